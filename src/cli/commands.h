@@ -1,0 +1,17 @@
+// Subcommands of the `birthright` tool. Each returns the process exit code
+// (SPEC §12): 0 success, 1 findings at or above --fail-on, 2 usage or input
+// error.
+#ifndef BIRTHRIGHT_SRC_CLI_COMMANDS_H_
+#define BIRTHRIGHT_SRC_CLI_COMMANDS_H_
+
+namespace birthright::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+int RunEval(int argc, char** argv);
+
+}  // namespace birthright::cli
+
+#endif  // BIRTHRIGHT_SRC_CLI_COMMANDS_H_

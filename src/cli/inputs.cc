@@ -1,0 +1,117 @@
+#include "cli/inputs.h"
+
+#include <cstdio>
+
+#include "util/csv.h"
+#include "util/status_macros.h"
+#include "util/text.h"
+
+namespace birthright::cli {
+
+namespace {
+constexpr int64_t kMaxInputBytes = int64_t{256} << 20;
+
+std::string Stem(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t dot = base.find_last_of('.');
+  return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+}  // namespace
+
+const char kPolicyOptionsHelp[] =
+    "Policy inputs:\n"
+    "  --rules FILE           rules list or access matrix (CSV); the format is\n"
+    "                         detected from the header (an 'app' column means a\n"
+    "                         rules list)\n"
+    "  --rules-format F       auto|list|matrix: override the detection\n"
+    "  --catalog FILE         app catalog: app, instance, levels, default level,\n"
+    "                         owner, provisioning, monthly cost\n"
+    "  --aliases FILE         value aliases: attribute, alias, canonical\n"
+    "  --schema FILE          attribute types: attribute, type, order, case sensitive\n"
+    "  --app-columns LIST     matrix only: comma-separated app column headers,\n"
+    "                         e.g. 'Salesforce,Slack [corp]' (default: catalog)\n"
+    "  --name NAME            policy name for reasons (default: rules file name)\n"
+    "  --policy-version V     policy version label (default: unversioned)\n"
+    "  --report               print how each column was read and inferred types\n";
+
+std::vector<OptionSpec> PolicyOptionSpecs() {
+  return {{"rules"},       {"rules-format"},   {"catalog"}, {"aliases"},
+          {"schema"},      {"app-columns"},    {"name"},    {"policy-version"},
+          {"report", false}};
+}
+
+absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
+                                        const std::string& rules_flag) {
+  LoadedPolicy out;
+  std::optional<std::string> rules_path = args.Get(rules_flag);
+  if (!rules_path) {
+    return absl::InvalidArgumentError("--" + rules_flag + " FILE is required");
+  }
+  Policy& policy = out.policy;
+  policy.name = args.Get("name").value_or(Stem(*rules_path));
+  policy.version = args.Get("policy-version").value_or("unversioned");
+  if (auto p = args.Get("schema")) {
+    BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
+    BR_RETURN_IF_ERROR(ImportSchema(data, *p, &policy));
+  }
+  if (auto p = args.Get("catalog")) {
+    BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
+    BR_RETURN_IF_ERROR(ImportCatalog(data, *p, &policy));
+  }
+  if (auto p = args.Get("aliases")) {
+    BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
+    BR_RETURN_IF_ERROR(ImportAliases(data, *p, &policy));
+  }
+  BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*rules_path, kMaxInputBytes));
+  RulesFormat format = RulesFormat::kAuto;
+  const std::string f = args.Get("rules-format").value_or("auto");
+  if (f == "list") format = RulesFormat::kRulesList;
+  else if (f == "matrix") format = RulesFormat::kMatrix;
+  else if (f != "auto") {
+    return absl::InvalidArgumentError("--rules-format: expected auto, list or matrix, got '" +
+                                      f + "'");
+  }
+  if (format == RulesFormat::kAuto) format = DetectRulesFormat(data);
+  ImportReport report;
+  switch (format) {
+    case RulesFormat::kRulesList:
+      BR_RETURN_IF_ERROR(ImportRulesList(data, *rules_path, &policy, &report));
+      break;
+    case RulesFormat::kMatrix: {
+      std::vector<std::string> cols;
+      if (auto c = args.Get("app-columns")) cols = SplitTrimmed(*c, ',');
+      BR_RETURN_IF_ERROR(ImportMatrix(data, *rules_path, cols, &policy, &report));
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(*rules_path +
+                                        ": this input format is not supported yet");
+  }
+  out.reports.push_back(std::move(report));
+  return out;
+}
+
+absl::StatusOr<Population> LoadPopulation(const std::string& path) {
+  BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(path, kMaxInputBytes));
+  return ImportPopulation(data, path);
+}
+
+void PrintImportReport(const LoadedPolicy& loaded, const BoundPolicy* bound) {
+  for (const ImportReport& r : loaded.reports) {
+    std::fprintf(stderr, "%s: read as %s\n", r.file.c_str(), r.format.c_str());
+    for (const ColumnReading& c : r.columns) {
+      std::fprintf(stderr, "  column %-24s %s\n", ("'" + c.header + "'").c_str(),
+                   c.role.c_str());
+    }
+    for (const std::string& n : r.notes) std::fprintf(stderr, "  note: %s\n", n.c_str());
+  }
+  if (bound != nullptr) {
+    for (const BindIssue& i : bound->issues()) {
+      std::fprintf(stderr, "  %s: %s\n", std::string(SeverityName(i.severity)).c_str(),
+                   i.message.c_str());
+    }
+  }
+}
+
+}  // namespace birthright::cli

@@ -1,0 +1,43 @@
+// `birthright`: the command-line shell over the library.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "birthright — access spreadsheets turned into exact, explainable answers.\n"
+    "\n"
+    "Usage: birthright SUBCOMMAND [options]   (birthright SUBCOMMAND --help)\n"
+    "\n"
+    "Subcommands:\n"
+    "  eval      what should each person have, and why\n"
+    "\n"
+    "Example (the bundled company):\n"
+    "  birthright eval --rules examples/acme/rules.csv \\\n"
+    "      --catalog examples/acme/catalog.csv --aliases examples/acme/aliases.csv \\\n"
+    "      --schema examples/acme/schema.csv --people examples/acme/people.csv \\\n"
+    "      --as-of 2026-11-26\n"
+    "\n"
+    "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage or input error.\n"
+    "Docs: docs/README.md\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? birthright::cli::kExitUsage : birthright::cli::kExitOk;
+  }
+  const std::string sub = argv[1];
+  if (sub == "--version") {
+    std::puts("birthright 0.1.0");
+    return 0;
+  }
+  if (sub == "eval") return birthright::cli::RunEval(argc, argv);
+  std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(), kUsage);
+  return birthright::cli::kExitUsage;
+}
