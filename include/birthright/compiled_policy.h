@@ -1,0 +1,121 @@
+// The compiled policy: an immutable, flat, reduced decision DAG that answers
+// "what should this person have" without scanning rules (SPEC §1, §5).
+//
+// Compile() turns a BoundPolicy into one decision DAG per app (the app's
+// grants and denies never interact with another app's, so per-app DAGs
+// merge by concatenation). Every DAG node tests one variable — an
+// attribute's value class (interned equality literals or ordered intervals,
+// plus a missing class for three-valued logic), one substring/regex
+// predicate (all of an attribute's patterns run through one RE2::Set), a
+// set-attribute predicate, an expiry date against `as_of`, or `as_of`
+// itself — with a multiway edge per class. Leaves hold the fully resolved
+// outcome: entitlements with their reasons. Nodes and leaves are
+// hash-consed; arrays and integer ids throughout. See docs/dag.md.
+//
+// Thread safety: a CompiledPolicy is immutable; Evaluate() is const,
+// lock-free and may be called from any number of threads.
+#ifndef BIRTHRIGHT_INCLUDE_BIRTHRIGHT_COMPILED_POLICY_H_
+#define BIRTHRIGHT_INCLUDE_BIRTHRIGHT_COMPILED_POLICY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "birthright/bound_policy.h"
+#include "birthright/date.h"
+#include "birthright/decision.h"
+#include "birthright/policy.h"
+
+namespace birthright {
+
+// Hard limits for compilation (ResourceExhausted when hit).
+struct CompileOptions {
+  int64_t max_nodes = 20'000'000;        // Decision nodes, all apps.
+  int64_t max_edges = 200'000'000;       // Edge slots, all apps.
+  int64_t max_nodes_per_app = 5'000'000;
+  int64_t max_leaves = 5'000'000;        // Distinct outcomes, all apps.
+  int32_t max_unless_atoms = 64;         // Predicates in one `unless`.
+};
+
+struct CompileStats {
+  int64_t rules = 0;
+  int64_t apps = 0;
+  int64_t variables = 0;
+  int64_t nodes = 0;
+  int64_t edges = 0;
+  int64_t leaves = 0;
+  int64_t memory_bytes = 0;  // Approximate heap footprint of the DAG.
+};
+
+// The answer in compact form, reusable across calls so steady-state
+// evaluation does not allocate. Indices refer to the CompiledPolicy.
+struct CompactEntitlement {
+  int32_t instance = -1;  // BoundPolicy::instances() index.
+  int32_t level = -1;
+  uint32_t scopes_begin = 0, scopes_count = 0;    // CompiledPolicy::scope().
+  uint32_t reasons_begin = 0, reasons_count = 0;  // CompiledPolicy::reason().
+  std::optional<Date> expires;
+};
+struct DecisionBuffer {
+  bool leaver = false;
+  std::vector<CompactEntitlement> entitlements;
+  std::vector<AttrId> missing;  // Sorted by name.
+};
+
+class CompiledPolicy {
+ public:
+  // Compiles `policy`, which must outlive nothing: the result shares
+  // ownership. Rules marked invalid are ignored. Fails with
+  // ResourceExhausted when a CompileOptions limit is hit.
+  static absl::StatusOr<std::unique_ptr<CompiledPolicy>> Compile(
+      std::shared_ptr<const BoundPolicy> policy,
+      const CompileOptions& options = {});
+
+  CompiledPolicy(const CompiledPolicy&) = delete;  // Immutable, shared.
+  CompiledPolicy& operator=(const CompiledPolicy&) = delete;
+  ~CompiledPolicy();
+
+  // Inputs are raw HR strings, one per slot: slot i < attributes().size()
+  // is attribute i of the BoundPolicy; the last slot is the termination
+  // date. Empty = missing.
+  int32_t slot_count() const;
+  // Slot of a folded attribute name, or -1 (the termination date answers
+  // to "terminationdate" and "leavedate").
+  int32_t FindSlot(std::string_view folded) const;
+  // Slot values of `person` (views into its strings; `person` must outlive
+  // the result's use).
+  std::vector<std::string_view> SlotsOf(const Person& person) const;
+
+  // The hot path. REQUIRES: slots.size() == slot_count(). Thread-safe;
+  // allocates only while `out` grows and for set-valued attributes.
+  void Evaluate(std::span<const std::string_view> slots, Date as_of,
+                DecisionBuffer* out) const;
+
+  // Convenience: evaluates and converts to strings (allocates).
+  Decision Evaluate(const Person& person, Date as_of) const;
+  Decision ToDecision(std::string person_id, const DecisionBuffer& buf) const;
+
+  const BoundPolicy& policy() const { return *policy_; }
+  const std::string& scope(uint32_t i) const;
+  const BoundRule& reason(uint32_t i) const;
+  const CompileStats& stats() const;
+
+  // Graphviz DOT of the DAGs (for small policies; see `compile --dot`).
+  std::string ToDot() const;
+
+  struct Impl;
+
+ private:
+  CompiledPolicy();
+  std::shared_ptr<const BoundPolicy> policy_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace birthright
+
+#endif  // BIRTHRIGHT_INCLUDE_BIRTHRIGHT_COMPILED_POLICY_H_

@@ -1,0 +1,796 @@
+// Builds the per-app decision DAGs (see compiled_policy.h, docs/dag.md).
+//
+// Construction is Shannon expansion over a fixed variable order with
+// memoization on the residual state: for every rule still alive, its
+// accumulated condition value (Kleene) and the values of its `unless`
+// predicates decided so far. Equal states give equal sub-DAGs, so they are
+// built once; nodes whose edges all agree are skipped (reduction), and
+// identical nodes and leaves are shared (hash-consing).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "compile/dag.h"
+#include "eval/resolve.h"
+#include "re2/re2.h"
+#include "util/text.h"
+
+namespace birthright {
+namespace {
+
+// An atom: one predicate seen through one variable, as a truth table over
+// the variable's classes.
+struct Atom {
+  int32_t var = -1;
+  std::vector<Tri> truth;
+  AttrId missing_attr = -1;  // Attribute reported when the atom is UNKNOWN.
+};
+
+// Compact Kleene formula for `unless`: leaves are atoms.
+struct FNode {
+  Expr::Kind kind = Expr::Kind::kPredicate;
+  int32_t atom = -1;
+  std::vector<int32_t> children;  // Indices into the rule's formula.
+};
+
+struct RuleInfo {
+  std::vector<int32_t> cond_atoms;
+  std::vector<FNode> unless;  // Root at index 0; empty = no unless.
+  std::vector<int32_t> unless_atoms;  // Distinct atoms of the formula.
+  std::vector<AttrId> cond_missing;   // Sorted, unique.
+  std::vector<AttrId> unless_missing;
+};
+
+class Compiler {
+ public:
+  Compiler(const BoundPolicy& policy, const CompileOptions& options,
+           CompiledPolicy::Impl* impl)
+      : policy_(policy), options_(options), impl_(*impl) {}
+
+  absl::Status Run() {
+    impl_.slot_count = static_cast<int32_t>(policy_.attributes().size()) + 1;
+    CreateVariables();
+    rules_.resize(policy_.rules().size());
+    for (const BoundRule& r : policy_.rules()) {
+      if (!r.valid) continue;
+      BuildRuleInfo(r);
+      if (!status_.ok()) return status_;
+    }
+    // Leaf 0 is the empty outcome.
+    impl_.leaves.push_back(Leaf{});
+    leaf_memo_.emplace(std::vector<uint32_t>{}, 0);
+    // One DAG per app: a maximal run of instances with the same app name.
+    const auto& inst = policy_.instances();
+    for (size_t i = 0; i < inst.size();) {
+      size_t j = i;
+      while (j + 1 < inst.size() && inst[j + 1].app == inst[i].app) ++j;
+      AppDag dag;
+      dag.first_instance = static_cast<int32_t>(i);
+      dag.last_instance = static_cast<int32_t>(j);
+      BuildApp(&dag);
+      if (!status_.ok()) return status_;
+      impl_.apps.push_back(dag);
+      i = j + 1;
+    }
+    CompileStats& s = impl_.stats;
+    s.rules = static_cast<int64_t>(policy_.rules().size());
+    s.apps = static_cast<int64_t>(impl_.apps.size());
+    s.variables = static_cast<int64_t>(impl_.vars.size());
+    s.nodes = static_cast<int64_t>(impl_.nodes.size());
+    s.edges = static_cast<int64_t>(impl_.edge_pool.size());
+    s.leaves = static_cast<int64_t>(impl_.leaves.size());
+    int64_t bytes = sizeof(Node) * impl_.nodes.size() +
+                    4 * (impl_.edge_pool.size() + impl_.remap_pool.size() +
+                         impl_.scope_pool.size() + impl_.reason_pool.size() +
+                         impl_.attr_pool.size()) +
+                    sizeof(Leaf) * impl_.leaves.size() +
+                    sizeof(LeafEntitlement) * impl_.leaf_ents.size();
+    for (const Var& v : impl_.vars) {
+      bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
+    }
+    for (const std::string& sc : impl_.scopes) bytes += 32 + sc.size();
+    s.memory_bytes = bytes;
+    return absl::OkStatus();
+  }
+
+ private:
+  // ---- Variables and atoms ------------------------------------------------
+
+  static void WalkExpr(const BoundExpr& e, std::vector<const BoundPredicate*>* out) {
+    if (e.kind == Expr::Kind::kPredicate) {
+      out->push_back(&e.predicate);
+      return;
+    }
+    for (const BoundExpr& c : e.children) WalkExpr(c, out);
+  }
+
+  void CreateVariables() {
+    const auto& attrs = policy_.attributes();
+    std::vector<std::vector<const BoundPredicate*>> preds(attrs.size());
+    std::set<AttrId> expiry_attrs;
+    std::vector<int64_t> as_of_points;
+    for (const BoundRule& r : policy_.rules()) {
+      if (!r.valid) continue;
+      for (const BoundPredicate& p : r.conditions) preds[p.attr].push_back(&p);
+      if (r.unless) {
+        std::vector<const BoundPredicate*> ps;
+        WalkExpr(*r.unless, &ps);
+        for (const BoundPredicate* p : ps) preds[p->attr].push_back(p);
+      }
+      if (r.expiry_kind == Expiry::Kind::kAttribute) expiry_attrs.insert(r.expiry_attr);
+      if (r.expiry_kind == Expiry::Kind::kDate) as_of_points.push_back(r.expiry_date.days);
+      if (r.effective_from) as_of_points.push_back(r.effective_from->days);
+      if (r.effective_until) as_of_points.push_back(r.effective_until->days);
+    }
+    // as_of: always variable 0 so every evaluation classifies it first.
+    {
+      Var v;
+      v.kind = VarKind::kAsOf;
+      std::sort(as_of_points.begin(), as_of_points.end());
+      as_of_points.erase(std::unique(as_of_points.begin(), as_of_points.end()),
+                         as_of_points.end());
+      for (int64_t p : as_of_points) v.points.push_back(Key{p, ""});
+      v.num_classes = 1 + 2 * static_cast<int32_t>(v.points.size()) + 1;
+      impl_.as_of_var = AddVar(std::move(v));
+    }
+    attr_input_.assign(attrs.size(), -1);
+    for (AttrId a = 0; a < static_cast<AttrId>(attrs.size()); ++a) {
+      const BoundAttribute& attr = attrs[a];
+      if (preds[a].empty() && !expiry_attrs.count(a)) continue;
+      AttrInput in;
+      in.attr = a;
+      if (attr.type == AttrType::kSet) {
+        Var pv;
+        pv.kind = VarKind::kPresence;
+        pv.attr = a;
+        pv.num_classes = 2;
+        in.presence_var = AddVar(std::move(pv));
+      } else {
+        Var sv;
+        sv.kind = VarKind::kScalar;
+        sv.attr = a;
+        if (!attr.numeric() && attr.type != AttrType::kOrdinal) {
+          std::set<std::string> lits;
+          for (const BoundPredicate* p : preds[a]) {
+            if (p->op == PredicateOp::kAnyOf || p->op == PredicateOp::kNoneOf) {
+              for (const Key& k : p->keys) lits.insert(k.text);
+            }
+          }
+          for (const std::string& l : lits) {
+            sv.literal_class.emplace(l, 2 + static_cast<int32_t>(sv.literals.size()));
+            sv.literals.push_back(l);
+          }
+          sv.num_classes = 2 + static_cast<int32_t>(sv.literals.size());
+        } else {
+          for (const BoundPredicate* p : preds[a]) {
+            if (IsPatternOp(p->op)) continue;
+            for (const Key& k : p->keys) sv.points.push_back(k);
+          }
+          std::sort(sv.points.begin(), sv.points.end(),
+                    [&](const Key& x, const Key& y) { return attr.Compare(x, y) < 0; });
+          sv.points.erase(std::unique(sv.points.begin(), sv.points.end(),
+                                      [&](const Key& x, const Key& y) {
+                                        return attr.Compare(x, y) == 0;
+                                      }),
+                          sv.points.end());
+          sv.num_classes = 1 + 2 * static_cast<int32_t>(sv.points.size()) + 1;
+        }
+        in.scalar_var = AddVar(std::move(sv));
+      }
+      if (expiry_attrs.count(a)) {
+        Var ev;
+        ev.kind = VarKind::kExpiry;
+        ev.attr = a;
+        ev.num_classes = 3;
+        in.expiry_var = AddVar(std::move(ev));
+      }
+      attr_input_[a] = static_cast<int32_t>(impl_.inputs.size());
+      impl_.inputs.push_back(std::move(in));
+    }
+  }
+
+  int32_t AddVar(Var v) {
+    impl_.vars.push_back(std::move(v));
+    return static_cast<int32_t>(impl_.vars.size()) - 1;
+  }
+
+  int32_t InternAtom(Atom atom) {
+    std::vector<uint8_t> key;
+    key.reserve(atom.truth.size() + 4);
+    for (int s = 0; s < 4; ++s) key.push_back(static_cast<uint8_t>(atom.var >> (8 * s)));
+    for (Tri t : atom.truth) key.push_back(static_cast<uint8_t>(t));
+    auto it = atom_memo_.find(key);
+    if (it != atom_memo_.end()) return it->second;
+    const int32_t id = static_cast<int32_t>(atoms_.size());
+    atoms_.push_back(std::move(atom));
+    atom_memo_.emplace(std::move(key), id);
+    return id;
+  }
+
+  static Tri FromBool(bool b) { return b ? Tri::kTrue : Tri::kFalse; }
+
+  // Position of point `k` (2*index+1) in an ordered variable.
+  static int32_t PointPos(const BoundAttribute* attr, const Var& v, const Key& k) {
+    auto less = [&](const Key& x, const Key& y) {
+      return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
+    };
+    auto it = std::lower_bound(v.points.begin(), v.points.end(), k, less);
+    return 2 * static_cast<int32_t>(it - v.points.begin()) + 1;
+  }
+
+  static Tri OrderedTruth(PredicateOp op, int32_t pos, const std::vector<int32_t>& kp) {
+    switch (op) {
+      case PredicateOp::kAnyOf:
+      case PredicateOp::kNoneOf: {
+        bool in = std::find(kp.begin(), kp.end(), pos) != kp.end();
+        return FromBool(op == PredicateOp::kAnyOf ? in : !in);
+      }
+      case PredicateOp::kLess: return FromBool(pos < kp[0]);
+      case PredicateOp::kLessEq: return FromBool(pos <= kp[0]);
+      case PredicateOp::kGreater: return FromBool(pos > kp[0]);
+      case PredicateOp::kGreaterEq: return FromBool(pos >= kp[0]);
+      case PredicateOp::kRange: return FromBool(kp[0] <= pos && pos <= kp[1]);
+      default: return Tri::kFalse;
+    }
+  }
+
+  int32_t AtomFor(const BoundPredicate& p) {
+    const BoundAttribute& attr = policy_.attributes()[p.attr];
+    AttrInput& in = impl_.inputs[attr_input_[p.attr]];
+    const bool presence = p.op == PredicateOp::kExists || p.op == PredicateOp::kMissing;
+    Atom atom;
+    atom.missing_attr = presence ? -1 : p.attr;
+    auto presence_truth = [&](int32_t num_classes) {
+      atom.truth.assign(num_classes, FromBool(p.op == PredicateOp::kExists));
+      atom.truth[0] = FromBool(p.op == PredicateOp::kMissing);
+    };
+    if (attr.type == AttrType::kSet) {
+      if (presence) {
+        atom.var = in.presence_var;
+        presence_truth(2);
+        return InternAtom(std::move(atom));
+      }
+      // One boolean variable per distinct set predicate.
+      int32_t var = -1;
+      for (int32_t sv : in.set_vars) {
+        const BoundPredicate& q = impl_.vars[sv].predicate;
+        if (q.op == p.op && q.keys == p.keys && q.needle == p.needle &&
+            (q.regex < 0 ? p.regex < 0
+                         : p.regex >= 0 && policy_.regex_pattern(q.regex) ==
+                                               policy_.regex_pattern(p.regex))) {
+          var = sv;
+        }
+      }
+      if (var < 0) {
+        Var v;
+        v.kind = VarKind::kSetPred;
+        v.attr = p.attr;
+        v.num_classes = 3;
+        v.predicate = p;
+        var = AddVar(std::move(v));
+        in.set_vars.push_back(var);
+      }
+      atom.var = var;
+      atom.truth = {Tri::kUnknown, Tri::kFalse, Tri::kTrue};
+      return InternAtom(std::move(atom));
+    }
+    if (IsPatternOp(p.op)) {
+      std::string pattern;
+      switch (p.op) {
+        case PredicateOp::kContains: pattern = RE2::QuoteMeta(p.needle); break;
+        case PredicateOp::kStartsWith: pattern = "^" + RE2::QuoteMeta(p.needle); break;
+        case PredicateOp::kEndsWith: pattern = RE2::QuoteMeta(p.needle) + "$"; break;
+        default: pattern = policy_.regex_pattern(p.regex); break;
+      }
+      auto [it, inserted] = pattern_var_.emplace(std::make_pair(p.attr, pattern), -1);
+      if (inserted) {
+        if (!in.patterns) {
+          RE2::Options o;
+          o.set_log_errors(false);
+          o.set_case_sensitive(attr.case_sensitive);
+          in.patterns = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
+        }
+        std::string error;
+        const int bit = in.patterns->Add(pattern, &error);
+        if (bit < 0) {
+          status_ = absl::InvalidArgumentError("pattern /" + pattern +
+                                               "/ rejected: " + error);
+          return -1;
+        }
+        Var v;
+        v.kind = VarKind::kPattern;
+        v.attr = p.attr;
+        v.num_classes = 3;
+        v.pattern_bit = bit;
+        it->second = AddVar(std::move(v));
+        in.pattern_vars.push_back(it->second);
+      }
+      atom.var = it->second;
+      atom.truth = {Tri::kUnknown, Tri::kFalse, Tri::kTrue};
+      return InternAtom(std::move(atom));
+    }
+    const Var& v = impl_.vars[in.scalar_var];
+    atom.var = in.scalar_var;
+    if (presence) {
+      presence_truth(v.num_classes);
+      return InternAtom(std::move(atom));
+    }
+    atom.truth.assign(v.num_classes, Tri::kUnknown);
+    if (!v.literals.empty() || (!attr.numeric() && attr.type != AttrType::kOrdinal)) {
+      for (int32_t c = 1; c < v.num_classes; ++c) {
+        bool in_keys = false;
+        if (c >= 2) {
+          const std::string& lit = v.literals[c - 2];
+          for (const Key& k : p.keys) in_keys = in_keys || k.text == lit;
+        }
+        atom.truth[c] = FromBool(p.op == PredicateOp::kAnyOf ? in_keys : !in_keys);
+      }
+    } else {
+      std::vector<int32_t> kp;
+      for (const Key& k : p.keys) kp.push_back(PointPos(&attr, v, k));
+      for (int32_t c = 1; c < v.num_classes; ++c) {
+        atom.truth[c] = OrderedTruth(p.op, c - 1, kp);
+      }
+    }
+    return InternAtom(std::move(atom));
+  }
+
+  int32_t AsOfAtom(PredicateOp op, Date d) {
+    const Var& v = impl_.vars[impl_.as_of_var];
+    Atom atom;
+    atom.var = impl_.as_of_var;
+    atom.truth.assign(v.num_classes, Tri::kFalse);
+    const std::vector<int32_t> kp = {PointPos(nullptr, v, Key{d.days, ""})};
+    for (int32_t c = 1; c < v.num_classes; ++c) atom.truth[c] = OrderedTruth(op, c - 1, kp);
+    return InternAtom(std::move(atom));
+  }
+
+  int32_t BuildFormula(const BoundExpr& e, RuleInfo* info) {
+    const int32_t index = static_cast<int32_t>(info->unless.size());
+    info->unless.emplace_back();
+    info->unless[index].kind = e.kind;
+    if (e.kind == Expr::Kind::kPredicate) {
+      const int32_t atom = AtomFor(e.predicate);
+      info->unless[index].atom = atom;
+      if (std::find(info->unless_atoms.begin(), info->unless_atoms.end(), atom) ==
+          info->unless_atoms.end()) {
+        info->unless_atoms.push_back(atom);
+      }
+      if (atom >= 0 && atoms_[atom].missing_attr >= 0) {
+        info->unless_missing.push_back(atoms_[atom].missing_attr);
+      }
+      return index;
+    }
+    for (const BoundExpr& c : e.children) {
+      const int32_t child = BuildFormula(c, info);
+      info->unless[index].children.push_back(child);
+    }
+    return index;
+  }
+
+  static void SortUnique(std::vector<AttrId>* v) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+
+  void BuildRuleInfo(const BoundRule& r) {
+    RuleInfo& info = rules_[r.index];
+    for (const BoundPredicate& p : r.conditions) {
+      const int32_t atom = AtomFor(p);
+      if (atom < 0) return;
+      info.cond_atoms.push_back(atom);
+      if (atoms_[atom].missing_attr >= 0) info.cond_missing.push_back(atoms_[atom].missing_attr);
+    }
+    if (r.effective_from) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
+    if (r.effective_until) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
+    if (r.expiry_kind == Expiry::Kind::kDate) {
+      info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, r.expiry_date));
+    }
+    if (r.expiry_kind == Expiry::Kind::kAttribute) {
+      Atom atom;
+      atom.var = impl_.inputs[attr_input_[r.expiry_attr]].expiry_var;
+      atom.truth = {Tri::kUnknown, Tri::kFalse, Tri::kTrue};
+      atom.missing_attr = r.expiry_attr;
+      info.cond_atoms.push_back(InternAtom(std::move(atom)));
+      info.cond_missing.push_back(r.expiry_attr);
+    }
+    if (r.unless) {
+      BuildFormula(*r.unless, &info);
+      if (static_cast<int32_t>(info.unless_atoms.size()) > options_.max_unless_atoms) {
+        status_ = absl::ResourceExhaustedError(
+            FormatSourceLocation(r.location) + ": rule " + r.id + " has " +
+            std::to_string(info.unless_atoms.size()) +
+            " distinct predicates in `unless`; the limit is " +
+            std::to_string(options_.max_unless_atoms));
+      }
+    }
+    SortUnique(&info.cond_missing);
+    SortUnique(&info.unless_missing);
+  }
+
+  // ---- Per-app DAG --------------------------------------------------------
+
+  struct Level {
+    int32_t var;
+    uint32_t remap;          // Offset in remap_pool.
+    int32_t local_classes;
+    std::vector<int32_t> representative;  // Local class -> a global class.
+  };
+  struct GroupRule {
+    int32_t rule;  // Global index.
+    std::vector<std::vector<int32_t>> cond_at;    // Per level.
+    std::vector<std::vector<int32_t>> unless_at;  // Per level.
+    std::vector<int32_t> unless_seq;              // Decided order.
+    int32_t last_level = -1;  // After this level the rule is finished.
+  };
+
+  void BuildApp(AppDag* dag) {
+    group_.clear();
+    levels_.clear();
+    state_memo_.clear();
+    node_memo_.clear();
+    app_nodes_ = 0;
+    const auto& rules = policy_.rules();
+    std::map<int32_t, int32_t> var_refs;
+    std::vector<int32_t> members;
+    for (const BoundRule& r : rules) {
+      if (!r.valid) continue;
+      bool touches = false;
+      for (const BoundTarget& t : r.targets) {
+        touches = touches || (t.instance >= dag->first_instance &&
+                              t.instance <= dag->last_instance);
+      }
+      if (!touches) continue;
+      members.push_back(r.index);
+      for (int32_t a : rules_[r.index].cond_atoms) ++var_refs[atoms_[a].var];
+      for (int32_t a : rules_[r.index].unless_atoms) ++var_refs[atoms_[a].var];
+    }
+    if (members.empty()) return;  // Root stays the empty leaf.
+    // Variable order: most referenced first (a cheap, stable heuristic that
+    // keeps the state space small for spreadsheet-shaped rules).
+    std::vector<std::pair<int32_t, int32_t>> order;
+    for (const auto& [var, refs] : var_refs) order.emplace_back(-refs, var);
+    std::sort(order.begin(), order.end());
+    std::map<int32_t, int32_t> level_of;
+    for (const auto& [neg, var] : order) {
+      level_of[var] = static_cast<int32_t>(levels_.size());
+      levels_.push_back(Level{var, 0, 0, {}});
+    }
+    for (int32_t g : members) {
+      GroupRule gr;
+      gr.rule = g;
+      gr.cond_at.resize(levels_.size());
+      gr.unless_at.resize(levels_.size());
+      for (int32_t a : rules_[g].cond_atoms) gr.cond_at[level_of[atoms_[a].var]].push_back(a);
+      for (int32_t a : rules_[g].unless_atoms) gr.unless_at[level_of[atoms_[a].var]].push_back(a);
+      for (size_t l = 0; l < levels_.size(); ++l) {
+        for (int32_t a : gr.unless_at[l]) gr.unless_seq.push_back(a);
+        if (!gr.cond_at[l].empty() || !gr.unless_at[l].empty()) {
+          gr.last_level = static_cast<int32_t>(l);
+        }
+      }
+      group_.push_back(std::move(gr));
+    }
+    // Local classes: global classes that every atom of this app on the
+    // variable treats alike share one edge.
+    for (Level& level : levels_) {
+      const Var& v = impl_.vars[level.var];
+      std::set<int32_t> var_atoms;
+      for (const GroupRule& gr : group_) {
+        for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
+          for (int32_t a : (*lists)[level_of[level.var]]) var_atoms.insert(a);
+        }
+      }
+      std::map<std::vector<Tri>, int32_t> sig_to_local;
+      level.remap = static_cast<uint32_t>(impl_.remap_pool.size());
+      for (int32_t c = 0; c < v.num_classes; ++c) {
+        std::vector<Tri> sig;
+        for (int32_t a : var_atoms) sig.push_back(atoms_[a].truth[c]);
+        auto [it, inserted] = sig_to_local.emplace(sig, level.local_classes);
+        if (inserted) {
+          ++level.local_classes;
+          level.representative.push_back(c);
+        }
+        impl_.remap_pool.push_back(static_cast<uint32_t>(it->second));
+      }
+    }
+    std::vector<uint32_t> state;
+    for (size_t i = 0; i < group_.size(); ++i) {
+      if (group_[i].last_level < 0) {
+        // No atoms at all: finished before the first level.
+        const uint32_t status = FinalStatus(group_[i], Tri::kTrue, nullptr);
+        if (status != kDead) {
+          state.push_back(static_cast<uint32_t>(i) << 2 | kFinished);
+          state.push_back(status);
+        }
+        continue;
+      }
+      state.push_back(static_cast<uint32_t>(i) << 2 | static_cast<uint32_t>(Tri::kTrue));
+      state.push_back(0);  // Number of decided unless values.
+    }
+    dag->root = Build(0, state, *dag);
+    dag->nodes = app_nodes_;
+  }
+
+  // State words per live rule: [local << 2 | cond, k, v1..vk] while the
+  // rule still has atoms ahead, then [local << 2 | kFinished, status] once
+  // its last level is decided: finished rules with equal statuses merge
+  // states that differ only in how the status was reached.
+  static constexpr uint32_t kFinished = 3;
+  static constexpr uint32_t kDead = 0xffffffffu;
+  // Status: 0 grant applies; 1..3 grant withheld by UNKNOWN (bit 0: cond
+  // UNKNOWN, bit 1: unless UNKNOWN); 4..7 deny applies (same bits).
+  uint32_t FinalStatus(const GroupRule& gr, Tri cond, const uint32_t* values) const {
+    const RuleInfo& info = rules_[gr.rule];
+    const Tri unless = info.unless.empty() ? Tri::kFalse
+                                           : EvalFormula(info.unless, 0, gr, values);
+    if (cond == Tri::kFalse || unless == Tri::kTrue) return kDead;
+    const uint32_t bits = (cond == Tri::kUnknown ? 1u : 0u) |
+                          (unless == Tri::kUnknown ? 2u : 0u);
+    if (policy_.rules()[gr.rule].effect == Effect::kDeny) return 4 + bits;
+    return bits;  // 0 = applies.
+  }
+
+  static size_t Words(const std::vector<uint32_t>& state, size_t i) {
+    return (state[i] & 3) == kFinished ? 2 : 2 + state[i + 1];
+  }
+
+  uint32_t Build(size_t level, const std::vector<uint32_t>& state, const AppDag& dag) {
+    if (!status_.ok()) return kLeafBit;
+    // Skip levels no live rule reads.
+    while (level < levels_.size()) {
+      bool used = false;
+      for (size_t i = 0; i < state.size() && !used; i += Words(state, i)) {
+        if ((state[i] & 3) == kFinished) continue;
+        const GroupRule& gr = group_[state[i] >> 2];
+        used = !gr.cond_at[level].empty() || !gr.unless_at[level].empty();
+      }
+      if (used) break;
+      ++level;
+    }
+    if (level == levels_.size() || state.empty()) return MakeLeaf(state, dag);
+    std::vector<uint32_t> key;
+    key.reserve(state.size() + 1);
+    key.push_back(static_cast<uint32_t>(level));
+    key.insert(key.end(), state.begin(), state.end());
+    auto memo = state_memo_.find(key);
+    if (memo != state_memo_.end()) return memo->second;
+
+    const Level& lv = levels_[level];
+    std::vector<uint32_t> children(lv.local_classes);
+    std::vector<uint32_t> next;
+    for (int32_t lc = 0; lc < lv.local_classes; ++lc) {
+      const int32_t gc = lv.representative[lc];
+      next.clear();
+      for (size_t i = 0; i < state.size(); i += Words(state, i)) {
+        const uint32_t local = state[i] >> 2;
+        if ((state[i] & 3) == kFinished) {
+          next.push_back(state[i]);
+          next.push_back(state[i + 1]);
+          continue;
+        }
+        Tri cond = static_cast<Tri>(state[i] & 3);
+        const uint32_t k = state[i + 1];
+        const GroupRule& gr = group_[local];
+        for (int32_t a : gr.cond_at[level]) cond = TriAnd(cond, atoms_[a].truth[gc]);
+        if (cond == Tri::kFalse) continue;  // Can never apply.
+        const size_t at = next.size();
+        next.push_back(local << 2 | static_cast<uint32_t>(cond));
+        next.push_back(k + static_cast<uint32_t>(gr.unless_at[level].size()));
+        next.insert(next.end(), state.begin() + static_cast<long>(i) + 2,
+                    state.begin() + static_cast<long>(i) + 2 + k);
+        for (int32_t a : gr.unless_at[level]) {
+          next.push_back(static_cast<uint32_t>(atoms_[a].truth[gc]));
+        }
+        if (gr.last_level == static_cast<int32_t>(level)) {
+          const uint32_t status = FinalStatus(gr, cond, next.data() + at + 2);
+          next.resize(at);
+          if (status != kDead) {
+            next.push_back(local << 2 | kFinished);
+            next.push_back(status);
+          }
+        }
+      }
+      children[lc] = Build(level + 1, next, dag);
+      if (!status_.ok()) return kLeafBit;
+    }
+    uint32_t result = children[0];
+    bool all_same = true;
+    for (uint32_t c : children) all_same = all_same && c == children[0];
+    if (!all_same) {
+      std::vector<uint32_t> nkey;
+      nkey.reserve(children.size() + 2);
+      nkey.push_back(static_cast<uint32_t>(lv.var));
+      nkey.push_back(lv.remap);
+      nkey.insert(nkey.end(), children.begin(), children.end());
+      auto it = node_memo_.find(nkey);
+      if (it != node_memo_.end()) {
+        result = it->second;
+      } else {
+        if (++app_nodes_ > options_.max_nodes_per_app ||
+            static_cast<int64_t>(impl_.nodes.size()) >= options_.max_nodes ||
+            static_cast<int64_t>(impl_.edge_pool.size() + children.size()) > options_.max_edges) {
+          status_ = absl::ResourceExhaustedError(
+              "decision DAG for app '" + policy_.instances()[dag.first_instance].app +
+              "' exceeds the node limit (CompileOptions::max_nodes_per_app = " +
+              std::to_string(options_.max_nodes_per_app) + ", max_nodes = " +
+              std::to_string(options_.max_nodes) + ")");
+          return kLeafBit;
+        }
+        Node n;
+        n.var = lv.var;
+        n.remap = lv.remap;
+        n.edges = static_cast<uint32_t>(impl_.edge_pool.size());
+        impl_.edge_pool.insert(impl_.edge_pool.end(), children.begin(), children.end());
+        result = static_cast<uint32_t>(impl_.nodes.size());
+        impl_.nodes.push_back(n);
+        node_memo_.emplace(std::move(nkey), result);
+      }
+    }
+    state_memo_.emplace(std::move(key), result);
+    return result;
+  }
+
+  Tri EvalFormula(const std::vector<FNode>& f, int32_t index, const GroupRule& gr,
+                  const uint32_t* values) const {
+    const FNode& n = f[index];
+    switch (n.kind) {
+      case Expr::Kind::kPredicate: {
+        for (size_t i = 0; i < gr.unless_seq.size(); ++i) {
+          if (gr.unless_seq[i] == n.atom) return static_cast<Tri>(values[i]);
+        }
+        return Tri::kUnknown;  // Unreachable: every atom has a level.
+      }
+      case Expr::Kind::kNot:
+        return TriNot(EvalFormula(f, n.children[0], gr, values));
+      case Expr::Kind::kAnd: {
+        Tri acc = Tri::kTrue;
+        for (int32_t c : n.children) acc = TriAnd(acc, EvalFormula(f, c, gr, values));
+        return acc;
+      }
+      case Expr::Kind::kOr: {
+        Tri acc = Tri::kFalse;
+        for (int32_t c : n.children) acc = TriOr(acc, EvalFormula(f, c, gr, values));
+        return acc;
+      }
+    }
+    return Tri::kUnknown;
+  }
+
+  uint32_t MakeLeaf(const std::vector<uint32_t>& state, const AppDag& dag) {
+    std::vector<int32_t> grants, denies;
+    std::vector<AttrId> missing;
+    // Every rule is finished by the last level it reads.
+    for (size_t i = 0; i < state.size(); i += 2) {
+      const GroupRule& gr = group_[state[i] >> 2];
+      const uint32_t status = state[i + 1];
+      const RuleInfo& info = rules_[gr.rule];
+      if (status == 0) {
+        grants.push_back(gr.rule);
+        continue;
+      }
+      if (status >= 4) denies.push_back(gr.rule);
+      // A grant withheld, or a deny fired, because of UNKNOWN (SPEC §2).
+      if (status & 1) {
+        missing.insert(missing.end(), info.cond_missing.begin(), info.cond_missing.end());
+      }
+      if (status & 2) {
+        missing.insert(missing.end(), info.unless_missing.begin(), info.unless_missing.end());
+      }
+    }
+    std::sort(grants.begin(), grants.end());
+    std::sort(denies.begin(), denies.end());
+    SortUnique(&missing);
+    std::vector<ResolvedEntitlement> resolved;
+    ResolveOutcome(policy_, grants, denies, &resolved, nullptr);
+    // Content key for hash-consing leaves.
+    std::vector<uint32_t> key;
+    key.push_back(static_cast<uint32_t>(missing.size()));
+    for (AttrId a : missing) key.push_back(static_cast<uint32_t>(a));
+    std::vector<const ResolvedEntitlement*> mine;
+    for (const ResolvedEntitlement& e : resolved) {
+      if (e.instance < dag.first_instance || e.instance > dag.last_instance) continue;
+      mine.push_back(&e);
+      key.push_back(static_cast<uint32_t>(e.instance));
+      key.push_back(static_cast<uint32_t>(e.level));
+      key.push_back(static_cast<uint32_t>(e.reasons.size()));
+      for (int32_t r : e.reasons) key.push_back(static_cast<uint32_t>(r));
+      key.push_back(static_cast<uint32_t>(e.scopes.size()));
+      for (const std::string& s : e.scopes) key.push_back(InternScope(s));
+    }
+    if (mine.empty() && missing.empty()) return kLeafBit | 0;
+    auto it = leaf_memo_.find(key);
+    if (it != leaf_memo_.end()) return kLeafBit | it->second;
+    if (static_cast<int64_t>(impl_.leaves.size()) >= options_.max_leaves) {
+      status_ = absl::ResourceExhaustedError(
+          "decision DAG has more than " + std::to_string(options_.max_leaves) +
+          " distinct outcomes (CompileOptions::max_leaves)");
+      return kLeafBit;
+    }
+    Leaf leaf;
+    leaf.ents_begin = static_cast<uint32_t>(impl_.leaf_ents.size());
+    for (const ResolvedEntitlement* e : mine) {
+      LeafEntitlement le;
+      le.instance = e->instance;
+      le.level = e->level;
+      le.scopes_begin = static_cast<uint32_t>(impl_.scope_pool.size());
+      for (const std::string& s : e->scopes) impl_.scope_pool.push_back(InternScope(s));
+      le.scopes_count = static_cast<uint32_t>(e->scopes.size());
+      le.reasons_begin = static_cast<uint32_t>(impl_.reason_pool.size());
+      for (int32_t r : e->reasons) impl_.reason_pool.push_back(static_cast<uint32_t>(r));
+      le.reasons_count = static_cast<uint32_t>(e->reasons.size());
+      le.never_expires = false;
+      le.expiry_attrs_begin = static_cast<uint32_t>(impl_.attr_pool.size());
+      for (int32_t r : e->reasons) {
+        const BoundRule& rule = policy_.rules()[r];
+        if (rule.expiry_kind == Expiry::Kind::kNever) le.never_expires = true;
+        if (rule.expiry_kind == Expiry::Kind::kDate) {
+          le.expiry_literal = std::max(le.expiry_literal, rule.expiry_date.days);
+        }
+        if (rule.expiry_kind == Expiry::Kind::kAttribute) {
+          impl_.attr_pool.push_back(rule.expiry_attr);
+          ++le.expiry_attrs_count;
+        }
+      }
+      impl_.leaf_ents.push_back(le);
+    }
+    leaf.ents_count = static_cast<uint32_t>(mine.size());
+    leaf.missing_begin = static_cast<uint32_t>(impl_.attr_pool.size());
+    for (AttrId a : missing) impl_.attr_pool.push_back(a);
+    leaf.missing_count = static_cast<uint32_t>(missing.size());
+    const uint32_t id = static_cast<uint32_t>(impl_.leaves.size());
+    impl_.leaves.push_back(leaf);
+    leaf_memo_.emplace(std::move(key), id);
+    return kLeafBit | id;
+  }
+
+  uint32_t InternScope(const std::string& s) {
+    auto [it, inserted] = scope_ids_.emplace(s, static_cast<uint32_t>(impl_.scopes.size()));
+    if (inserted) impl_.scopes.push_back(s);
+    return it->second;
+  }
+
+  const BoundPolicy& policy_;
+  const CompileOptions& options_;
+  CompiledPolicy::Impl& impl_;
+  absl::Status status_;
+  std::vector<int32_t> attr_input_;
+  std::vector<Atom> atoms_;
+  absl::flat_hash_map<std::vector<uint8_t>, int32_t> atom_memo_;
+  std::map<std::pair<AttrId, std::string>, int32_t> pattern_var_;
+  std::vector<RuleInfo> rules_;
+  std::vector<GroupRule> group_;
+  std::vector<Level> levels_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> state_memo_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> node_memo_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> leaf_memo_;
+  absl::flat_hash_map<std::string, uint32_t> scope_ids_;
+  int64_t app_nodes_ = 0;
+};
+
+}  // namespace
+
+CompiledPolicy::CompiledPolicy() : impl_(new Impl) {}
+CompiledPolicy::~CompiledPolicy() = default;
+
+absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(
+    std::shared_ptr<const BoundPolicy> policy, const CompileOptions& options) {
+  std::unique_ptr<CompiledPolicy> out(new CompiledPolicy());
+  out->policy_ = std::move(policy);
+  Compiler compiler(*out->policy_, options, out->impl_.get());
+  absl::Status s = compiler.Run();
+  if (!s.ok()) return s;
+  for (AttrInput& in : out->impl_->inputs) {
+    if (in.patterns && !in.patterns->Compile()) {
+      return absl::ResourceExhaustedError(
+          "the substring/regex set of attribute '" +
+          out->policy_->attributes()[in.attr].name + "' is too large for RE2");
+    }
+  }
+  return out;
+}
+
+}  // namespace birthright

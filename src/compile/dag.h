@@ -1,0 +1,106 @@
+// The flat layout of a compiled policy (CompiledPolicy::Impl): variables,
+// per-app DAG nodes, edges and leaves in contiguous arrays with integer ids.
+// This is the form the snapshot format serializes.
+#ifndef BIRTHRIGHT_SRC_COMPILE_DAG_H_
+#define BIRTHRIGHT_SRC_COMPILE_DAG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "birthright/bound_policy.h"
+#include "birthright/compiled_policy.h"
+#include "re2/set.h"
+
+namespace birthright {
+
+// What a variable reads and how its classes are numbered. Class 0 is always
+// "missing" (absent, empty or unparseable), even where it cannot occur.
+enum class VarKind : uint8_t {
+  kScalar,    // Non-set attribute: 1 = other, 2+i = literal i (strings), or
+              // interval positions (ordered types): 1 + position.
+  kPattern,   // Substring/regex on a string attribute: 1 false, 2 true.
+  kSetPred,   // A predicate on a set attribute: 1 false, 2 true.
+  kPresence,  // Set attribute presence: 1 present.
+  kExpiry,    // Date attribute vs as_of: 1 before as_of, 2 on or after.
+  kAsOf,      // The evaluation date: 1 + interval position among points.
+};
+
+struct Var {
+  VarKind kind = VarKind::kScalar;
+  AttrId attr = -1;
+  int32_t num_classes = 0;
+  // kScalar on strings: canonical literal -> class.
+  absl::flat_hash_map<std::string, int32_t> literal_class;
+  std::vector<std::string> literals;  // For DOT labels, class 2+i.
+  // kScalar on ordered types and kAsOf: sorted distinct points.
+  std::vector<Key> points;
+  int32_t pattern_bit = -1;   // kPattern: index in the attribute's RE2::Set.
+  BoundPredicate predicate;   // kSetPred.
+};
+
+// Per-attribute input processing, run once per evaluation.
+struct AttrInput {
+  AttrId attr = -1;
+  int32_t scalar_var = -1;
+  int32_t presence_var = -1;
+  int32_t expiry_var = -1;
+  std::vector<int32_t> pattern_vars;  // By RE2::Set pattern index.
+  std::vector<int32_t> set_vars;
+  std::unique_ptr<re2::RE2::Set> patterns;
+};
+
+// Node edges: a child reference has kLeafBit set for leaves.
+inline constexpr uint32_t kLeafBit = 0x80000000u;
+
+struct Node {
+  int32_t var = 0;
+  uint32_t remap = 0;  // Offset in remap_pool: global class -> local edge.
+  uint32_t edges = 0;  // Offset in edge_pool.
+};
+
+struct LeafEntitlement {
+  int32_t instance = -1;
+  int32_t level = -1;
+  uint32_t scopes_begin = 0, scopes_count = 0;
+  uint32_t reasons_begin = 0, reasons_count = 0;
+  bool never_expires = true;
+  int32_t expiry_literal = INT32_MIN;  // Latest fixed expiry, if any.
+  uint32_t expiry_attrs_begin = 0, expiry_attrs_count = 0;
+};
+
+struct Leaf {
+  uint32_t ents_begin = 0, ents_count = 0;
+  uint32_t missing_begin = 0, missing_count = 0;  // Candidate attributes.
+};
+
+struct AppDag {
+  int32_t first_instance = 0;  // Instances [first, last] of one app.
+  int32_t last_instance = 0;
+  uint32_t root = kLeafBit;    // Empty leaf 0 by default.
+  int64_t nodes = 0;
+};
+
+struct CompiledPolicy::Impl {
+  std::vector<Var> vars;
+  std::vector<AttrInput> inputs;
+  int32_t as_of_var = -1;
+  int32_t slot_count = 0;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> remap_pool;
+  std::vector<uint32_t> edge_pool;
+  std::vector<Leaf> leaves;
+  std::vector<LeafEntitlement> leaf_ents;
+  std::vector<uint32_t> scope_pool;   // Into scopes.
+  std::vector<uint32_t> reason_pool;  // Rule indices.
+  std::vector<int32_t> attr_pool;     // Expiry attrs and missing candidates.
+  std::vector<std::string> scopes;    // Interned scope strings.
+  std::vector<AppDag> apps;
+  CompileStats stats;
+};
+
+}  // namespace birthright
+
+#endif  // BIRTHRIGHT_SRC_COMPILE_DAG_H_

@@ -1,0 +1,116 @@
+// Graphviz export of the compiled DAGs (`birthright compile --dot`).
+#include <string>
+
+#include "birthright/compiled_policy.h"
+#include "compile/dag.h"
+#include "util/json.h"
+
+namespace birthright {
+namespace {
+
+std::string VarLabel(const BoundPolicy& p, const Var& v) {
+  const std::string attr = v.attr >= 0 ? p.attributes()[v.attr].name : "as_of";
+  switch (v.kind) {
+    case VarKind::kScalar: return attr;
+    case VarKind::kPattern: return attr + " ~pattern#" + std::to_string(v.pattern_bit);
+    case VarKind::kSetPred: return attr + " (set) " + std::string(PredicateOpName(v.predicate.op));
+    case VarKind::kPresence: return attr + " present?";
+    case VarKind::kExpiry: return attr + " >= as_of?";
+    case VarKind::kAsOf: return "as_of";
+  }
+  return attr;
+}
+
+std::string ClassLabel(const BoundPolicy& p, const Var& v, int32_t c) {
+  if (c == 0) return v.kind == VarKind::kAsOf ? "-" : "missing";
+  switch (v.kind) {
+    case VarKind::kScalar:
+      if (!v.literals.empty() || v.points.empty()) {
+        return c == 1 ? "other" : v.literals[c - 2];
+      }
+      [[fallthrough]];
+    case VarKind::kAsOf: {
+      const int32_t pos = c - 1;
+      auto text = [&](int32_t i) {
+        const Key& k = v.points[i];
+        if (v.kind == VarKind::kAsOf) return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
+        const BoundAttribute& a = p.attributes()[v.attr];
+        if (a.type == AttrType::kDate) return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
+        if (a.type == AttrType::kOrdinal && !a.order.empty()) return a.order[k.num];
+        return k.text.empty() ? std::to_string(k.num) : k.text;
+      };
+      if (pos % 2 == 1) return "= " + text(pos / 2);
+      const int32_t i = pos / 2;
+      if (v.points.empty()) return "any";
+      if (i == 0) return "< " + text(0);
+      if (i == static_cast<int32_t>(v.points.size())) return "> " + text(i - 1);
+      return "(" + text(i - 1) + ", " + text(i) + ")";
+    }
+    case VarKind::kPresence: return "present";
+    default: return c == 1 ? "false" : "true";
+  }
+}
+
+}  // namespace
+
+std::string CompiledPolicy::ToDot() const {
+  const Impl& im = *impl_;
+  std::string out = "digraph birthright {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+  for (size_t a = 0; a < im.apps.size(); ++a) {
+    const AppDag& dag = im.apps[a];
+    const std::string app = policy_->instances()[dag.first_instance].app;
+    out += "  app" + std::to_string(a) + " [shape=box,style=bold,label=" + JsonString(app) +
+           "];\n";
+    auto ref_name = [](uint32_t r) {
+      return (r & kLeafBit) ? "leaf" + std::to_string(r & ~kLeafBit) : "n" + std::to_string(r);
+    };
+    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
+  }
+  for (size_t n = 0; n < im.nodes.size(); ++n) {
+    const Node& node = im.nodes[n];
+    const Var& v = im.vars[node.var];
+    out += "  n" + std::to_string(n) + " [shape=ellipse,label=" +
+           JsonString(VarLabel(*policy_, v)) + "];\n";
+    // One edge per local class, labelled with the global classes it covers.
+    std::vector<std::string> labels;
+    std::vector<uint32_t> targets;
+    for (int32_t c = 0; c < v.num_classes; ++c) {
+      const uint32_t local = im.remap_pool[node.remap + c];
+      if (local >= labels.size()) {
+        labels.resize(local + 1);
+        targets.resize(local + 1);
+      }
+      targets[local] = im.edge_pool[node.edges + local];
+      if (!labels[local].empty()) labels[local] += "\\n";
+      labels[local] += ClassLabel(*policy_, v, c);
+    }
+    for (size_t l = 0; l < labels.size(); ++l) {
+      const uint32_t t = targets[l];
+      const std::string to = (t & kLeafBit) ? "leaf" + std::to_string(t & ~kLeafBit)
+                                            : "n" + std::to_string(t);
+      std::string label = labels[l];
+      if (label.size() > 80) label = label.substr(0, 77) + "...";
+      out += "  n" + std::to_string(n) + " -> " + to + " [label=\"" + label + "\"];\n";
+    }
+  }
+  for (size_t l = 0; l < im.leaves.size(); ++l) {
+    const Leaf& leaf = im.leaves[l];
+    std::string label;
+    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
+      const LeafEntitlement& e = im.leaf_ents[leaf.ents_begin + i];
+      const AppInstance& inst = policy_->instances()[e.instance];
+      label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) + ": " +
+               inst.levels[e.level] + "\\n";
+    }
+    if (leaf.ents_count == 0) label = "nothing\\n";
+    for (uint32_t i = 0; i < leaf.missing_count; ++i) {
+      label += "missing? " + policy_->attributes()[im.attr_pool[leaf.missing_begin + i]].name +
+               "\\n";
+    }
+    out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label + "\"];\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace birthright

@@ -1,0 +1,242 @@
+// Evaluation on the compiled decision DAG: classify each input once, walk
+// one DAG per app with integer class ids, copy leaf outcomes.
+#include <algorithm>
+
+#include "birthright/compiled_policy.h"
+#include "compile/dag.h"
+#include "re2/re2.h"
+#include "util/text.h"
+
+namespace birthright {
+namespace {
+
+// Per-thread scratch so the hot path reuses its buffers (no locks).
+struct Scratch {
+  std::vector<uint32_t> classes;
+  std::vector<uint8_t> present;
+  std::vector<int32_t> dates;
+  std::vector<int> matches;
+  std::string buf;
+  std::string lower;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
+                     const Key& k) {
+  auto less = [&](const Key& x, const Key& y) {
+    return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
+  };
+  auto it = std::lower_bound(points.begin(), points.end(), k, less);
+  const int32_t i = static_cast<int32_t>(it - points.begin());
+  const bool equal = it != points.end() && !less(k, *it);
+  return 1 + (equal ? 2 * i + 1 : 2 * i);
+}
+
+}  // namespace
+
+int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
+
+int32_t CompiledPolicy::FindSlot(std::string_view folded) const {
+  if (folded == "terminationdate" || folded == "leavedate") return impl_->slot_count - 1;
+  return policy_->FindAttribute(folded);
+}
+
+std::vector<std::string_view> CompiledPolicy::SlotsOf(const Person& person) const {
+  std::vector<std::string_view> slots(impl_->slot_count);
+  for (const auto& [name, value] : person.attributes) {
+    const int32_t s = FindSlot(FoldName(name));
+    if (s >= 0) slots[s] = value;
+  }
+  return slots;
+}
+
+const std::string& CompiledPolicy::scope(uint32_t i) const { return impl_->scopes[i]; }
+const BoundRule& CompiledPolicy::reason(uint32_t i) const { return policy_->rules()[i]; }
+const CompileStats& CompiledPolicy::stats() const { return impl_->stats; }
+
+void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_of,
+                              DecisionBuffer* out) const {
+  const Impl& im = *impl_;
+  out->leaver = false;
+  out->entitlements.clear();
+  out->missing.clear();
+  // SPEC §4.0: a leaver gets nothing. An unparseable date is not a leaver.
+  if (std::optional<Date> t = ParseIsoDate(slots[im.slot_count - 1]); t && *t < as_of) {
+    out->leaver = true;
+    return;
+  }
+  Scratch& s = ThreadScratch();
+  const auto& attrs = policy_->attributes();
+  s.classes.assign(im.vars.size(), 0);
+  s.present.assign(attrs.size(), 0);
+  s.dates.resize(attrs.size());
+  {
+    const Var& v = im.vars[im.as_of_var];
+    s.classes[im.as_of_var] =
+        static_cast<uint32_t>(OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
+  }
+  Key key;
+  for (const AttrInput& in : im.inputs) {
+    const BoundAttribute& a = attrs[in.attr];
+    const std::string_view raw = slots[in.attr];
+    if (a.type == AttrType::kSet) {
+      const Value v = a.ParseValue(raw);
+      s.present[in.attr] = v.present;
+      s.classes[in.presence_var] = v.present ? 1 : 0;
+      for (int32_t sv : in.set_vars) {
+        s.classes[sv] = static_cast<uint32_t>(policy_->EvalPredicate(im.vars[sv].predicate, v));
+        // Tri is 0 false, 1 unknown, 2 true; classes are 0 missing, 1 false, 2 true.
+        const Tri t = static_cast<Tri>(s.classes[sv]);
+        s.classes[sv] = t == Tri::kUnknown ? 0 : (t == Tri::kFalse ? 1 : 2);
+      }
+      continue;
+    }
+    NormalizeValueInto(raw, a.case_sensitive, &s.buf);
+    const std::string* canon = &s.buf;
+    if (!a.aliases.empty()) {
+      auto it = a.aliases.find(s.buf);
+      if (it != a.aliases.end()) canon = &it->second;
+    }
+    bool present = !canon->empty();
+    bool have_key = false;
+    if (present) {
+      switch (a.type) {
+        case AttrType::kInt: {
+          std::optional<int64_t> n = ParseInt64(*canon);
+          present = n.has_value();
+          if (present) key.num = *n;
+          have_key = true;
+          break;
+        }
+        case AttrType::kDate: {
+          std::optional<Date> d = ParseIsoDate(*canon);
+          present = d.has_value();
+          if (present) key.num = d->days;
+          have_key = true;
+          break;
+        }
+        case AttrType::kOrdinal:
+          if (!a.order.empty()) {
+            auto it = a.rank.find(*canon);
+            present = it != a.rank.end();
+            if (present) key.num = it->second;
+          } else {
+            key.text = *canon;
+          }
+          have_key = true;
+          break;
+        default:
+          break;
+      }
+    }
+    s.present[in.attr] = present;
+    if (in.scalar_var >= 0) {
+      const Var& v = im.vars[in.scalar_var];
+      uint32_t c = 0;
+      if (present) {
+        if (!have_key) {
+          auto it = v.literal_class.find(*canon);
+          c = it == v.literal_class.end() ? 1 : static_cast<uint32_t>(it->second);
+        } else {
+          c = static_cast<uint32_t>(OrderedClass(&a, v.points, key));
+        }
+      }
+      s.classes[in.scalar_var] = c;
+    }
+    if (!in.pattern_vars.empty()) {
+      if (!present) {
+        for (int32_t pv : in.pattern_vars) s.classes[pv] = 0;
+      } else {
+        for (int32_t pv : in.pattern_vars) s.classes[pv] = 1;
+        s.matches.clear();
+        in.patterns->Match(*canon, &s.matches);
+        for (int bit : s.matches) s.classes[in.pattern_vars[bit]] = 2;
+      }
+    }
+    if (in.expiry_var >= 0) {
+      // The binder guarantees expiry attributes are dates.
+      s.classes[in.expiry_var] = !present ? 0 : (key.num >= as_of.days ? 2 : 1);
+      if (present) s.dates[in.attr] = static_cast<int32_t>(key.num);
+    }
+  }
+  // Walk one DAG per app; apps are in instance order, so the concatenation
+  // is sorted by (app, instance) as SPEC §5 requires.
+  bool any_missing = false;
+  for (const AppDag& dag : im.apps) {
+    uint32_t ref = dag.root;
+    while (!(ref & kLeafBit)) {
+      const Node& n = im.nodes[ref];
+      ref = im.edge_pool[n.edges + im.remap_pool[n.remap + s.classes[n.var]]];
+    }
+    const Leaf& leaf = im.leaves[ref & ~kLeafBit];
+    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
+      const LeafEntitlement& le = im.leaf_ents[leaf.ents_begin + i];
+      CompactEntitlement& e = out->entitlements.emplace_back();
+      e.instance = le.instance;
+      e.level = le.level;
+      e.scopes_begin = le.scopes_begin;
+      e.scopes_count = le.scopes_count;
+      e.reasons_begin = le.reasons_begin;
+      e.reasons_count = le.reasons_count;
+      if (le.never_expires) {
+        e.expires.reset();
+      } else {
+        int32_t latest = le.expiry_literal;
+        for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
+          latest = std::max(latest, s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
+        }
+        e.expires = Date{latest};
+      }
+    }
+    for (uint32_t i = 0; i < leaf.missing_count; ++i) {
+      const int32_t a = im.attr_pool[leaf.missing_begin + i];
+      if (!s.present[a]) {
+        out->missing.push_back(a);
+        any_missing = true;
+      }
+    }
+  }
+  if (any_missing) {
+    std::sort(out->missing.begin(), out->missing.end(), [&](AttrId x, AttrId y) {
+      return attrs[x].name != attrs[y].name ? attrs[x].name < attrs[y].name : x < y;
+    });
+    out->missing.erase(std::unique(out->missing.begin(), out->missing.end()),
+                       out->missing.end());
+  }
+}
+
+Decision CompiledPolicy::ToDecision(std::string person_id, const DecisionBuffer& buf) const {
+  Decision d;
+  d.person_id = std::move(person_id);
+  d.leaver = buf.leaver;
+  for (const CompactEntitlement& c : buf.entitlements) {
+    const AppInstance& inst = policy_->instances()[c.instance];
+    Entitlement e;
+    e.app = inst.app;
+    e.instance = inst.instance;
+    e.level = inst.levels[c.level];
+    for (uint32_t i = 0; i < c.scopes_count; ++i) {
+      e.scopes.push_back(impl_->scopes[impl_->scope_pool[c.scopes_begin + i]]);
+    }
+    e.expires = c.expires;
+    for (uint32_t i = 0; i < c.reasons_count; ++i) {
+      e.reasons.push_back(policy_->rules()[impl_->reason_pool[c.reasons_begin + i]].id);
+    }
+    d.entitlements.push_back(std::move(e));
+  }
+  for (AttrId a : buf.missing) d.missing.push_back(policy_->attributes()[a].name);
+  return d;
+}
+
+Decision CompiledPolicy::Evaluate(const Person& person, Date as_of) const {
+  const std::vector<std::string_view> slots = SlotsOf(person);
+  DecisionBuffer buf;
+  Evaluate(slots, as_of, &buf);
+  return ToDecision(person.id, buf);
+}
+
+}  // namespace birthright
