@@ -11,6 +11,7 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 
 int RunEval(int argc, char** argv);
+int RunCompile(int argc, char** argv);
 
 }  // namespace birthright::cli
 

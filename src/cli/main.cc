@@ -14,6 +14,7 @@ constexpr char kUsage[] =
     "\n"
     "Subcommands:\n"
     "  eval      what should each person have, and why\n"
+    "  compile   compile the rules to decision DAGs: size, or a Graphviz drawing\n"
     "\n"
     "Example (the bundled company):\n"
     "  birthright eval --rules examples/acme/rules.csv \\\n"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (sub == "eval") return birthright::cli::RunEval(argc, argv);
+  if (sub == "compile") return birthright::cli::RunCompile(argc, argv);
   std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(), kUsage);
   return birthright::cli::kExitUsage;
 }

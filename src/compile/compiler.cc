@@ -432,6 +432,10 @@ class Compiler {
     levels_.clear();
     state_memo_.clear();
     node_memo_.clear();
+    finished_sets_.clear();
+    finished_ids_.clear();
+    leaf_of_finished_.clear();
+    memo_words_ = 0;
     app_nodes_ = 0;
     const auto& rules = policy_.rules();
     std::map<int32_t, int32_t> var_refs;
@@ -497,29 +501,29 @@ class Compiler {
         impl_.remap_pool.push_back(static_cast<uint32_t>(it->second));
       }
     }
-    std::vector<uint32_t> state;
+    // state[0] is the interned set of finished rules; unfinished rules follow.
+    std::vector<uint32_t> finished;
+    std::vector<uint32_t> state = {0};
     for (size_t i = 0; i < group_.size(); ++i) {
       if (group_[i].last_level < 0) {
         // No atoms at all: finished before the first level.
         const uint32_t status = FinalStatus(group_[i], Tri::kTrue, nullptr);
-        if (status != kDead) {
-          state.push_back(static_cast<uint32_t>(i) << 2 | kFinished);
-          state.push_back(status);
-        }
+        if (status != kDead) finished.push_back(static_cast<uint32_t>(i) << 3 | status);
         continue;
       }
       state.push_back(static_cast<uint32_t>(i) << 2 | static_cast<uint32_t>(Tri::kTrue));
       state.push_back(0);  // Number of decided unless values.
     }
+    state[0] = InternFinished(0, &finished);
     dag->root = Build(0, state, *dag);
     dag->nodes = app_nodes_;
   }
 
-  // State words per live rule: [local << 2 | cond, k, v1..vk] while the
-  // rule still has atoms ahead, then [local << 2 | kFinished, status] once
-  // its last level is decided: finished rules with equal statuses merge
-  // states that differ only in how the status was reached.
-  static constexpr uint32_t kFinished = 3;
+  // State: word 0 is the interned set of finished rules (local << 3 |
+  // status); then, per rule with atoms still ahead, [local << 2 | cond, k,
+  // v1..vk] with the k `unless` values decided so far. Once a rule's last
+  // level is decided it moves into the finished set, so states that differ
+  // only in how a status was reached merge, and memo keys stay short.
   static constexpr uint32_t kDead = 0xffffffffu;
   // Status: 0 grant applies; 1..3 grant withheld by UNKNOWN (bit 0: cond
   // UNKNOWN, bit 1: unless UNKNOWN); 4..7 deny applies (same bits).
@@ -535,7 +539,26 @@ class Compiler {
   }
 
   static size_t Words(const std::vector<uint32_t>& state, size_t i) {
-    return (state[i] & 3) == kFinished ? 2 : 2 + state[i + 1];
+    return 2 + state[i + 1];
+  }
+
+  // Interns finished_sets_[base] plus `added` (entries local << 3 | status).
+  uint32_t InternFinished(uint32_t base, std::vector<uint32_t>* added) {
+    if (finished_sets_.empty()) {
+      finished_sets_.emplace_back();
+      finished_ids_.emplace(std::vector<uint32_t>{}, 0);
+    }
+    if (added->empty()) return base;
+    std::vector<uint32_t> merged = finished_sets_[base];
+    merged.insert(merged.end(), added->begin(), added->end());
+    std::sort(merged.begin(), merged.end());
+    auto it = finished_ids_.find(merged);
+    if (it != finished_ids_.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(finished_sets_.size());
+    memo_words_ += static_cast<int64_t>(merged.size());
+    finished_sets_.push_back(merged);
+    finished_ids_.emplace(std::move(merged), id);
+    return id;
   }
 
   uint32_t Build(size_t level, const std::vector<uint32_t>& state, const AppDag& dag) {
@@ -543,15 +566,14 @@ class Compiler {
     // Skip levels no live rule reads.
     while (level < levels_.size()) {
       bool used = false;
-      for (size_t i = 0; i < state.size() && !used; i += Words(state, i)) {
-        if ((state[i] & 3) == kFinished) continue;
+      for (size_t i = 1; i < state.size() && !used; i += Words(state, i)) {
         const GroupRule& gr = group_[state[i] >> 2];
         used = !gr.cond_at[level].empty() || !gr.unless_at[level].empty();
       }
       if (used) break;
       ++level;
     }
-    if (level == levels_.size() || state.empty()) return MakeLeaf(state, dag);
+    if (level == levels_.size() || state.size() == 1) return MakeLeaf(state[0], dag);
     std::vector<uint32_t> key;
     key.reserve(state.size() + 1);
     key.push_back(static_cast<uint32_t>(level));
@@ -561,17 +583,13 @@ class Compiler {
 
     const Level& lv = levels_[level];
     std::vector<uint32_t> children(lv.local_classes);
-    std::vector<uint32_t> next;
+    std::vector<uint32_t> next, added;
     for (int32_t lc = 0; lc < lv.local_classes; ++lc) {
       const int32_t gc = lv.representative[lc];
-      next.clear();
-      for (size_t i = 0; i < state.size(); i += Words(state, i)) {
+      next.assign(1, 0);
+      added.clear();
+      for (size_t i = 1; i < state.size(); i += Words(state, i)) {
         const uint32_t local = state[i] >> 2;
-        if ((state[i] & 3) == kFinished) {
-          next.push_back(state[i]);
-          next.push_back(state[i + 1]);
-          continue;
-        }
         Tri cond = static_cast<Tri>(state[i] & 3);
         const uint32_t k = state[i + 1];
         const GroupRule& gr = group_[local];
@@ -588,12 +606,10 @@ class Compiler {
         if (gr.last_level == static_cast<int32_t>(level)) {
           const uint32_t status = FinalStatus(gr, cond, next.data() + at + 2);
           next.resize(at);
-          if (status != kDead) {
-            next.push_back(local << 2 | kFinished);
-            next.push_back(status);
-          }
+          if (status != kDead) added.push_back(local << 3 | status);
         }
       }
+      next[0] = InternFinished(state[0], &added);
       children[lc] = Build(level + 1, next, dag);
       if (!status_.ok()) return kLeafBit;
     }
@@ -630,6 +646,15 @@ class Compiler {
         node_memo_.emplace(std::move(nkey), result);
       }
     }
+    memo_words_ += static_cast<int64_t>(key.size());
+    if (memo_words_ > options_.max_state_words) {
+      status_ = absl::ResourceExhaustedError(
+          "compiling the decision DAG for app '" +
+          policy_.instances()[dag.first_instance].app +
+          "' needs more working memory than CompileOptions::max_state_words (" +
+          std::to_string(options_.max_state_words) + " words)");
+      return kLeafBit;
+    }
     state_memo_.emplace(std::move(key), result);
     return result;
   }
@@ -660,13 +685,22 @@ class Compiler {
     return Tri::kUnknown;
   }
 
-  uint32_t MakeLeaf(const std::vector<uint32_t>& state, const AppDag& dag) {
+  uint32_t MakeLeaf(uint32_t finished_id, const AppDag& dag) {
+    auto known = leaf_of_finished_.find(finished_id);
+    if (known != leaf_of_finished_.end()) return known->second;
+    const uint32_t leaf = MakeLeafUncached(finished_id, dag);
+    leaf_of_finished_.emplace(finished_id, leaf);
+    return leaf;
+  }
+
+  uint32_t MakeLeafUncached(uint32_t finished_id, const AppDag& dag) {
+    const std::vector<uint32_t>& finished = finished_sets_[finished_id];
     std::vector<int32_t> grants, denies;
     std::vector<AttrId> missing;
     // Every rule is finished by the last level it reads.
-    for (size_t i = 0; i < state.size(); i += 2) {
-      const GroupRule& gr = group_[state[i] >> 2];
-      const uint32_t status = state[i + 1];
+    for (uint32_t entry : finished) {
+      const GroupRule& gr = group_[entry >> 3];
+      const uint32_t status = entry & 7;
       const RuleInfo& info = rules_[gr.rule];
       if (status == 0) {
         grants.push_back(gr.rule);
@@ -768,7 +802,11 @@ class Compiler {
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> node_memo_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> leaf_memo_;
   absl::flat_hash_map<std::string, uint32_t> scope_ids_;
+  std::vector<std::vector<uint32_t>> finished_sets_;
+  absl::flat_hash_map<uint32_t, uint32_t> leaf_of_finished_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> finished_ids_;
   int64_t app_nodes_ = 0;
+  int64_t memo_words_ = 0;
 };
 
 }  // namespace

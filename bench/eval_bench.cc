@@ -1,0 +1,177 @@
+// Evaluation benchmarks (issue: decision DAG). Three ways to answer "what
+// should this person have", measured in the same run on generated
+// spreadsheets of 100 .. 10,000 rules:
+//   RowScan   — the reference evaluator: every rule, every person (what a
+//               spreadsheet macro does); the baseline.
+//   Dag       — the compiled decision DAG.
+//   TupleHash — the limit: a precomputed hash table from a person's whole
+//               attribute tuple to the answer.
+// Every benchmark first checks its answers against the oracle.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "birthright/bound_policy.h"
+#include "birthright/compiled_policy.h"
+#include "birthright/reference_evaluator.h"
+#include "spreadsheet_generator.h"
+
+namespace birthright::bench {
+namespace {
+
+const Date kAsOf = *ParseIsoDate("2026-11-26");
+constexpr int kPeople = 2000;
+
+struct Fixture {
+  Spreadsheet sheet;
+  std::shared_ptr<const BoundPolicy> bound;
+  std::unique_ptr<CompiledPolicy> compiled;
+  std::vector<BoundPerson> bound_people;
+  std::vector<std::vector<std::string_view>> slots;
+  absl::flat_hash_map<std::string, DecisionBuffer> tuple_table;
+  double compile_seconds = 0;
+  std::string error;
+};
+
+std::string TupleKey(const std::vector<std::string_view>& slots) {
+  std::string key;
+  for (std::string_view v : slots) {
+    key.append(v);
+    key.push_back('\x1f');
+  }
+  return key;
+}
+
+Fixture& Get(int rules) {
+  static std::map<int, std::unique_ptr<Fixture>> cache;
+  auto& slot = cache[rules];
+  if (slot) return *slot;
+  slot = std::make_unique<Fixture>();
+  Fixture& f = *slot;
+  f.sheet = GenerateSpreadsheet(rules, kPeople);
+  auto bound = BoundPolicy::Bind(f.sheet.policy, &f.sheet.people, BindOptions{});
+  if (!bound.ok()) {
+    f.error = std::string(bound.status().message());
+    return f;
+  }
+  f.bound = std::move(*bound);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto compiled = CompiledPolicy::Compile(f.bound);
+  f.compile_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!compiled.ok()) {
+    f.error = std::string(compiled.status().message());
+    return f;
+  }
+  f.compiled = std::move(*compiled);
+  for (const Person& p : f.sheet.people.people) {
+    f.bound_people.push_back(BindPerson(*f.bound, p));
+    f.slots.push_back(f.compiled->SlotsOf(p));
+  }
+  // Check before timing: the DAG and the tuple table must agree with the
+  // oracle on every person.
+  for (size_t i = 0; i < f.slots.size(); ++i) {
+    const Person& p = f.sheet.people.people[i];
+    const std::string want = DecisionToJson(EvaluateReference(*f.bound, f.bound_people[i], kAsOf));
+    DecisionBuffer buf;
+    f.compiled->Evaluate(f.slots[i], kAsOf, &buf);
+    if (DecisionToJson(f.compiled->ToDecision(p.id, buf)) != want) {
+      f.error = "DAG disagrees with the reference for " + p.id;
+      return f;
+    }
+    f.tuple_table[TupleKey(f.slots[i])] = buf;
+  }
+  return f;
+}
+
+void Report(benchmark::State& state, const Fixture& f) {
+  state.SetItemsProcessed(state.iterations());
+  state.counters["rules"] = static_cast<double>(f.sheet.policy.rules.size());
+}
+
+void BM_RowScan(benchmark::State& state) {
+  Fixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  size_t i = 0;
+  for (auto _ : state) {
+    Decision d = EvaluateReference(*f.bound, f.bound_people[i], kAsOf);
+    benchmark::DoNotOptimize(d);
+    if (++i == f.bound_people.size()) i = 0;
+  }
+  Report(state, f);
+}
+
+void BM_Dag(benchmark::State& state) {
+  Fixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  DecisionBuffer buf;
+  size_t i = 0;
+  for (auto _ : state) {
+    f.compiled->Evaluate(f.slots[i], kAsOf, &buf);
+    benchmark::DoNotOptimize(buf.entitlements.data());
+    if (++i == f.slots.size()) i = 0;
+  }
+  Report(state, f);
+  const CompileStats& s = f.compiled->stats();
+  state.counters["nodes"] = static_cast<double>(s.nodes);
+  state.counters["bytes_per_rule"] =
+      static_cast<double>(s.memory_bytes) / static_cast<double>(s.rules);
+  state.counters["compile_s"] = f.compile_seconds;
+}
+
+void BM_TupleHash(benchmark::State& state) {
+  Fixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  DecisionBuffer buf;
+  std::string key;
+  size_t i = 0;
+  for (auto _ : state) {
+    key.clear();
+    for (std::string_view v : f.slots[i]) {
+      key.append(v);
+      key.push_back('\x1f');
+    }
+    auto it = f.tuple_table.find(key);
+    buf.entitlements.assign(it->second.entitlements.begin(), it->second.entitlements.end());
+    buf.missing.assign(it->second.missing.begin(), it->second.missing.end());
+    benchmark::DoNotOptimize(buf.entitlements.data());
+    if (++i == f.slots.size()) i = 0;
+  }
+  Report(state, f);
+}
+
+void BM_Compile(benchmark::State& state) {
+  Spreadsheet sheet = GenerateSpreadsheet(static_cast<int>(state.range(0)), 100);
+  std::shared_ptr<const BoundPolicy> bound =
+      std::move(*BoundPolicy::Bind(sheet.policy, &sheet.people, BindOptions{}));
+  for (auto _ : state) {
+    auto compiled = CompiledPolicy::Compile(bound);
+    if (!compiled.ok()) return state.SkipWithError(std::string(compiled.status().message()).c_str());
+    benchmark::DoNotOptimize(compiled->get());
+  }
+}
+
+BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
+BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000);
+BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);
+BENCHMARK(BM_Compile)->Arg(100)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace birthright::bench
+
+int main(int argc, char** argv) {
+#ifdef NDEBUG
+  std::fprintf(stderr, "birthright bench: optimized build (%s)\n", __VERSION__);
+#else
+  std::fprintf(stderr, "WARNING: birthright bench built without NDEBUG; timings are not meaningful\n");
+#endif
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
