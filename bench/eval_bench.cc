@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -61,7 +62,9 @@ Fixture& Get(int rules) {
   }
   f.bound = std::move(*bound);
   const auto t0 = std::chrono::steady_clock::now();
-  auto compiled = CompiledPolicy::Compile(f.bound);
+  CompileOptions options;
+  if (const char* g = std::getenv("BR_APPS_PER_DAG")) options.max_apps_per_dag = std::atoi(g);
+  auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!compiled.ok()) {

@@ -43,6 +43,10 @@ struct CompileOptions {
   // Working memory of the construction (memoized states), in 32-bit words
   // per app: bounds compile memory at ~4 bytes x this.
   int64_t max_state_words = 500'000'000;
+  // Apps sharing one DAG. Apps never interact, so any grouping is exact;
+  // fewer DAGs mean fewer walks per evaluation, bigger DAGs cost compile
+  // time and memory. See docs/dag.md.
+  int32_t max_apps_per_dag = 1;
 };
 
 struct CompileStats {
@@ -112,6 +116,7 @@ class CompiledPolicy {
   std::string ToDot() const;
 
   struct Impl;
+  const Impl& impl() const { return *impl_; }
 
  private:
   CompiledPolicy();

@@ -15,7 +15,8 @@
 namespace birthright {
 
 // Evaluates `person` under `policy` at `as_of`. Rules marked invalid by a
-// non-strict bind are ignored (they grant nothing). When `explain`, also
+// non-strict bind fail closed: an invalid grant grants nothing, an invalid
+// deny applies to the targets that resolved. When `explain`, also
 // lists withheld grants. Thread-safe for concurrent calls.
 Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
                            Date as_of, bool explain = false);

@@ -27,6 +27,11 @@ struct Atom {
   int32_t var = -1;
   std::vector<Tri> truth;
   AttrId missing_attr = -1;  // Attribute reported when the atom is UNKNOWN.
+  // Sparse view of `truth`: the most common value and the classes that
+  // differ from it. A node only expands the exception classes of the atoms
+  // still alive there; every other class shares one default edge.
+  Tri common = Tri::kFalse;
+  std::vector<int32_t> exceptions;
 };
 
 // Compact Kleene formula for `unless`: leaves are atoms.
@@ -41,7 +46,6 @@ struct RuleInfo {
   std::vector<FNode> unless;  // Root at index 0; empty = no unless.
   std::vector<int32_t> unless_atoms;  // Distinct atoms of the formula.
   std::vector<AttrId> cond_missing;   // Sorted, unique.
-  std::vector<AttrId> unless_missing;
 };
 
 class Compiler {
@@ -62,11 +66,16 @@ class Compiler {
     // Leaf 0 is the empty outcome.
     impl_.leaves.push_back(Leaf{});
     leaf_memo_.emplace(std::vector<uint32_t>{}, 0);
-    // One DAG per app: a maximal run of instances with the same app name.
+    // One DAG per group of up to max_apps_per_dag consecutive apps (an app
+    // is a maximal run of instances with the same app name).
     const auto& inst = policy_.instances();
     for (size_t i = 0; i < inst.size();) {
       size_t j = i;
-      while (j + 1 < inst.size() && inst[j + 1].app == inst[i].app) ++j;
+      for (int apps = 0; apps < std::max(1, options_.max_apps_per_dag); ++apps) {
+        while (j + 1 < inst.size() && inst[j + 1].app == inst[j].app) ++j;
+        if (apps + 1 < options_.max_apps_per_dag && j + 1 < inst.size()) ++j;
+        else break;
+      }
       AppDag dag;
       dag.first_instance = static_cast<int32_t>(i);
       dag.last_instance = static_cast<int32_t>(j);
@@ -80,10 +89,10 @@ class Compiler {
     s.apps = static_cast<int64_t>(impl_.apps.size());
     s.variables = static_cast<int64_t>(impl_.vars.size());
     s.nodes = static_cast<int64_t>(impl_.nodes.size());
-    s.edges = static_cast<int64_t>(impl_.edge_pool.size());
+    s.edges = static_cast<int64_t>(impl_.exc_class.size() + impl_.nodes.size());
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
     int64_t bytes = sizeof(Node) * impl_.nodes.size() +
-                    4 * (impl_.edge_pool.size() + impl_.remap_pool.size() +
+                    4 * (impl_.exc_class.size() + impl_.exc_child.size() +
                          impl_.scope_pool.size() + impl_.reason_pool.size() +
                          impl_.attr_pool.size()) +
                     sizeof(Leaf) * impl_.leaves.size() +
@@ -205,6 +214,16 @@ class Compiler {
     auto it = atom_memo_.find(key);
     if (it != atom_memo_.end()) return it->second;
     const int32_t id = static_cast<int32_t>(atoms_.size());
+    int counts[3] = {0, 0, 0};
+    for (Tri t : atom.truth) ++counts[static_cast<int>(t)];
+    int best = 0;
+    for (int t = 1; t < 3; ++t) {
+      if (counts[t] > counts[best]) best = t;
+    }
+    atom.common = static_cast<Tri>(best);
+    for (size_t c = 0; c < atom.truth.size(); ++c) {
+      if (atom.truth[c] != atom.common) atom.exceptions.push_back(static_cast<int32_t>(c));
+    }
     atoms_.push_back(std::move(atom));
     atom_memo_.emplace(std::move(key), id);
     return id;
@@ -359,9 +378,6 @@ class Compiler {
           info->unless_atoms.end()) {
         info->unless_atoms.push_back(atom);
       }
-      if (atom >= 0 && atoms_[atom].missing_attr >= 0) {
-        info->unless_missing.push_back(atoms_[atom].missing_attr);
-      }
       return index;
     }
     for (const BoundExpr& c : e.children) {
@@ -408,16 +424,12 @@ class Compiler {
       }
     }
     SortUnique(&info.cond_missing);
-    SortUnique(&info.unless_missing);
   }
 
   // ---- Per-app DAG --------------------------------------------------------
 
   struct Level {
     int32_t var;
-    uint32_t remap;          // Offset in remap_pool.
-    int32_t local_classes;
-    std::vector<int32_t> representative;  // Local class -> a global class.
   };
   struct GroupRule {
     int32_t rule;  // Global index.
@@ -441,7 +453,9 @@ class Compiler {
     std::map<int32_t, int32_t> var_refs;
     std::vector<int32_t> members;
     for (const BoundRule& r : rules) {
-      if (!r.valid) continue;
+      // Invalid rules fail closed: grants drop out, denies apply (their
+      // RuleInfo is empty, so they finish before the first level).
+      if (!r.valid && r.effect == Effect::kGrant) continue;
       bool touches = false;
       for (const BoundTarget& t : r.targets) {
         touches = touches || (t.instance >= dag->first_instance &&
@@ -461,7 +475,7 @@ class Compiler {
     std::map<int32_t, int32_t> level_of;
     for (const auto& [neg, var] : order) {
       level_of[var] = static_cast<int32_t>(levels_.size());
-      levels_.push_back(Level{var, 0, 0, {}});
+      levels_.push_back(Level{var});
     }
     for (int32_t g : members) {
       GroupRule gr;
@@ -478,37 +492,15 @@ class Compiler {
       }
       group_.push_back(std::move(gr));
     }
-    // Local classes: global classes that every atom of this app on the
-    // variable treats alike share one edge.
-    for (Level& level : levels_) {
-      const Var& v = impl_.vars[level.var];
-      std::set<int32_t> var_atoms;
-      for (const GroupRule& gr : group_) {
-        for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
-          for (int32_t a : (*lists)[level_of[level.var]]) var_atoms.insert(a);
-        }
-      }
-      std::map<std::vector<Tri>, int32_t> sig_to_local;
-      level.remap = static_cast<uint32_t>(impl_.remap_pool.size());
-      for (int32_t c = 0; c < v.num_classes; ++c) {
-        std::vector<Tri> sig;
-        for (int32_t a : var_atoms) sig.push_back(atoms_[a].truth[c]);
-        auto [it, inserted] = sig_to_local.emplace(sig, level.local_classes);
-        if (inserted) {
-          ++level.local_classes;
-          level.representative.push_back(c);
-        }
-        impl_.remap_pool.push_back(static_cast<uint32_t>(it->second));
-      }
-    }
     // state[0] is the interned set of finished rules; unfinished rules follow.
-    std::vector<uint32_t> finished;
+    std::vector<uint64_t> finished;
     std::vector<uint32_t> state = {0};
     for (size_t i = 0; i < group_.size(); ++i) {
       if (group_[i].last_level < 0) {
         // No atoms at all: finished before the first level.
-        const uint32_t status = FinalStatus(group_[i], Tri::kTrue, nullptr);
-        if (status != kDead) finished.push_back(static_cast<uint32_t>(i) << 3 | status);
+        const uint64_t entry =
+            FinalStatus(group_[i], static_cast<uint32_t>(i), Tri::kTrue, nullptr);
+        if (entry != kDead) finished.push_back(entry);
         continue;
       }
       state.push_back(static_cast<uint32_t>(i) << 2 | static_cast<uint32_t>(Tri::kTrue));
@@ -524,18 +516,29 @@ class Compiler {
   // v1..vk] with the k `unless` values decided so far. Once a rule's last
   // level is decided it moves into the finished set, so states that differ
   // only in how a status was reached merge, and memo keys stay short.
-  static constexpr uint32_t kDead = 0xffffffffu;
+  static constexpr uint64_t kDead = ~uint64_t{0};
   // Status: 0 grant applies; 1..3 grant withheld by UNKNOWN (bit 0: cond
   // UNKNOWN, bit 1: unless UNKNOWN); 4..7 deny applies (same bits).
-  uint32_t FinalStatus(const GroupRule& gr, Tri cond, const uint32_t* values) const {
+  // Finished entry: (local << 3 | status) << 32 | id of the interned set of
+  // missing attributes behind an UNKNOWN `unless` (0 = none).
+  uint64_t FinalStatus(const GroupRule& gr, uint32_t local, Tri cond, const uint32_t* values) {
     const RuleInfo& info = rules_[gr.rule];
+    std::vector<AttrId> why;
     const Tri unless = info.unless.empty() ? Tri::kFalse
-                                           : EvalFormula(info.unless, 0, gr, values);
+                                           : EvalFormula(info.unless, 0, gr, values, &why);
     if (cond == Tri::kFalse || unless == Tri::kTrue) return kDead;
     const uint32_t bits = (cond == Tri::kUnknown ? 1u : 0u) |
                           (unless == Tri::kUnknown ? 2u : 0u);
-    if (policy_.rules()[gr.rule].effect == Effect::kDeny) return 4 + bits;
-    return bits;  // 0 = applies.
+    const uint32_t status =
+        policy_.rules()[gr.rule].effect == Effect::kDeny ? 4 + bits : bits;
+    uint32_t why_id = 0;
+    if (unless == Tri::kUnknown) {
+      SortUnique(&why);
+      auto [it, inserted] = attr_sets_.emplace(why, static_cast<uint32_t>(attr_set_list_.size()));
+      if (inserted) attr_set_list_.push_back(why);
+      why_id = it->second;
+    }
+    return static_cast<uint64_t>(local << 3 | status) << 32 | why_id;
   }
 
   static size_t Words(const std::vector<uint32_t>& state, size_t i) {
@@ -543,19 +546,19 @@ class Compiler {
   }
 
   // Interns finished_sets_[base] plus `added` (entries local << 3 | status).
-  uint32_t InternFinished(uint32_t base, std::vector<uint32_t>* added) {
+  uint32_t InternFinished(uint32_t base, std::vector<uint64_t>* added) {
     if (finished_sets_.empty()) {
       finished_sets_.emplace_back();
-      finished_ids_.emplace(std::vector<uint32_t>{}, 0);
+      finished_ids_.emplace(std::vector<uint64_t>{}, 0);
     }
     if (added->empty()) return base;
-    std::vector<uint32_t> merged = finished_sets_[base];
+    std::vector<uint64_t> merged = finished_sets_[base];
     merged.insert(merged.end(), added->begin(), added->end());
     std::sort(merged.begin(), merged.end());
     auto it = finished_ids_.find(merged);
     if (it != finished_ids_.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(finished_sets_.size());
-    memo_words_ += static_cast<int64_t>(merged.size());
+    memo_words_ += 2 * static_cast<int64_t>(merged.size());
     finished_sets_.push_back(merged);
     finished_ids_.emplace(std::move(merged), id);
     return id;
@@ -582,10 +585,33 @@ class Compiler {
     if (memo != state_memo_.end()) return memo->second;
 
     const Level& lv = levels_[level];
-    std::vector<uint32_t> children(lv.local_classes);
-    std::vector<uint32_t> next, added;
-    for (int32_t lc = 0; lc < lv.local_classes; ++lc) {
-      const int32_t gc = lv.representative[lc];
+    const Var& var = impl_.vars[lv.var];
+    // Classes some live atom treats specially; every other class behaves
+    // like `rep` (all live atoms at their common value).
+    std::vector<int32_t> candidates = {0};
+    for (size_t i = 1; i < state.size(); i += Words(state, i)) {
+      const GroupRule& gr = group_[state[i] >> 2];
+      for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
+        for (int32_t a : (*lists)[level]) {
+          candidates.insert(candidates.end(), atoms_[a].exceptions.begin(),
+                            atoms_[a].exceptions.end());
+        }
+      }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    int32_t rep = -1;
+    for (int32_t c = 0, k = 0; c < var.num_classes; ++c) {
+      while (k < static_cast<int32_t>(candidates.size()) && candidates[k] < c) ++k;
+      if (k == static_cast<int32_t>(candidates.size()) || candidates[k] != c) {
+        rep = c;
+        break;
+      }
+    }
+    std::vector<uint32_t> children(candidates.size());
+    std::vector<uint32_t> next;
+    std::vector<uint64_t> added;
+    auto expand = [&](int32_t gc) -> uint32_t {
       next.assign(1, 0);
       added.clear();
       for (size_t i = 1; i < state.size(); i += Words(state, i)) {
@@ -604,43 +630,79 @@ class Compiler {
           next.push_back(static_cast<uint32_t>(atoms_[a].truth[gc]));
         }
         if (gr.last_level == static_cast<int32_t>(level)) {
-          const uint32_t status = FinalStatus(gr, cond, next.data() + at + 2);
+          const uint64_t entry = FinalStatus(gr, local, cond, next.data() + at + 2);
           next.resize(at);
-          if (status != kDead) added.push_back(local << 3 | status);
+          if (entry != kDead) added.push_back(entry);
         }
       }
       next[0] = InternFinished(state[0], &added);
-      children[lc] = Build(level + 1, next, dag);
+      return Build(level + 1, next, dag);
+    };
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      children[i] = expand(candidates[i]);
       if (!status_.ok()) return kLeafBit;
     }
-    uint32_t result = children[0];
-    bool all_same = true;
-    for (uint32_t c : children) all_same = all_same && c == children[0];
-    if (!all_same) {
-      std::vector<uint32_t> nkey;
-      nkey.reserve(children.size() + 2);
-      nkey.push_back(static_cast<uint32_t>(lv.var));
-      nkey.push_back(lv.remap);
-      nkey.insert(nkey.end(), children.begin(), children.end());
+    uint32_t dflt;
+    if (rep >= 0) {
+      dflt = expand(rep);
+      if (!status_.ok()) return kLeafBit;
+    } else {
+      // Every class is special: the most common child is the default.
+      std::map<uint32_t, int> freq;
+      for (uint32_t c : children) ++freq[c];
+      dflt = children[0];
+      for (const auto& [child, n] : freq) {
+        if (n > freq[dflt]) dflt = child;
+      }
+    }
+    std::vector<uint32_t> nkey = {static_cast<uint32_t>(lv.var), dflt};
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (children[i] == dflt) continue;
+      nkey.push_back(static_cast<uint32_t>(candidates[i]));
+      nkey.push_back(children[i]);
+    }
+    uint32_t result = dflt;
+    if (nkey.size() > 2) {
       auto it = node_memo_.find(nkey);
       if (it != node_memo_.end()) {
         result = it->second;
       } else {
+        const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
         if (++app_nodes_ > options_.max_nodes_per_app ||
             static_cast<int64_t>(impl_.nodes.size()) >= options_.max_nodes ||
-            static_cast<int64_t>(impl_.edge_pool.size() + children.size()) > options_.max_edges) {
+            static_cast<int64_t>(impl_.exc_class.size()) + exc > options_.max_edges) {
           status_ = absl::ResourceExhaustedError(
               "decision DAG for app '" + policy_.instances()[dag.first_instance].app +
               "' exceeds the node limit (CompileOptions::max_nodes_per_app = " +
               std::to_string(options_.max_nodes_per_app) + ", max_nodes = " +
-              std::to_string(options_.max_nodes) + ")");
+              std::to_string(options_.max_nodes) + ", max_edges = " +
+              std::to_string(options_.max_edges) + ")");
           return kLeafBit;
         }
         Node n;
         n.var = lv.var;
-        n.remap = lv.remap;
-        n.edges = static_cast<uint32_t>(impl_.edge_pool.size());
-        impl_.edge_pool.insert(impl_.edge_pool.end(), children.begin(), children.end());
+        n.exc_begin = static_cast<uint32_t>(impl_.exc_child.size());
+        if (var.num_classes <= kDenseMaxClasses) {
+          n.dflt = kDense;
+          n.exc_count = static_cast<uint32_t>(var.num_classes);
+          size_t k = 2;
+          for (int32_t c = 0; c < var.num_classes; ++c) {
+            uint32_t child = dflt;
+            if (k < nkey.size() && nkey[k] == static_cast<uint32_t>(c)) {
+              child = nkey[k + 1];
+              k += 2;
+            }
+            impl_.exc_class.push_back(static_cast<uint32_t>(c));
+            impl_.exc_child.push_back(child);
+          }
+        } else {
+          n.dflt = dflt;
+          n.exc_count = static_cast<uint32_t>(exc);
+          for (size_t i = 2; i < nkey.size(); i += 2) {
+            impl_.exc_class.push_back(nkey[i]);
+            impl_.exc_child.push_back(nkey[i + 1]);
+          }
+        }
         result = static_cast<uint32_t>(impl_.nodes.size());
         impl_.nodes.push_back(n);
         node_memo_.emplace(std::move(nkey), result);
@@ -659,26 +721,38 @@ class Compiler {
     return result;
   }
 
+  // Kleene value of the `unless` formula; `why` receives the missing
+  // attributes of UNKNOWN atoms inside UNKNOWN subformulas (as the
+  // reference evaluator's EvalExpr does).
   Tri EvalFormula(const std::vector<FNode>& f, int32_t index, const GroupRule& gr,
-                  const uint32_t* values) const {
+                  const uint32_t* values, std::vector<AttrId>* why) const {
     const FNode& n = f[index];
     switch (n.kind) {
       case Expr::Kind::kPredicate: {
         for (size_t i = 0; i < gr.unless_seq.size(); ++i) {
-          if (gr.unless_seq[i] == n.atom) return static_cast<Tri>(values[i]);
+          if (gr.unless_seq[i] != n.atom) continue;
+          const Tri t = static_cast<Tri>(values[i]);
+          if (t == Tri::kUnknown && atoms_[n.atom].missing_attr >= 0) {
+            why->push_back(atoms_[n.atom].missing_attr);
+          }
+          return t;
         }
         return Tri::kUnknown;  // Unreachable: every atom has a level.
       }
       case Expr::Kind::kNot:
-        return TriNot(EvalFormula(f, n.children[0], gr, values));
-      case Expr::Kind::kAnd: {
-        Tri acc = Tri::kTrue;
-        for (int32_t c : n.children) acc = TriAnd(acc, EvalFormula(f, c, gr, values));
-        return acc;
-      }
+        return TriNot(EvalFormula(f, n.children[0], gr, values, why));
+      case Expr::Kind::kAnd:
       case Expr::Kind::kOr: {
-        Tri acc = Tri::kFalse;
-        for (int32_t c : n.children) acc = TriOr(acc, EvalFormula(f, c, gr, values));
+        const bool is_and = n.kind == Expr::Kind::kAnd;
+        Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
+        std::vector<AttrId> unknown;
+        for (int32_t c : n.children) {
+          std::vector<AttrId> child_why;
+          const Tri t = EvalFormula(f, c, gr, values, &child_why);
+          if (t == Tri::kUnknown) unknown.insert(unknown.end(), child_why.begin(), child_why.end());
+          acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
+        }
+        if (acc == Tri::kUnknown) why->insert(why->end(), unknown.begin(), unknown.end());
         return acc;
       }
     }
@@ -694,13 +768,15 @@ class Compiler {
   }
 
   uint32_t MakeLeafUncached(uint32_t finished_id, const AppDag& dag) {
-    const std::vector<uint32_t>& finished = finished_sets_[finished_id];
+    const std::vector<uint64_t>& finished = finished_sets_[finished_id];
     std::vector<int32_t> grants, denies;
     std::vector<AttrId> missing;
     // Every rule is finished by the last level it reads.
-    for (uint32_t entry : finished) {
+    for (uint64_t e : finished) {
+      const uint32_t entry = static_cast<uint32_t>(e >> 32);
       const GroupRule& gr = group_[entry >> 3];
       const uint32_t status = entry & 7;
+      const std::vector<AttrId>& unless_why = attr_set_list_[static_cast<uint32_t>(e)];
       const RuleInfo& info = rules_[gr.rule];
       if (status == 0) {
         grants.push_back(gr.rule);
@@ -711,9 +787,7 @@ class Compiler {
       if (status & 1) {
         missing.insert(missing.end(), info.cond_missing.begin(), info.cond_missing.end());
       }
-      if (status & 2) {
-        missing.insert(missing.end(), info.unless_missing.begin(), info.unless_missing.end());
-      }
+      if (status & 2) missing.insert(missing.end(), unless_why.begin(), unless_why.end());
     }
     std::sort(grants.begin(), grants.end());
     std::sort(denies.begin(), denies.end());
@@ -802,9 +876,12 @@ class Compiler {
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> node_memo_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> leaf_memo_;
   absl::flat_hash_map<std::string, uint32_t> scope_ids_;
-  std::vector<std::vector<uint32_t>> finished_sets_;
+  std::vector<std::vector<uint64_t>> finished_sets_;
+  // Interned attribute sets (behind UNKNOWN `unless`); set 0 is empty.
+  absl::flat_hash_map<std::vector<AttrId>, uint32_t> attr_sets_{{std::vector<AttrId>{}, 0}};
+  std::vector<std::vector<AttrId>> attr_set_list_{std::vector<AttrId>{}};
   absl::flat_hash_map<uint32_t, uint32_t> leaf_of_finished_;
-  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> finished_ids_;
+  absl::flat_hash_map<std::vector<uint64_t>, uint32_t> finished_ids_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
 };

@@ -55,11 +55,39 @@ struct AttrInput {
 // Node edges: a child reference has kLeafBit set for leaves.
 inline constexpr uint32_t kLeafBit = 0x80000000u;
 
+// A sparse multiway node: classes listed in exc_class[exc_begin ..
+// exc_begin + exc_count) (sorted) go to the matching exc_child; every other
+// class goes to `dflt`. Under `department = Sales` a title node lists only
+// the titles the live rules mention, not every title of the policy.
+//
+// Nodes over small domains (kDenseMaxClasses classes or fewer) are dense
+// instead: exc_child[exc_begin + c] is the child of class c (exc_count =
+// number of classes, dflt = kDense), one load and no search.
 struct Node {
   int32_t var = 0;
-  uint32_t remap = 0;  // Offset in remap_pool: global class -> local edge.
-  uint32_t edges = 0;  // Offset in edge_pool.
+  uint32_t dflt = 0;
+  uint32_t exc_begin = 0;
+  uint32_t exc_count = 0;
 };
+inline constexpr uint32_t kDense = 0xffffffffu;
+inline constexpr int32_t kDenseMaxClasses = 32;
+
+// The child of `n` for class `c`.
+inline uint32_t NodeChild(const Node& n, const uint32_t* exc_class,
+                          const uint32_t* exc_child, uint32_t c) {
+  if (n.dflt == kDense) return exc_child[n.exc_begin + c];
+  const uint32_t* cls = exc_class + n.exc_begin;
+  uint32_t lo = 0, hi = n.exc_count;
+  while (lo < hi) {
+    const uint32_t mid = (lo + hi) / 2;
+    if (cls[mid] < c) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < n.exc_count && cls[lo] == c ? exc_child[n.exc_begin + lo] : n.dflt;
+}
 
 struct LeafEntitlement {
   int32_t instance = -1;
@@ -89,8 +117,8 @@ struct CompiledPolicy::Impl {
   int32_t as_of_var = -1;
   int32_t slot_count = 0;
   std::vector<Node> nodes;
-  std::vector<uint32_t> remap_pool;
-  std::vector<uint32_t> edge_pool;
+  std::vector<uint32_t> exc_class;
+  std::vector<uint32_t> exc_child;
   std::vector<Leaf> leaves;
   std::vector<LeafEntitlement> leaf_ents;
   std::vector<uint32_t> scope_pool;   // Into scopes.

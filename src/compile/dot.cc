@@ -71,18 +71,20 @@ std::string CompiledPolicy::ToDot() const {
     const Var& v = im.vars[node.var];
     out += "  n" + std::to_string(n) + " [shape=ellipse,label=" +
            JsonString(VarLabel(*policy_, v)) + "];\n";
-    // One edge per local class, labelled with the global classes it covers.
+    // One edge per distinct child, labelled with the classes that lead there.
     std::vector<std::string> labels;
     std::vector<uint32_t> targets;
     for (int32_t c = 0; c < v.num_classes; ++c) {
-      const uint32_t local = im.remap_pool[node.remap + c];
-      if (local >= labels.size()) {
-        labels.resize(local + 1);
-        targets.resize(local + 1);
+      const uint32_t t = NodeChild(node, im.exc_class.data(), im.exc_child.data(),
+                                   static_cast<uint32_t>(c));
+      size_t k = 0;
+      while (k < targets.size() && targets[k] != t) ++k;
+      if (k == targets.size()) {
+        targets.push_back(t);
+        labels.emplace_back();
       }
-      targets[local] = im.edge_pool[node.edges + local];
-      if (!labels[local].empty()) labels[local] += "\\n";
-      labels[local] += ClassLabel(*policy_, v, c);
+      if (!labels[k].empty()) labels[k] += "\\n";
+      labels[k] += ClassLabel(*policy_, v, c);
     }
     for (size_t l = 0; l < labels.size(); ++l) {
       const uint32_t t = targets[l];

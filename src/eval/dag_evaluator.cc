@@ -170,7 +170,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
     uint32_t ref = dag.root;
     while (!(ref & kLeafBit)) {
       const Node& n = im.nodes[ref];
-      ref = im.edge_pool[n.edges + im.remap_pool[n.remap + s.classes[n.var]]];
+      ref = NodeChild(n, im.exc_class.data(), im.exc_child.data(), s.classes[n.var]);
     }
     const Leaf& leaf = im.leaves[ref & ~kLeafBit];
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {

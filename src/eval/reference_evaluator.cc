@@ -11,28 +11,32 @@
 namespace birthright {
 namespace {
 
+// Kleene evaluation of an `unless`. `why` receives the missing attributes
+// the result depends on: those of UNKNOWN predicates inside UNKNOWN
+// subexpressions only, so `(a = 1 and b = 2) or c = 3` with b = 9 names c
+// but not a (SPEC §2: the attributes that changed the outcome).
 Tri EvalExpr(const BoundPolicy& policy, const BoundExpr& e,
-             const BoundPerson& person, std::set<AttrId>* unknown_attrs) {
+             const BoundPerson& person, std::set<AttrId>* why) {
   switch (e.kind) {
     case Expr::Kind::kPredicate: {
       const Tri t = policy.EvalPredicate(e.predicate, person.values[e.predicate.attr]);
-      if (t == Tri::kUnknown) unknown_attrs->insert(e.predicate.attr);
+      if (t == Tri::kUnknown) why->insert(e.predicate.attr);
       return t;
     }
     case Expr::Kind::kNot:
-      return TriNot(EvalExpr(policy, e.children[0], person, unknown_attrs));
-    case Expr::Kind::kAnd: {
-      Tri acc = Tri::kTrue;
-      for (const BoundExpr& c : e.children) {
-        acc = TriAnd(acc, EvalExpr(policy, c, person, unknown_attrs));
-      }
-      return acc;
-    }
+      return TriNot(EvalExpr(policy, e.children[0], person, why));
+    case Expr::Kind::kAnd:
     case Expr::Kind::kOr: {
-      Tri acc = Tri::kFalse;
+      const bool is_and = e.kind == Expr::Kind::kAnd;
+      Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
+      std::set<AttrId> unknown;
       for (const BoundExpr& c : e.children) {
-        acc = TriOr(acc, EvalExpr(policy, c, person, unknown_attrs));
+        std::set<AttrId> child_why;
+        const Tri t = EvalExpr(policy, c, person, &child_why);
+        if (t == Tri::kUnknown) unknown.insert(child_why.begin(), child_why.end());
+        acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
       }
+      if (acc == Tri::kUnknown) why->insert(unknown.begin(), unknown.end());
       return acc;
     }
   }
@@ -63,7 +67,14 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
   std::set<AttrId> missing;
   std::vector<WithheldGrant> withheld_unknown;
   for (const BoundRule& rule : policy.rules()) {
-    if (!rule.valid) continue;
+    if (!rule.valid) {
+      // Fail closed (SPEC §5, §10): a rule that did not bind never grants,
+      // and a deny that did not bind applies to whatever targets resolved.
+      if (rule.effect == Effect::kDeny && !rule.targets.empty()) {
+        denies.push_back(rule.index);
+      }
+      continue;
+    }
     // §4.1: the effective window, inclusive.
     if (rule.effective_from && as_of < *rule.effective_from) continue;
     if (rule.effective_until && as_of > *rule.effective_until) continue;

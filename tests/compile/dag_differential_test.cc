@@ -77,5 +77,42 @@ TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
   }
 }
 
+// Fail closed on both paths: an invalid deny (here a type mismatch) still
+// removes its app; an invalid grant grants nothing.
+TEST(DagDifferentialTest, InvalidRulesFailClosedOnBothPaths) {
+  Policy p;
+  p.name = "invalid";
+  p.catalog = {{"Okta", "", {"User", "Admin"}, "", "", Provisioning::kScim, {}, {}},
+               {"Zoom", "", {"Basic"}, "", "", Provisioning::kScim, {}, {}}};
+  Rule grant;
+  grant.id = "G1";
+  grant.targets = {{"Okta", "", "", {}, {}}};
+  Rule bad_deny;
+  bad_deny.id = "D1";
+  bad_deny.effect = Effect::kDeny;
+  bad_deny.conditions = {{"grade", {PredicateOp::kGreater, {"L2"}}, "> L2", {}}};
+  bad_deny.targets = {{"Okta", "", "", {}, {}}};
+  Rule bad_grant;
+  bad_grant.id = "G2";
+  bad_grant.conditions = {{"grade", {PredicateOp::kLess, {"L9"}}, "< L9", {}}};
+  bad_grant.targets = {{"Zoom", "", "", {}, {}}};
+  p.rules = {grant, bad_deny, bad_grant};
+  Population hr;
+  hr.people = {{"P1", {{"grade", "Senior"}}, {}}};  // grade infers as string.
+  BindOptions bind;
+  bind.strict = false;
+  auto bound = BoundPolicy::Bind(p, &hr, bind);
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  ASSERT_FALSE((*bound)->rules()[1].valid);
+  ASSERT_FALSE((*bound)->rules()[2].valid);
+  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+  auto compiled = CompiledPolicy::Compile(shared);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  const Decision want = EvaluateReference(*shared, hr.people[0], as_of);
+  EXPECT_TRUE(want.entitlements.empty());
+  EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(hr.people[0], as_of)), DecisionToJson(want));
+}
+
 }  // namespace
 }  // namespace birthright

@@ -553,13 +553,6 @@ TEST(ReferenceEvaluatorTest, Spec2MissingOmitsAttributesThatCannotMatter) {
   EXPECT_EQ(Ents(p1), "");
   // P2: unless TRUE whatever c is.
   EXPECT_THAT(w.Eval("P2").missing, IsEmpty());
-  if (p1.missing == std::vector<std::string>{"a", "c"}) {
-    GTEST_SKIP()
-        << "BUG: reference_evaluator.cc EvalExpr collects every UNKNOWN "
-           "predicate of the unless expression, including `a` inside a "
-           "conjunct already FALSE (b = 2), so `missing` is [a, c]; SPEC §2 "
-           "asks for the attributes that changed the outcome: [c]";
-  }
   EXPECT_THAT(p1.missing, ElementsAre("c"));
 }
 
@@ -908,28 +901,23 @@ TEST(ReferenceEvaluatorTest, Spec10BindErrorsInUnlessAndExpiresNameAColumn) {
   absl::StatusOr<World> e =
       Load(Inputs{"id,app,expires\nG1,Okta,dept\n", "id,dept\nP1,Sales\n"});
   EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
-  const std::string u_msg(u.status().message());
-  const std::string e_msg(e.status().message());
-  if (u_msg ==
-          "rules.csv:2: 'abc' is not a valid int value for 'cost center'; "
-          "expected "
-          "an integer [type-mismatch]" &&
-      e_msg ==
-          "rules.csv:2: expires names 'dept', a string attribute; expected a "
-          "date "
-          "attribute or an ISO date [type-mismatch]") {
-    GTEST_SKIP()
-        << "BUG: bound_policy.cc BindExpr and BindRule locate unless-predicate "
-           "and expires type mismatches at the rule (line only, column 0); "
-           "SPEC §10 asks for the column of the cell";
-  }
-  EXPECT_EQ(u_msg,
+  EXPECT_EQ(u.status().message(),
             "rules.csv:2:9: 'abc' is not a valid int value for 'cost center'; "
             "expected an integer [type-mismatch]");
   EXPECT_EQ(
-      e_msg,
+      e.status().message(),
       "rules.csv:2:9: expires names 'dept', a string attribute; expected a "
       "date attribute or an ISO date [type-mismatch]");
+
+  // Within the cell: the offending predicate, also past a newline and a
+  // `""` escape inside a CSV-quoted cell.
+  absl::StatusOr<World> p = Load(
+      Inputs{"id,app,unless\n"
+             "G1,Okta,\"dept = a or\n  dept = \"\"b\"\" or cost center > x\"\n",
+             "id,cost center,dept\nP1,10,Sales\n"});
+  EXPECT_EQ(p.status().message(),
+            "rules.csv:3:19: 'x' is not a valid int value for 'cost center'; "
+            "expected an integer [type-mismatch]");
 }
 
 TEST(ReferenceEvaluatorTest, Spec46InvalidRegexIsABindError) {
@@ -977,13 +965,6 @@ TEST(ReferenceEvaluatorTest, Spec5InvalidDenyDoesNotFailOpen) {
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_FALSE(w->bound->rules()[1].valid);
   const std::string got = Ents(w->Eval("P1"));
-  if (got == "Okta||User||-|G1\n") {
-    GTEST_SKIP()
-        << "BUG (arguable): reference_evaluator.cc skips rules with valid == "
-           "false, so "
-           "under a non-strict bind an invalid deny is dropped and its grant "
-           "goes through (fail-open); eval binds strictly so the CLI is safe";
-  }
   EXPECT_EQ(got, "");
 }
 
