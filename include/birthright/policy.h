@@ -46,7 +46,7 @@ struct Alias {
   std::string attribute;
   std::string alias;
   std::string canonical;
-  SourceLocation location;
+  SourceLocation location;  // The alias cell.
 };
 
 enum class Provisioning : uint8_t { kUnspecified, kScim, kApi, kManual };
@@ -107,7 +107,18 @@ struct Rule {
   std::optional<Date> effective_until;  // Inclusive.
   std::string owner;
   std::string notes;
-  SourceLocation location;
+  SourceLocation location;  // The row (column 0).
+
+  // Where diagnostics about single cells point (SPEC §10). The importers
+  // fill these; a rule built by hand may leave them unknown (line 0), and
+  // diagnostics then fall back to `location`.
+  SourceLocation id_location;       // The id cell; column 1 for a generated id.
+  SourceLocation unless_location;   // The `unless` cell.
+  SourceLocation expires_location;  // The `expires` cell.
+  // One entry per predicate of `unless`, in the order a depth-first,
+  // left-to-right walk reaches them: where that predicate starts in the
+  // source. Empty = unknown (diagnostics use `unless_location`).
+  std::vector<SourceLocation> unless_predicate_locations;
 };
 
 // A separation-of-duties declaration: nobody may hold both (SPEC §7).

@@ -21,19 +21,38 @@ std::string Trimmed(const CsvField& f) {
   return std::string(TrimWhitespace(f.text));
 }
 
-// The cell of `record` at `col`, or an empty field positioned after the last
-// cell for ragged (short) rows.
+// The cell of `record` at `col`, or an empty field for a cell a ragged
+// (short) row lacks. Only its text is meaningful: positions come from At()
+// and CellPosition(), which place a missing cell after the row's last cell.
 const CsvField& Cell(const CsvRecord& record, size_t col) {
   static const CsvField kEmpty;
   return col < record.fields.size() ? record.fields[col] : kEmpty;
 }
 
+// Where a cell a short row lacks would begin: just after the row's last
+// cell, so diagnostics about it still name a column (SPEC §10).
+CsvPosition MissingCellPosition(const CsvRecord& r) {
+  if (r.fields.empty()) return CsvPosition{r.line, 1};
+  return r.fields.back().EndPosition();
+}
+
+// The source position of byte `offset` of the text of cell `col`.
+CsvPosition CellPosition(const CsvRecord& r, size_t col, size_t offset) {
+  if (col >= r.fields.size()) return MissingCellPosition(r);
+  return r.fields[col].PositionOf(offset);
+}
+
 SourceLocation At(const CsvTable& t, const CsvRecord& r) {
   return SourceLocation{t.file, r.line, 0};
 }
+// The cell itself (its opening quote, if quoted).
 SourceLocation At(const CsvTable& t, const CsvRecord& r, size_t col) {
-  const CsvField& f = Cell(r, col);
-  return SourceLocation{t.file, f.line > 0 ? f.line : r.line, f.column};
+  if (col >= r.fields.size()) {
+    const CsvPosition p = MissingCellPosition(r);
+    return SourceLocation{t.file, p.line, p.column};
+  }
+  const CsvField& f = r.fields[col];
+  return SourceLocation{t.file, f.line, f.column};
 }
 
 absl::Status ErrorAt(const SourceLocation& loc, std::string_view message) {
@@ -66,7 +85,12 @@ absl::StatusOr<CsvTable> ParseWithHeader(std::string_view data,
                       "empty file; expected a header row for " +
                           std::string(what));
   }
-  if (first > 0) table.records.erase(table.records.begin(), table.records.begin() + first);
+  if (first > 0) {
+    table.records.erase(table.records.begin(), table.records.begin() + first);
+    // SPEC §8 numbers records from the header (= 1), so blank records above
+    // it do not shift the row-N ids. Lines stay as they are in the file.
+    for (CsvRecord& r : table.records) r.number -= static_cast<int64_t>(first);
+  }
   // Duplicate headers (after folding) would make cells ambiguous.
   std::map<std::string, size_t> seen;
   const CsvRecord& header = table.records[0];
@@ -100,12 +124,32 @@ absl::Status CellSyntaxError(const CsvTable& t, const CsvRecord& r, size_t col,
                              const SyntaxError& e, bool limit,
                              std::string_view what) {
   const CsvField& f = Cell(r, col);
-  const int32_t column = f.column + e.column - 1;
+  // e.column is 1-based in the cell's text; map it back to the source, past
+  // an opening quote, embedded newlines and `""` escapes.
+  const CsvPosition pos = CellPosition(
+      r, col, e.column > 1 ? static_cast<size_t>(e.column - 1) : 0);
   const std::string message =
       std::string(what) + " '" + std::string(TrimWhitespace(f.text)) +
       "': " + e.message;
-  return limit ? LimitError(t.file, f.line, column, message)
-               : InputError(t.file, f.line, column, message);
+  return limit ? LimitError(t.file, pos.line, pos.column, message)
+               : InputError(t.file, pos.line, pos.column, message);
+}
+
+// Where each predicate of `e` starts in the source, in the order a
+// depth-first, left-to-right walk reaches them (see
+// Rule::unless_predicate_locations). `field` is the cell `e` was parsed from.
+void CollectPredicateLocations(const CsvTable& t, const CsvField& field,
+                               const Expr& e,
+                               std::vector<SourceLocation>* out) {
+  if (e.kind == Expr::Kind::kPredicate) {
+    const CsvPosition pos =
+        field.PositionOf(e.column > 1 ? static_cast<size_t>(e.column - 1) : 0);
+    out->push_back(SourceLocation{t.file, pos.line, pos.column});
+    return;
+  }
+  for (const Expr& c : e.children) {
+    CollectPredicateLocations(t, field, c, out);
+  }
 }
 
 absl::StatusOr<std::optional<Date>> OptionalDate(const CsvTable& t,
@@ -122,11 +166,21 @@ absl::StatusOr<std::optional<Date>> OptionalDate(const CsvTable& t,
   return d;
 }
 
-std::string RowId(const CsvTable& t, const CsvRecord& r, int id_col) {
-  (void)t;
-  std::string id = id_col >= 0 ? Trimmed(Cell(r, id_col)) : std::string();
-  if (id.empty()) id = "row-" + std::to_string(r.number);
-  return id;
+// Sets the id of `rule` and where it was written: the id cell, or column 1
+// of the row for a generated `row-N` (N the record number, header = 1).
+void SetRowId(const CsvTable& t, const CsvRecord& r, int id_col, Rule* rule) {
+  rule->id = id_col >= 0 ? Trimmed(Cell(r, id_col)) : std::string();
+  if (!rule->id.empty()) {
+    rule->id_location = At(t, r, id_col);
+    return;
+  }
+  rule->id = "row-" + std::to_string(r.number);
+  rule->id_location = SourceLocation{t.file, r.line, 1};
+}
+
+// The id cell of `rule`, or its row for a rule built without one.
+const SourceLocation& IdLocation(const Rule& rule) {
+  return rule.id_location.line > 0 ? rule.id_location : rule.location;
 }
 
 absl::Status CheckUniqueRuleIds(const Policy& policy, size_t first_new) {
@@ -135,9 +189,9 @@ absl::Status CheckUniqueRuleIds(const Policy& policy, size_t first_new) {
     const Rule& rule = policy.rules[i];
     auto [it, inserted] = ids.emplace(rule.id, &rule);
     if (!inserted && i >= first_new) {
-      return ErrorAt(rule.location,
+      return ErrorAt(IdLocation(rule),
                      "duplicate rule id '" + rule.id + "' (first at " +
-                         FormatSourceLocation(it->second->location) +
+                         FormatSourceLocation(IdLocation(*it->second)) +
                          "); expected unique ids");
     }
   }
@@ -233,7 +287,7 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
     BR_RETURN_IF_ERROR(CheckRowWidth(table, r, header.fields.size()));
     Rule rule;
     rule.location = At(table, r);
-    rule.id = RowId(table, r, col(RuleColumn::kId));
+    SetRowId(table, r, col(RuleColumn::kId), &rule);
     for (size_t c = 0; c < header.fields.size(); ++c) {
       if (roles[c] != RuleColumn::kCondition) continue;
       if (TrimWhitespace(header.fields[c].text).empty()) {
@@ -293,6 +347,9 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
           return CellSyntaxError(table, r, c, *parsed.error, parsed.limit_hit,
                                  "unless expression");
         }
+        rule.unless_location = At(table, r, c);
+        CollectPredicateLocations(table, Cell(r, c), *parsed.expr,
+                                  &rule.unless_predicate_locations);
         rule.unless = std::move(*parsed.expr);
         rule.unless_text = text;
       }
@@ -311,6 +368,7 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
     if (int c = col(RuleColumn::kExpires); c >= 0) {
       const std::string v = Trimmed(Cell(r, c));
       if (!v.empty()) {
+        rule.expires_location = At(table, r, c);
         if (std::optional<Date> d = ParseIsoDate(v)) {
           rule.expires.kind = Expiry::Kind::kDate;
           rule.expires.date = *d;
@@ -431,7 +489,7 @@ absl::Status ImportMatrix(std::string_view data, std::string_view file,
     BR_RETURN_IF_ERROR(CheckRowWidth(table, r, header.fields.size()));
     Rule rule;
     rule.location = At(table, r);
-    rule.id = RowId(table, r, id_col);
+    SetRowId(table, r, id_col, &rule);
     for (size_t c = 0; c < header.fields.size(); ++c) {
       const CsvField& f = Cell(r, c);
       const std::string v = Trimmed(f);
@@ -590,11 +648,13 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
       }
     }
     const std::string key = AsciiLowercase(e.app) + "\x1f" + AsciiLowercase(e.instance);
-    auto [it, inserted] = seen.emplace(key, e.location);
+    const SourceLocation app_cell = At(table, r, app_col);
+    auto [it, inserted] = seen.emplace(key, app_cell);
     if (!inserted) {
-      return ErrorAt(e.location, "duplicate catalog entry for " + e.app +
-                                     (e.instance.empty() ? "" : " [" + e.instance + "]") +
-                                     " (first at " + FormatSourceLocation(it->second) + ")");
+      return ErrorAt(
+          app_cell, "duplicate catalog entry for " + e.app +
+                        (e.instance.empty() ? "" : " [" + e.instance + "]") +
+                        " (first at " + FormatSourceLocation(it->second) + ")");
     }
     policy->catalog.push_back(std::move(e));
   }
@@ -617,7 +677,7 @@ absl::Status ImportAliases(std::string_view data, std::string_view file,
     if (r.IsBlank()) continue;
     BR_RETURN_IF_ERROR(CheckRowWidth(table, r, header.fields.size()));
     Alias a;
-    a.location = At(table, r);
+    a.location = At(table, r, alias_col);
     a.attribute = Trimmed(Cell(r, attr_col));
     a.alias = Trimmed(Cell(r, alias_col));
     a.canonical = Trimmed(Cell(r, canon_col));
@@ -673,10 +733,12 @@ absl::Status ImportSchema(std::string_view data, std::string_view file,
         return ErrorAt(At(table, r, case_col), "expected 'yes' or 'no'");
       }
     }
-    auto [it, inserted] = seen.emplace(FoldName(s.name), s.location);
+    const SourceLocation name_cell = At(table, r, attr_col);
+    auto [it, inserted] = seen.emplace(FoldName(s.name), name_cell);
     if (!inserted) {
-      return ErrorAt(s.location, "attribute '" + s.name + "' declared twice (first at " +
-                                     FormatSourceLocation(it->second) + ")");
+      return ErrorAt(name_cell, "attribute '" + s.name +
+                                    "' declared twice (first at " +
+                                    FormatSourceLocation(it->second) + ")");
     }
     policy->schema.push_back(std::move(s));
   }
@@ -708,10 +770,11 @@ absl::StatusOr<Population> ImportPopulation(std::string_view data,
     p.location = At(table, r);
     p.id = Trimmed(Cell(r, id_col));
     if (p.id.empty()) return ErrorAt(At(table, r, id_col), "empty person id; expected an id");
-    auto [it, inserted] = seen.emplace(p.id, p.location);
+    const SourceLocation id_cell = At(table, r, id_col);
+    auto [it, inserted] = seen.emplace(p.id, id_cell);
     if (!inserted) {
-      return ErrorAt(p.location, "duplicate person id '" + p.id + "' (first at " +
-                                     FormatSourceLocation(it->second) + ")");
+      return ErrorAt(id_cell, "duplicate person id '" + p.id + "' (first at " +
+                                  FormatSourceLocation(it->second) + ")");
     }
     for (size_t c = 0; c < header.fields.size(); ++c) {
       if (static_cast<int>(c) == id_col || names[c].empty()) continue;

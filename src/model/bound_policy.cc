@@ -224,6 +224,19 @@ class Binder {
     return id;
   }
 
+  // Where predicate number `index` of `rule.unless` (in WalkExpr order)
+  // starts: exact when the importer recorded it, else the `unless` cell,
+  // else the rule's row.
+  static const SourceLocation& UnlessPredicateLocation(const Rule& rule,
+                                                       size_t index) {
+    if (index < rule.unless_predicate_locations.size()) {
+      return rule.unless_predicate_locations[index];
+    }
+    return rule.unless_location.line > 0 ? rule.unless_location : rule.location;
+  }
+
+  // Visits the predicates of `e` depth-first, left to right (the order of
+  // Rule::unless_predicate_locations).
   static void WalkExpr(const Expr& e, const std::function<void(const Expr&)>& f) {
     if (e.kind == Expr::Kind::kPredicate) {
       f(e);
@@ -262,7 +275,10 @@ class Binder {
     for (const Rule& r : policy_.rules) {
       for (const Condition& c : r.conditions) reference(c.attribute, r.id, c.location);
       if (r.unless) {
-        WalkExpr(*r.unless, [&](const Expr& e) { reference(e.attribute, r.id, r.location); });
+        size_t next = 0;
+        WalkExpr(*r.unless, [&](const Expr& e) {
+          reference(e.attribute, r.id, UnlessPredicateLocation(r, next++));
+        });
       }
       if (r.expires.kind == Expiry::Kind::kAttribute) {
         const AttrId id = Intern(r.expires.attribute);
@@ -538,16 +554,21 @@ class Binder {
     return ok;
   }
 
-  bool BindExpr(const Expr& e, const Rule& rule, BoundExpr* out) {
+  // Binds `e`, part of `rule.unless`. `*next_predicate` counts the
+  // predicates bound so far, in WalkExpr order, to find where each starts.
+  bool BindExpr(const Expr& e, const Rule& rule, size_t* next_predicate,
+                BoundExpr* out) {
     out->kind = e.kind;
     if (e.kind == Expr::Kind::kPredicate) {
-      SourceLocation loc = rule.location;
-      return BindPredicate(e.attribute, e.predicate, rule, loc, &out->predicate);
+      const SourceLocation& loc =
+          UnlessPredicateLocation(rule, (*next_predicate)++);
+      return BindPredicate(e.attribute, e.predicate, rule, loc,
+                           &out->predicate);
     }
     bool ok = true;
     for (const Expr& c : e.children) {
       out->children.emplace_back();
-      ok = BindExpr(c, rule, &out->children.back()) && ok;
+      ok = BindExpr(c, rule, next_predicate, &out->children.back()) && ok;
     }
     return ok;
   }
@@ -656,7 +677,8 @@ class Binder {
     }
     if (r.unless) {
       BoundExpr e;
-      ok = BindExpr(*r.unless, r, &e) && ok;
+      size_t next_predicate = 0;
+      ok = BindExpr(*r.unless, r, &next_predicate, &e) && ok;
       br.unless = std::move(e);
     }
     br.expiry_kind = r.expires.kind;
@@ -664,9 +686,11 @@ class Binder {
     if (r.expires.kind == Expiry::Kind::kAttribute) {
       br.expiry_attr = out_->FindAttribute(FoldName(r.expires.attribute));
       if (out_->attributes_[br.expiry_attr].type != AttrType::kDate) {
-        Issue("type-mismatch", Severity::kError, r.id, r.location,
+        Issue("type-mismatch", Severity::kError, r.id,
+              r.expires_location.line > 0 ? r.expires_location : r.location,
               "expires names '" + r.expires.attribute + "', a " +
-                  std::string(AttrTypeName(out_->attributes_[br.expiry_attr].type)) +
+                  std::string(
+                      AttrTypeName(out_->attributes_[br.expiry_attr].type)) +
                   " attribute; expected a date attribute or an ISO date");
         ok = false;
       }

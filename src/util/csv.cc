@@ -38,6 +38,29 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 }  // namespace
 
+CsvPosition CsvField::PositionOf(size_t offset) const {
+  // A field built by hand (not by ParseCsv) has no content position.
+  CsvPosition pos = content_line > 0 ? CsvPosition{content_line, content_column}
+                                     : CsvPosition{line, column};
+  const size_t end = offset < text.size() ? offset : text.size();
+  for (size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else {
+      // Inside quotes a '"' was written as `""`.
+      pos.column += (quoted && text[i] == '"') ? 2 : 1;
+    }
+  }
+  return pos;
+}
+
+CsvPosition CsvField::EndPosition() const {
+  CsvPosition pos = PositionOf(text.size());
+  if (quoted) ++pos.column;  // The closing quote.
+  return pos;
+}
+
 bool CsvRecord::IsBlank() const {
   for (const CsvField& f : fields) {
     if (!TrimWhitespace(f.text).empty()) return false;
@@ -73,7 +96,7 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
         ++line;
         col = 1;
       } else {
-        ++col;
+        col += static_cast<int32_t>(len);  // Columns count bytes.
       }
       i += len;
     }
@@ -97,6 +120,8 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
       CsvField field;
       field.line = line;
       field.column = static_cast<int32_t>(i - line_start) + 1;
+      field.content_line = field.line;
+      field.content_column = field.column;
       if (static_cast<int32_t>(record.fields.size()) >= limits.max_fields) {
         return LimitError(file, line, field.column,
                           "more than " + std::to_string(limits.max_fields) +
@@ -105,6 +130,8 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
       if (i < data.size() && data[i] == '"') {
         const int32_t open_line = line, open_col = field.column;
         ++i;
+        field.quoted = true;
+        field.content_column = open_col + 1;
         bool closed = false;
         while (i < data.size()) {
           const char c = data[i];
@@ -168,6 +195,8 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
           CsvField empty;
           empty.line = line;
           empty.column = static_cast<int32_t>(i - line_start) + 1;
+          empty.content_line = empty.line;
+          empty.content_column = empty.column;
           record.fields.push_back(std::move(empty));
           end_of_record = true;
         }

@@ -23,10 +23,33 @@ struct CsvLimits {
   int64_t max_field_bytes = 64 << 10;     // 64 KiB per cell.
 };
 
+// A 1-based line and byte column in the source text.
+struct CsvPosition {
+  int32_t line = 0;
+  int32_t column = 0;
+};
+
 struct CsvField {
-  std::string text;
+  std::string text;    // Unquoted content: `""` already folded to `"`.
   int32_t line = 0;    // 1-based line where the field starts.
-  int32_t column = 0;  // 1-based byte column where the field starts.
+  int32_t column = 0;  // 1-based byte column where the field starts (at the
+                       // opening quote of a quoted field).
+  // Where text[0] comes from: just after the opening quote of a quoted
+  // field, else the same as line/column.
+  int32_t content_line = 0;
+  int32_t content_column = 0;
+  bool quoted = false;  // Written as "..." in the source.
+
+  // The source position of text[offset], so a diagnostic about a byte of the
+  // cell points at that byte (SPEC §10). Counts the newlines a quoted field
+  // may hold and the two source bytes of each `""` escape. An offset at or
+  // past the end gives the position just after the content (the closing
+  // quote of a quoted field).
+  CsvPosition PositionOf(size_t offset) const;
+
+  // The position just after the field's last source byte (after its closing
+  // quote, if quoted): where a cell a short row lacks would begin.
+  CsvPosition EndPosition() const;
 };
 
 struct CsvRecord {

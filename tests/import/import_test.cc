@@ -264,6 +264,57 @@ TEST(ImportRulesListTest, Spec8RowIdsAreCsvRecordNumbers) {
   EXPECT_EQ(q.rules[1].id, "row-3");
 }
 
+// Regression: blank records above the header shifted row-N (the first rule
+// became row-4). SPEC §8 counts from the header, which is record 1; source
+// lines stay the file's lines.
+TEST(ImportRulesListTest, Spec8RowIdsCountFromTheHeaderAfterBlankLines) {
+  Policy p = RulesOk("\n , \nid,app\n,Okta\n\n,Zoom\n");
+  ASSERT_EQ(p.rules.size(), 2u);
+  EXPECT_EQ(p.rules[0].id, "row-2");
+  EXPECT_EQ(FormatSourceLocation(p.rules[0].location), "rules.csv:4");
+  EXPECT_EQ(FormatSourceLocation(p.rules[0].id_location), "rules.csv:4:1");
+  EXPECT_EQ(p.rules[1].id, "row-4");
+
+  // The same in an access matrix.
+  Policy m;
+  absl::Status s = ImportMatrix("\xEF\xBB\xBF\r\n\r\nTeam,Zoom\r\nA,x\r\n",
+                                "matrix.csv", {"Zoom"}, &m, nullptr);
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(m.rules.size(), 1u);
+  EXPECT_EQ(m.rules[0].id, "row-2");
+  EXPECT_EQ(FormatSourceLocation(m.rules[0].location), "matrix.csv:4");
+}
+
+// SPEC §10: the importer records where the id, `unless` and `expires` cells
+// and each `unless` predicate are, so bind errors can name a column.
+TEST(ImportRulesListTest, Spec10CellLocationsAreRecorded) {
+  Policy p = RulesOk(
+      "id,app,unless,expires\n"
+      "R1,Okta,\"a = 1 or\n (b = \"\"x\"\" and c exists)\",end date\n"
+      ",Zoom,,\n");
+  ASSERT_EQ(p.rules.size(), 2u);
+  const Rule& r = p.rules[0];
+  EXPECT_EQ(FormatSourceLocation(r.id_location), "rules.csv:2:1");
+  EXPECT_EQ(FormatSourceLocation(r.unless_location), "rules.csv:2:9");
+  ASSERT_EQ(r.unless_predicate_locations.size(), 3u);
+  EXPECT_EQ(FormatSourceLocation(r.unless_predicate_locations[0]),
+            "rules.csv:2:10");
+  EXPECT_EQ(FormatSourceLocation(r.unless_predicate_locations[1]),
+            "rules.csv:3:3");
+  // `""x""` is five source bytes for three bytes of text.
+  EXPECT_EQ(FormatSourceLocation(r.unless_predicate_locations[2]),
+            "rules.csv:3:17");
+  EXPECT_EQ(FormatSourceLocation(r.expires_location), "rules.csv:3:28");
+
+  // Empty cells have no location; a generated id sits at column 1.
+  const Rule& q = p.rules[1];
+  EXPECT_EQ(q.id, "row-3");  // Record 3, line 4.
+  EXPECT_EQ(FormatSourceLocation(q.id_location), "rules.csv:4:1");
+  EXPECT_EQ(q.unless_location.line, 0);
+  EXPECT_TRUE(q.unless_predicate_locations.empty());
+  EXPECT_EQ(q.expires_location.line, 0);
+}
+
 TEST(ImportRulesListTest, Spec8EffectDefaultsToGrant) {
   Policy p = RulesOk(
       "id,app,effect\nA,Okta,\nB,Okta,grant\nC,Okta,GRANT\nD,Okta,Deny\n"
@@ -418,7 +469,7 @@ TEST(ImportRulesListTest, Spec8AppendsToAnExistingPolicy) {
   absl::Status s = ImportRulesList("id,app\n\nR1,Jira\n", "c.csv", &p, nullptr);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
-            "c.csv:3: duplicate rule id 'R1' (first at a.csv:2); expected "
+            "c.csv:3:1: duplicate rule id 'R1' (first at a.csv:2:1); expected "
             "unique ids");
 }
 
@@ -542,16 +593,25 @@ TEST(ImportRulesListErrorTest, Spec10ConditionSyntaxError) {
 // SPEC §10: the column of a syntax error inside a CSV-quoted cell must point
 // at the offending character (the opening quote shifts the content by one).
 TEST(ImportRulesListErrorTest, Spec10ConditionSyntaxErrorColumnInQuotedCell) {
-  const std::string msg =
-      RulesError("id,department,app\nR1,\"Sales | \",Okta\n");
   // `R1,"Sales | "`: the space after '|' is byte 12 of the line.
-  if (msg == "rules.csv:2:11: condition 'Sales |': expected a value") {
-    GTEST_SKIP()
-        << "BUG: import.cc CellSyntaxError adds the in-cell column to the "
-           "field's start column, which for a CSV-quoted field is the "
-           "opening quote, so the column is one too small (11, expected 12)";
-  }
-  EXPECT_EQ(msg, "rules.csv:2:12: condition 'Sales |': expected a value");
+  EXPECT_EQ(RulesError("id,department,app\nR1,\"Sales | \",Okta\n"),
+            "rules.csv:2:12: condition 'Sales |': expected a value");
+}
+
+// Regression: CellSyntaxError counted from the opening quote and ignored
+// newlines inside the cell. A `""` escape is two source bytes.
+TEST(ImportRulesListErrorTest, Spec10SyntaxErrorPositionAfterNewlineInCell) {
+  // Line 3 of the file is `Support |  ",Okta`; the error is at the
+  // space after '|' (column 10).
+  EXPECT_EQ(RulesError("id,department,app\nR1,\"Sales |\nSupport |  \",Okta\n"),
+            "rules.csv:3:10: condition 'Sales |\nSupport |': expected a value");
+  // A CRLF inside the cell ends line 2 as well.
+  EXPECT_EQ(RulesError("id,department,app\r\nR1,\"Sales\r\n | \",Okta\r\n"),
+            "rules.csv:3:3: condition 'Sales\r\n |': expected a value");
+  // `"""b"" |  "` holds `"b" |  `; the error is at its byte 6, which the
+  // two escapes push to column 12.
+  EXPECT_EQ(RulesError("id,department,app\nR1,\"\"\"b\"\" |  \",Okta\n"),
+            "rules.csv:2:12: condition '\"b\" |': expected a value");
 }
 
 TEST(ImportRulesListErrorTest, Spec10UnknownEffect) {
@@ -569,16 +629,12 @@ TEST(ImportRulesListErrorTest, Spec10EmptyApp) {
 
 // SPEC §10: every error names a column, also for a cell a short row lacks.
 TEST(ImportRulesListErrorTest, Spec10EmptyAppInShortRowNamesAColumn) {
-  const std::string msg = RulesError("id,department,app\nR1,Sales\n");
-  if (msg == "rules.csv:2: empty app; expected the app this rule grants") {
-    GTEST_SKIP()
-        << "BUG: import.cc Cell() returns a field with line 0 / column 0 for "
-           "a cell missing from a short row (its comment promises one "
-           "'positioned after the last cell'), so the error has no column";
-  }
-  EXPECT_THAT(msg,
-              MatchesRegex("rules\\.csv:2:[0-9]+: empty app; expected the app "
-                           "this rule grants"));
+  // The missing cell sits just after `Sales` (columns 4-8).
+  EXPECT_EQ(RulesError("id,department,app\nR1,Sales\n"),
+            "rules.csv:2:9: empty app; expected the app this rule grants");
+  // After a quoted last cell: just past its closing quote.
+  EXPECT_EQ(RulesError("id,department,app\nR1,\"a\nb\"\n"),
+            "rules.csv:3:3: empty app; expected the app this rule grants");
 }
 
 TEST(ImportRulesListErrorTest, Spec10UnlessSyntaxError) {
@@ -628,19 +684,28 @@ TEST(ImportRulesListErrorTest, Spec10MalformedEffectiveDates) {
 }
 
 TEST(ImportRulesListErrorTest, Spec10DuplicateRuleId) {
-  const std::string msg = RulesError("id,app\nR1,Okta\nR2,Zoom\nR1,Jira\n");
-  const char kNoColumn[] =
-      "rules.csv:4: duplicate rule id 'R1' (first at rules.csv:2); expected "
-      "unique ids";
-  if (msg == kNoColumn) {
-    GTEST_SKIP()
-        << "BUG: import.cc CheckUniqueRuleIds reports the duplicate id at "
-           "the row (rule.location has column 0), not at the id cell; SPEC "
-           "§10 asks for file, line and column";
-  }
-  EXPECT_EQ(msg,
+  EXPECT_EQ(RulesError("id,app\nR1,Okta\nR2,Zoom\nR1,Jira\n"),
             "rules.csv:4:1: duplicate rule id 'R1' (first at rules.csv:2:1); "
             "expected unique ids");
+  // The id cell, wherever its column is.
+  EXPECT_EQ(RulesError("app,id\nOkta,R1\nJira, R1\n"),
+            "rules.csv:3:6: duplicate rule id 'R1' (first at rules.csv:2:6); "
+            "expected unique ids");
+  // A generated id clashing with a written one: column 1 of its row.
+  EXPECT_EQ(RulesError("id,app\nrow-3,Okta\n,Jira\n"),
+            "rules.csv:3:1: duplicate rule id 'row-3' (first at "
+            "rules.csv:2:1); expected unique ids");
+}
+
+// Rule ids across two imports into one policy keep their own files.
+TEST(ImportRulesListErrorTest, Spec10DuplicateRuleIdAcrossImports) {
+  Policy p;
+  ASSERT_TRUE(ImportRulesList("app,id\nOkta,R1\n", "a.csv", &p, nullptr).ok());
+  absl::Status s = ImportRulesList("id,app\nR1,Zoom\n", "b.csv", &p, nullptr);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "b.csv:2:1: duplicate rule id 'R1' (first at a.csv:2:6); expected "
+            "unique ids");
 }
 
 TEST(ImportRulesListErrorTest, Spec10DuplicateRuleIdStillFailsWithoutColumn) {
@@ -898,16 +963,13 @@ TEST(ImportMatrixErrorTest, Spec10ConditionSyntaxError) {
 
 TEST(ImportMatrixErrorTest, Spec10DuplicateRowId) {
   Policy p = WithCatalog();
-  const std::string msg = MatrixError("id,Zoom\nA,x\nA,Licensed\n", {}, &p);
-  if (msg ==
-      "matrix.csv:3: duplicate rule id 'A' (first at matrix.csv:2); expected "
-      "unique ids") {
-    GTEST_SKIP()
-        << "BUG: import.cc CheckUniqueRuleIds gives no column (SPEC §10)";
-  }
-  EXPECT_EQ(msg,
+  EXPECT_EQ(MatrixError("id,Zoom\nA,x\nA,Licensed\n", {}, &p),
             "matrix.csv:3:1: duplicate rule id 'A' (first at matrix.csv:2:1); "
             "expected unique ids");
+  Policy q = WithCatalog();
+  EXPECT_EQ(MatrixError("Zoom,id\nx,A\nLicensed,A\n", {}, &q),
+            "matrix.csv:3:10: duplicate rule id 'A' (first at "
+            "matrix.csv:2:3); expected unique ids");
 }
 
 // ===========================================================================
@@ -1037,21 +1099,15 @@ TEST(ImportCatalogErrorTest, Spec10MalformedMonthlyCost) {
 }
 
 TEST(ImportCatalogErrorTest, Spec10DuplicateEntry) {
-  const std::string msg = CatalogError(
-      "app,instance,levels\nSlack,corp,Member\nSlack,eng,Member\nslack,CORP,"
-      "Member\n");
-  const char kNoColumn[] =
-      "catalog.csv:4: duplicate catalog entry for slack [CORP] (first at "
-      "catalog.csv:2)";
-  if (msg == kNoColumn) {
-    GTEST_SKIP()
-        << "BUG: import.cc ImportCatalog reports a duplicate entry at the row "
-           "(no column; SPEC §10)";
-  }
   EXPECT_EQ(
-      msg,
+      CatalogError("app,instance,levels\nSlack,corp,Member\nSlack,eng,Member\n"
+                   "slack,CORP,Member\n"),
       "catalog.csv:4:1: duplicate catalog entry for slack [CORP] (first at "
       "catalog.csv:2:1)");
+  // The app cell, wherever its column is.
+  EXPECT_EQ(CatalogError("levels,app\nUser,Okta\nUser, okta\n"),
+            "catalog.csv:3:6: duplicate catalog entry for okta (first at "
+            "catalog.csv:2:6)");
 }
 
 TEST(ImportCatalogErrorTest, Spec10DuplicateEntryFoldsCaseAcrossImports) {
@@ -1082,9 +1138,10 @@ TEST(ImportAliasesTest, Spec8ReadsRows) {
   EXPECT_EQ(p.aliases[0].attribute, "department");
   EXPECT_EQ(p.aliases[0].alias, "Ent Sales");
   EXPECT_EQ(p.aliases[0].canonical, "Sales - Enterprise");
-  EXPECT_EQ(FormatSourceLocation(p.aliases[0].location), "aliases.csv:2");
+  // The alias cell, so a conflict between two aliases points at it.
+  EXPECT_EQ(FormatSourceLocation(p.aliases[0].location), "aliases.csv:2:12");
   EXPECT_EQ(p.aliases[1].attribute, "location");
-  EXPECT_EQ(FormatSourceLocation(p.aliases[1].location), "aliases.csv:4");
+  EXPECT_EQ(FormatSourceLocation(p.aliases[1].location), "aliases.csv:4:10");
 }
 
 TEST(ImportAliasesErrorTest, Spec10EmptyFile) {
@@ -1205,18 +1262,13 @@ TEST(ImportSchemaErrorTest, Spec10BadCaseSensitiveFlag) {
 }
 
 TEST(ImportSchemaErrorTest, Spec10DuplicateAttributeAfterFolding) {
-  const std::string msg = SchemaError(
-      "attribute,type\nJob Title,string\ngrade,ordinal\njob_title,string\n");
-  if (msg ==
-      "schema.csv:4: attribute 'job_title' declared twice (first at "
-      "schema.csv:2)") {
-    GTEST_SKIP()
-        << "BUG: import.cc ImportSchema reports a duplicate attribute at the "
-           "row (no column; SPEC §10)";
-  }
-  EXPECT_EQ(msg,
+  EXPECT_EQ(SchemaError("attribute,type\nJob Title,string\ngrade,ordinal\n"
+                        "job_title,string\n"),
             "schema.csv:4:1: attribute 'job_title' declared twice (first at "
             "schema.csv:2:1)");
+  EXPECT_EQ(SchemaError("type,attribute\nint,grade\nint,GRADE\n"),
+            "schema.csv:3:5: attribute 'GRADE' declared twice (first at "
+            "schema.csv:2:5)");
 }
 
 // ===========================================================================
@@ -1299,15 +1351,12 @@ TEST(ImportPopulationErrorTest, Spec10EmptyId) {
 }
 
 TEST(ImportPopulationErrorTest, Spec10DuplicateId) {
-  const std::string msg = PopulationError("id,dept\nE1,Sales\nE2,HR\nE1,IT\n");
-  if (msg == "people.csv:4: duplicate person id 'E1' (first at people.csv:2)") {
-    GTEST_SKIP()
-        << "BUG: import.cc ImportPopulation reports a duplicate person id at "
-           "the row (no column; SPEC §10)";
-  }
   EXPECT_EQ(
-      msg,
+      PopulationError("id,dept\nE1,Sales\nE2,HR\nE1,IT\n"),
       "people.csv:4:1: duplicate person id 'E1' (first at people.csv:2:1)");
+  EXPECT_EQ(
+      PopulationError("dept,id\nSales,E1\nIT,\"E1\"\n"),
+      "people.csv:3:4: duplicate person id 'E1' (first at people.csv:2:7)");
 }
 
 // ===========================================================================
