@@ -21,33 +21,6 @@
 namespace birthright {
 namespace {
 
-// An atom: one predicate seen through one variable, as a truth table over
-// the variable's classes.
-struct Atom {
-  int32_t var = -1;
-  std::vector<Tri> truth;
-  AttrId missing_attr = -1;  // Attribute reported when the atom is UNKNOWN.
-  // Sparse view of `truth`: the most common value and the classes that
-  // differ from it. A node only expands the exception classes of the atoms
-  // still alive there; every other class shares one default edge.
-  Tri common = Tri::kFalse;
-  std::vector<int32_t> exceptions;
-};
-
-// Compact Kleene formula for `unless`: leaves are atoms.
-struct FNode {
-  Expr::Kind kind = Expr::Kind::kPredicate;
-  int32_t atom = -1;
-  std::vector<int32_t> children;  // Indices into the rule's formula.
-};
-
-struct RuleInfo {
-  std::vector<int32_t> cond_atoms;
-  std::vector<FNode> unless;  // Root at index 0; empty = no unless.
-  std::vector<int32_t> unless_atoms;  // Distinct atoms of the formula.
-  std::vector<AttrId> cond_missing;   // Sorted, unique.
-};
-
 class Compiler {
  public:
   Compiler(const BoundPolicy& policy, const CompileOptions& options,
@@ -57,11 +30,23 @@ class Compiler {
   absl::Status Run() {
     impl_.slot_count = static_cast<int32_t>(policy_.attributes().size()) + 1;
     CreateVariables();
-    rules_.resize(policy_.rules().size());
+    impl_.rules.resize(policy_.rules().size());
     for (const BoundRule& r : policy_.rules()) {
       if (!r.valid) continue;
       BuildRuleInfo(r);
       if (!status_.ok()) return status_;
+    }
+    // Rules reading each attribute, for the missing-attribute explanation.
+    impl_.attr_rules.resize(policy_.attributes().size());
+    for (const BoundRule& r : policy_.rules()) {
+      if (!r.valid) continue;
+      const RuleInfo& info = impl_.rules[r.index];
+      std::vector<AttrId> attrs = info.cond_missing;
+      for (int32_t a : info.unless_atoms) {
+        if (impl_.atoms[a].missing_attr >= 0) attrs.push_back(impl_.atoms[a].missing_attr);
+      }
+      SortUnique(&attrs);
+      for (AttrId a : attrs) impl_.attr_rules[a].push_back(r.index);
     }
     // Leaf 0 is the empty outcome.
     impl_.leaves.push_back(Leaf{});
@@ -213,7 +198,7 @@ class Compiler {
     for (Tri t : atom.truth) key.push_back(static_cast<uint8_t>(t));
     auto it = atom_memo_.find(key);
     if (it != atom_memo_.end()) return it->second;
-    const int32_t id = static_cast<int32_t>(atoms_.size());
+    const int32_t id = static_cast<int32_t>(impl_.atoms.size());
     int counts[3] = {0, 0, 0};
     for (Tri t : atom.truth) ++counts[static_cast<int>(t)];
     int best = 0;
@@ -224,7 +209,7 @@ class Compiler {
     for (size_t c = 0; c < atom.truth.size(); ++c) {
       if (atom.truth[c] != atom.common) atom.exceptions.push_back(static_cast<int32_t>(c));
     }
-    atoms_.push_back(std::move(atom));
+    impl_.atoms.push_back(std::move(atom));
     atom_memo_.emplace(std::move(key), id);
     return id;
   }
@@ -393,12 +378,12 @@ class Compiler {
   }
 
   void BuildRuleInfo(const BoundRule& r) {
-    RuleInfo& info = rules_[r.index];
+    RuleInfo& info = impl_.rules[r.index];
     for (const BoundPredicate& p : r.conditions) {
       const int32_t atom = AtomFor(p);
       if (atom < 0) return;
       info.cond_atoms.push_back(atom);
-      if (atoms_[atom].missing_attr >= 0) info.cond_missing.push_back(atoms_[atom].missing_attr);
+      if (impl_.atoms[atom].missing_attr >= 0) info.cond_missing.push_back(impl_.atoms[atom].missing_attr);
     }
     if (r.effective_from) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
     if (r.effective_until) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
@@ -437,6 +422,7 @@ class Compiler {
     std::vector<std::vector<int32_t>> unless_at;  // Per level.
     std::vector<int32_t> unless_seq;              // Decided order.
     int32_t last_level = -1;  // After this level the rule is finished.
+    bool deny = false;
   };
 
   void BuildApp(AppDag* dag) {
@@ -463,8 +449,8 @@ class Compiler {
       }
       if (!touches) continue;
       members.push_back(r.index);
-      for (int32_t a : rules_[r.index].cond_atoms) ++var_refs[atoms_[a].var];
-      for (int32_t a : rules_[r.index].unless_atoms) ++var_refs[atoms_[a].var];
+      for (int32_t a : impl_.rules[r.index].cond_atoms) ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.rules[r.index].unless_atoms) ++var_refs[impl_.atoms[a].var];
     }
     if (members.empty()) return;  // Root stays the empty leaf.
     // Variable order: most referenced first (a cheap, stable heuristic that
@@ -480,10 +466,11 @@ class Compiler {
     for (int32_t g : members) {
       GroupRule gr;
       gr.rule = g;
+      gr.deny = rules[g].effect == Effect::kDeny;
       gr.cond_at.resize(levels_.size());
       gr.unless_at.resize(levels_.size());
-      for (int32_t a : rules_[g].cond_atoms) gr.cond_at[level_of[atoms_[a].var]].push_back(a);
-      for (int32_t a : rules_[g].unless_atoms) gr.unless_at[level_of[atoms_[a].var]].push_back(a);
+      for (int32_t a : impl_.rules[g].cond_atoms) gr.cond_at[level_of[impl_.atoms[a].var]].push_back(a);
+      for (int32_t a : impl_.rules[g].unless_atoms) gr.unless_at[level_of[impl_.atoms[a].var]].push_back(a);
       for (size_t l = 0; l < levels_.size(); ++l) {
         for (int32_t a : gr.unless_at[l]) gr.unless_seq.push_back(a);
         if (!gr.cond_at[l].empty() || !gr.unless_at[l].empty()) {
@@ -493,13 +480,12 @@ class Compiler {
       group_.push_back(std::move(gr));
     }
     // state[0] is the interned set of finished rules; unfinished rules follow.
-    std::vector<uint64_t> finished;
+    std::vector<uint32_t> finished;
     std::vector<uint32_t> state = {0};
     for (size_t i = 0; i < group_.size(); ++i) {
       if (group_[i].last_level < 0) {
         // No atoms at all: finished before the first level.
-        const uint64_t entry =
-            FinalStatus(group_[i], static_cast<uint32_t>(i), Tri::kTrue, nullptr);
+        const uint32_t entry = FinalStatus(group_[i], static_cast<uint32_t>(i), nullptr);
         if (entry != kDead) finished.push_back(entry);
         continue;
       }
@@ -516,29 +502,17 @@ class Compiler {
   // v1..vk] with the k `unless` values decided so far. Once a rule's last
   // level is decided it moves into the finished set, so states that differ
   // only in how a status was reached merge, and memo keys stay short.
-  static constexpr uint64_t kDead = ~uint64_t{0};
+  static constexpr uint32_t kDead = 0xffffffffu;
   // Status: 0 grant applies; 1..3 grant withheld by UNKNOWN (bit 0: cond
   // UNKNOWN, bit 1: unless UNKNOWN); 4..7 deny applies (same bits).
-  // Finished entry: (local << 3 | status) << 32 | id of the interned set of
-  // missing attributes behind an UNKNOWN `unless` (0 = none).
-  uint64_t FinalStatus(const GroupRule& gr, uint32_t local, Tri cond, const uint32_t* values) {
-    const RuleInfo& info = rules_[gr.rule];
-    std::vector<AttrId> why;
+  // Finished entry: local << 3 | status, status 0 = grant applies, 4 = deny
+  // applies; kDead when the rule cannot apply.
+  uint32_t FinalStatus(const GroupRule& gr, uint32_t local, const uint32_t* values) const {
+    const RuleInfo& info = impl_.rules[gr.rule];
     const Tri unless = info.unless.empty() ? Tri::kFalse
-                                           : EvalFormula(info.unless, 0, gr, values, &why);
-    if (cond == Tri::kFalse || unless == Tri::kTrue) return kDead;
-    const uint32_t bits = (cond == Tri::kUnknown ? 1u : 0u) |
-                          (unless == Tri::kUnknown ? 2u : 0u);
-    const uint32_t status =
-        policy_.rules()[gr.rule].effect == Effect::kDeny ? 4 + bits : bits;
-    uint32_t why_id = 0;
-    if (unless == Tri::kUnknown) {
-      SortUnique(&why);
-      auto [it, inserted] = attr_sets_.emplace(why, static_cast<uint32_t>(attr_set_list_.size()));
-      if (inserted) attr_set_list_.push_back(why);
-      why_id = it->second;
-    }
-    return static_cast<uint64_t>(local << 3 | status) << 32 | why_id;
+                                           : EvalFormula(info.unless, 0, gr, values);
+    if (gr.deny) return unless != Tri::kTrue ? (local << 3 | 4) : kDead;
+    return unless == Tri::kFalse ? (local << 3) : kDead;
   }
 
   static size_t Words(const std::vector<uint32_t>& state, size_t i) {
@@ -546,19 +520,19 @@ class Compiler {
   }
 
   // Interns finished_sets_[base] plus `added` (entries local << 3 | status).
-  uint32_t InternFinished(uint32_t base, std::vector<uint64_t>* added) {
+  uint32_t InternFinished(uint32_t base, std::vector<uint32_t>* added) {
     if (finished_sets_.empty()) {
       finished_sets_.emplace_back();
-      finished_ids_.emplace(std::vector<uint64_t>{}, 0);
+      finished_ids_.emplace(std::vector<uint32_t>{}, 0);
     }
     if (added->empty()) return base;
-    std::vector<uint64_t> merged = finished_sets_[base];
+    std::vector<uint32_t> merged = finished_sets_[base];
     merged.insert(merged.end(), added->begin(), added->end());
     std::sort(merged.begin(), merged.end());
     auto it = finished_ids_.find(merged);
     if (it != finished_ids_.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(finished_sets_.size());
-    memo_words_ += 2 * static_cast<int64_t>(merged.size());
+    memo_words_ += static_cast<int64_t>(merged.size());
     finished_sets_.push_back(merged);
     finished_ids_.emplace(std::move(merged), id);
     return id;
@@ -589,17 +563,31 @@ class Compiler {
     // Classes some live atom treats specially; every other class behaves
     // like `rep` (all live atoms at their common value).
     std::vector<int32_t> candidates = {0};
+    std::vector<int32_t> live_atoms;
     for (size_t i = 1; i < state.size(); i += Words(state, i)) {
       const GroupRule& gr = group_[state[i] >> 2];
       for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
         for (int32_t a : (*lists)[level]) {
-          candidates.insert(candidates.end(), atoms_[a].exceptions.begin(),
-                            atoms_[a].exceptions.end());
+          live_atoms.push_back(a);
+          candidates.insert(candidates.end(), impl_.atoms[a].exceptions.begin(),
+                            impl_.atoms[a].exceptions.end());
         }
       }
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::sort(live_atoms.begin(), live_atoms.end());
+    live_atoms.erase(std::unique(live_atoms.begin(), live_atoms.end()), live_atoms.end());
+    // Classes every live atom treats alike lead to the same child: expand
+    // one representative per distinct signature.
+    auto signature = [&](int32_t c) {
+      std::string sig(live_atoms.size(), '\0');
+      for (size_t k = 0; k < live_atoms.size(); ++k) {
+        sig[k] = static_cast<char>(impl_.atoms[live_atoms[k]].truth[c]);
+      }
+      return sig;
+    };
+    absl::flat_hash_map<std::string, uint32_t> child_of_signature;
     int32_t rep = -1;
     for (int32_t c = 0, k = 0; c < var.num_classes; ++c) {
       while (k < static_cast<int32_t>(candidates.size()) && candidates[k] < c) ++k;
@@ -609,8 +597,7 @@ class Compiler {
       }
     }
     std::vector<uint32_t> children(candidates.size());
-    std::vector<uint32_t> next;
-    std::vector<uint64_t> added;
+    std::vector<uint32_t> next, added;
     auto expand = [&](int32_t gc) -> uint32_t {
       next.assign(1, 0);
       added.clear();
@@ -619,18 +606,22 @@ class Compiler {
         Tri cond = static_cast<Tri>(state[i] & 3);
         const uint32_t k = state[i + 1];
         const GroupRule& gr = group_[local];
-        for (int32_t a : gr.cond_at[level]) cond = TriAnd(cond, atoms_[a].truth[gc]);
-        if (cond == Tri::kFalse) continue;  // Can never apply.
+        for (int32_t a : gr.cond_at[level]) cond = TriAnd(cond, impl_.atoms[a].truth[gc]);
+        // Fail closed (SPEC §2): a grant needs TRUE, a deny fires on TRUE or
+        // UNKNOWN. Which attributes were missing is explained at evaluation
+        // time, so the DAG only needs to know whether the rule can apply.
+        if (cond == Tri::kFalse || (!gr.deny && cond == Tri::kUnknown)) continue;
+        cond = Tri::kTrue;
         const size_t at = next.size();
         next.push_back(local << 2 | static_cast<uint32_t>(cond));
         next.push_back(k + static_cast<uint32_t>(gr.unless_at[level].size()));
         next.insert(next.end(), state.begin() + static_cast<long>(i) + 2,
                     state.begin() + static_cast<long>(i) + 2 + k);
         for (int32_t a : gr.unless_at[level]) {
-          next.push_back(static_cast<uint32_t>(atoms_[a].truth[gc]));
+          next.push_back(static_cast<uint32_t>(impl_.atoms[a].truth[gc]));
         }
         if (gr.last_level == static_cast<int32_t>(level)) {
-          const uint64_t entry = FinalStatus(gr, local, cond, next.data() + at + 2);
+          const uint32_t entry = FinalStatus(gr, local, next.data() + at + 2);
           next.resize(at);
           if (entry != kDead) added.push_back(entry);
         }
@@ -638,13 +629,21 @@ class Compiler {
       next[0] = InternFinished(state[0], &added);
       return Build(level + 1, next, dag);
     };
+    auto child_for = [&](int32_t c) -> uint32_t {
+      std::string sig = signature(c);
+      auto it = child_of_signature.find(sig);
+      if (it != child_of_signature.end()) return it->second;
+      const uint32_t child = expand(c);
+      child_of_signature.emplace(std::move(sig), child);
+      return child;
+    };
     for (size_t i = 0; i < candidates.size(); ++i) {
-      children[i] = expand(candidates[i]);
+      children[i] = child_for(candidates[i]);
       if (!status_.ok()) return kLeafBit;
     }
     uint32_t dflt;
     if (rep >= 0) {
-      dflt = expand(rep);
+      dflt = child_for(rep);
       if (!status_.ok()) return kLeafBit;
     } else {
       // Every class is special: the most common child is the default.
@@ -682,7 +681,7 @@ class Compiler {
         Node n;
         n.var = lv.var;
         n.exc_begin = static_cast<uint32_t>(impl_.exc_child.size());
-        if (var.num_classes <= kDenseMaxClasses) {
+        if (var.num_classes <= kDenseMaxClasses || exc * 4 >= var.num_classes) {
           n.dflt = kDense;
           n.exc_count = static_cast<uint32_t>(var.num_classes);
           size_t k = 2;
@@ -721,38 +720,26 @@ class Compiler {
     return result;
   }
 
-  // Kleene value of the `unless` formula; `why` receives the missing
-  // attributes of UNKNOWN atoms inside UNKNOWN subformulas (as the
-  // reference evaluator's EvalExpr does).
+  // Kleene value of the `unless` formula from the values decided so far.
   Tri EvalFormula(const std::vector<FNode>& f, int32_t index, const GroupRule& gr,
-                  const uint32_t* values, std::vector<AttrId>* why) const {
+                  const uint32_t* values) const {
     const FNode& n = f[index];
     switch (n.kind) {
-      case Expr::Kind::kPredicate: {
+      case Expr::Kind::kPredicate:
         for (size_t i = 0; i < gr.unless_seq.size(); ++i) {
-          if (gr.unless_seq[i] != n.atom) continue;
-          const Tri t = static_cast<Tri>(values[i]);
-          if (t == Tri::kUnknown && atoms_[n.atom].missing_attr >= 0) {
-            why->push_back(atoms_[n.atom].missing_attr);
-          }
-          return t;
+          if (gr.unless_seq[i] == n.atom) return static_cast<Tri>(values[i]);
         }
         return Tri::kUnknown;  // Unreachable: every atom has a level.
-      }
       case Expr::Kind::kNot:
-        return TriNot(EvalFormula(f, n.children[0], gr, values, why));
+        return TriNot(EvalFormula(f, n.children[0], gr, values));
       case Expr::Kind::kAnd:
       case Expr::Kind::kOr: {
         const bool is_and = n.kind == Expr::Kind::kAnd;
         Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
-        std::vector<AttrId> unknown;
         for (int32_t c : n.children) {
-          std::vector<AttrId> child_why;
-          const Tri t = EvalFormula(f, c, gr, values, &child_why);
-          if (t == Tri::kUnknown) unknown.insert(unknown.end(), child_why.begin(), child_why.end());
+          const Tri t = EvalFormula(f, c, gr, values);
           acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
         }
-        if (acc == Tri::kUnknown) why->insert(why->end(), unknown.begin(), unknown.end());
         return acc;
       }
     }
@@ -768,36 +755,19 @@ class Compiler {
   }
 
   uint32_t MakeLeafUncached(uint32_t finished_id, const AppDag& dag) {
-    const std::vector<uint64_t>& finished = finished_sets_[finished_id];
+    const std::vector<uint32_t>& finished = finished_sets_[finished_id];
     std::vector<int32_t> grants, denies;
-    std::vector<AttrId> missing;
     // Every rule is finished by the last level it reads.
-    for (uint64_t e : finished) {
-      const uint32_t entry = static_cast<uint32_t>(e >> 32);
-      const GroupRule& gr = group_[entry >> 3];
-      const uint32_t status = entry & 7;
-      const std::vector<AttrId>& unless_why = attr_set_list_[static_cast<uint32_t>(e)];
-      const RuleInfo& info = rules_[gr.rule];
-      if (status == 0) {
-        grants.push_back(gr.rule);
-        continue;
-      }
-      if (status >= 4) denies.push_back(gr.rule);
-      // A grant withheld, or a deny fired, because of UNKNOWN (SPEC §2).
-      if (status & 1) {
-        missing.insert(missing.end(), info.cond_missing.begin(), info.cond_missing.end());
-      }
-      if (status & 2) missing.insert(missing.end(), unless_why.begin(), unless_why.end());
+    for (uint32_t entry : finished) {
+      const int32_t rule = group_[entry >> 3].rule;
+      ((entry & 4) ? denies : grants).push_back(rule);
     }
     std::sort(grants.begin(), grants.end());
     std::sort(denies.begin(), denies.end());
-    SortUnique(&missing);
     std::vector<ResolvedEntitlement> resolved;
     ResolveOutcome(policy_, grants, denies, &resolved, nullptr);
     // Content key for hash-consing leaves.
     std::vector<uint32_t> key;
-    key.push_back(static_cast<uint32_t>(missing.size()));
-    for (AttrId a : missing) key.push_back(static_cast<uint32_t>(a));
     std::vector<const ResolvedEntitlement*> mine;
     for (const ResolvedEntitlement& e : resolved) {
       if (e.instance < dag.first_instance || e.instance > dag.last_instance) continue;
@@ -809,7 +779,7 @@ class Compiler {
       key.push_back(static_cast<uint32_t>(e.scopes.size()));
       for (const std::string& s : e.scopes) key.push_back(InternScope(s));
     }
-    if (mine.empty() && missing.empty()) return kLeafBit | 0;
+    if (mine.empty()) return kLeafBit | 0;
     auto it = leaf_memo_.find(key);
     if (it != leaf_memo_.end()) return kLeafBit | it->second;
     if (static_cast<int64_t>(impl_.leaves.size()) >= options_.max_leaves) {
@@ -846,9 +816,6 @@ class Compiler {
       impl_.leaf_ents.push_back(le);
     }
     leaf.ents_count = static_cast<uint32_t>(mine.size());
-    leaf.missing_begin = static_cast<uint32_t>(impl_.attr_pool.size());
-    for (AttrId a : missing) impl_.attr_pool.push_back(a);
-    leaf.missing_count = static_cast<uint32_t>(missing.size());
     const uint32_t id = static_cast<uint32_t>(impl_.leaves.size());
     impl_.leaves.push_back(leaf);
     leaf_memo_.emplace(std::move(key), id);
@@ -866,22 +833,17 @@ class Compiler {
   CompiledPolicy::Impl& impl_;
   absl::Status status_;
   std::vector<int32_t> attr_input_;
-  std::vector<Atom> atoms_;
   absl::flat_hash_map<std::vector<uint8_t>, int32_t> atom_memo_;
   std::map<std::pair<AttrId, std::string>, int32_t> pattern_var_;
-  std::vector<RuleInfo> rules_;
   std::vector<GroupRule> group_;
   std::vector<Level> levels_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> state_memo_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> node_memo_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> leaf_memo_;
   absl::flat_hash_map<std::string, uint32_t> scope_ids_;
-  std::vector<std::vector<uint64_t>> finished_sets_;
-  // Interned attribute sets (behind UNKNOWN `unless`); set 0 is empty.
-  absl::flat_hash_map<std::vector<AttrId>, uint32_t> attr_sets_{{std::vector<AttrId>{}, 0}};
-  std::vector<std::vector<AttrId>> attr_set_list_{std::vector<AttrId>{}};
+  std::vector<std::vector<uint32_t>> finished_sets_;
   absl::flat_hash_map<uint32_t, uint32_t> leaf_of_finished_;
-  absl::flat_hash_map<std::vector<uint64_t>, uint32_t> finished_ids_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> finished_ids_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
 };

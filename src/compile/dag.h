@@ -60,8 +60,8 @@ inline constexpr uint32_t kLeafBit = 0x80000000u;
 // class goes to `dflt`. Under `department = Sales` a title node lists only
 // the titles the live rules mention, not every title of the policy.
 //
-// Nodes over small domains (kDenseMaxClasses classes or fewer) are dense
-// instead: exc_child[exc_begin + c] is the child of class c (exc_count =
+// Nodes over small domains (kDenseMaxClasses classes or fewer), or whose
+// exceptions cover a quarter of the classes or more, are dense instead: exc_child[exc_begin + c] is the child of class c (exc_count =
 // number of classes, dflt = kDense), one load and no search.
 struct Node {
   int32_t var = 0;
@@ -101,7 +101,35 @@ struct LeafEntitlement {
 
 struct Leaf {
   uint32_t ents_begin = 0, ents_count = 0;
-  uint32_t missing_begin = 0, missing_count = 0;  // Candidate attributes.
+};
+
+// An atom: one rule predicate seen through one variable, as a truth table
+// over the variable's classes.
+struct Atom {
+  int32_t var = -1;
+  std::vector<Tri> truth;
+  AttrId missing_attr = -1;  // Attribute named when the atom is UNKNOWN.
+  // Sparse view of `truth`: the most common value and the classes that
+  // differ from it. A node only expands the exception classes of the atoms
+  // still alive there; every other class shares one default edge.
+  Tri common = Tri::kFalse;
+  std::vector<int32_t> exceptions;
+};
+
+// Compact Kleene formula for `unless`: leaves are atoms.
+struct FNode {
+  Expr::Kind kind = Expr::Kind::kPredicate;
+  int32_t atom = -1;
+  std::vector<int32_t> children;  // Indices into the rule's formula.
+};
+
+// A rule as atoms: its cells, window and expiry (a conjunction) and its
+// `unless`. Kept after compilation to explain missing attributes.
+struct RuleInfo {
+  std::vector<int32_t> cond_atoms;
+  std::vector<FNode> unless;          // Root at index 0; empty = no unless.
+  std::vector<int32_t> unless_atoms;  // Distinct atoms of the formula.
+  std::vector<AttrId> cond_missing;   // Sorted, unique.
 };
 
 struct AppDag {
@@ -126,6 +154,12 @@ struct CompiledPolicy::Impl {
   std::vector<int32_t> attr_pool;     // Expiry attrs and missing candidates.
   std::vector<std::string> scopes;    // Interned scope strings.
   std::vector<AppDag> apps;
+  // Missing-attribute explanation (SPEC §2), run only for people with a
+  // missing attribute: the rules reading each attribute, and every rule as
+  // atoms, evaluated in Kleene logic from the classes.
+  std::vector<Atom> atoms;
+  std::vector<RuleInfo> rules;                // By rule index; empty if invalid.
+  std::vector<std::vector<int32_t>> attr_rules;  // Valid rules reading an attribute.
   CompileStats stats;
 };
 

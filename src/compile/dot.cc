@@ -105,10 +105,6 @@ std::string CompiledPolicy::ToDot() const {
                inst.levels[e.level] + "\\n";
     }
     if (leaf.ents_count == 0) label = "nothing\\n";
-    for (uint32_t i = 0; i < leaf.missing_count; ++i) {
-      label += "missing? " + policy_->attributes()[im.attr_pool[leaf.missing_begin + i]].name +
-               "\\n";
-    }
     out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label + "\"];\n";
   }
   out += "}\n";

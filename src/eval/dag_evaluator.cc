@@ -13,6 +13,8 @@ namespace {
 // Per-thread scratch so the hot path reuses its buffers (no locks).
 struct Scratch {
   std::vector<uint32_t> classes;
+  std::vector<uint32_t> seen;  // Rule -> stamp of the last explanation.
+  uint32_t stamp = 0;
   std::vector<uint8_t> present;
   std::vector<int32_t> dates;
   std::vector<int> matches;
@@ -23,6 +25,89 @@ struct Scratch {
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
+}
+
+Tri AtomValue(const CompiledPolicy::Impl& im, int32_t atom, const Scratch& s) {
+  const Atom& a = im.atoms[atom];
+  return a.truth[s.classes[a.var]];
+}
+
+// Kleene value of an `unless`; `why` receives the missing attributes inside
+// UNKNOWN subformulas (as the reference evaluator's EvalExpr).
+Tri ExplainFormula(const CompiledPolicy::Impl& im, const std::vector<FNode>& f,
+                   int32_t index, const Scratch& s, std::vector<AttrId>* why) {
+  const FNode& n = f[index];
+  switch (n.kind) {
+    case Expr::Kind::kPredicate: {
+      const Tri t = AtomValue(im, n.atom, s);
+      if (t == Tri::kUnknown && im.atoms[n.atom].missing_attr >= 0) {
+        why->push_back(im.atoms[n.atom].missing_attr);
+      }
+      return t;
+    }
+    case Expr::Kind::kNot:
+      return TriNot(ExplainFormula(im, f, n.children[0], s, why));
+    case Expr::Kind::kAnd:
+    case Expr::Kind::kOr: {
+      const bool is_and = n.kind == Expr::Kind::kAnd;
+      Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
+      const size_t mark = why->size();
+      std::vector<AttrId> unknown;
+      for (int32_t c : n.children) {
+        const size_t before = why->size();
+        const Tri t = ExplainFormula(im, f, c, s, why);
+        if (t == Tri::kUnknown) unknown.insert(unknown.end(), why->begin() + before, why->end());
+        why->resize(before);
+        acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
+      }
+      why->resize(mark);
+      if (acc == Tri::kUnknown) why->insert(why->end(), unknown.begin(), unknown.end());
+      return acc;
+    }
+  }
+  return Tri::kUnknown;
+}
+
+// SPEC §2: the missing attributes that changed the outcome. Only rules that
+// read a missing attribute can be UNKNOWN, so only those are re-evaluated,
+// in Kleene logic from the classes already computed.
+void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy, Scratch& s,
+                    std::vector<AttrId>* out) {
+  if (s.seen.size() != im.rules.size()) s.seen.assign(im.rules.size(), 0);
+  if (++s.stamp == 0) {
+    std::fill(s.seen.begin(), s.seen.end(), 0);
+    s.stamp = 1;
+  }
+  std::vector<AttrId> why;
+  for (size_t a = 0; a < im.attr_rules.size(); ++a) {
+    if (s.present[a] || im.attr_rules[a].empty()) continue;
+    for (int32_t r : im.attr_rules[a]) {
+      if (s.seen[r] == s.stamp) continue;
+      s.seen[r] = s.stamp;
+      const RuleInfo& info = im.rules[r];
+      Tri cond = Tri::kTrue;
+      for (int32_t atom : info.cond_atoms) {
+        cond = TriAnd(cond, AtomValue(im, atom, s));
+        if (cond == Tri::kFalse) break;
+      }
+      if (cond == Tri::kFalse) continue;
+      why.clear();
+      const Tri unless =
+          info.unless.empty() ? Tri::kFalse : ExplainFormula(im, info.unless, 0, s, &why);
+      if (cond == Tri::kFalse || unless == Tri::kTrue) continue;
+      if (policy.rules()[r].effect == Effect::kGrant && cond == Tri::kTrue &&
+          unless == Tri::kFalse) {
+        continue;  // Applies: nothing was withheld.
+      }
+      // A grant withheld, or a deny fired, because of UNKNOWN.
+      if (cond == Tri::kUnknown) {
+        for (AttrId m : info.cond_missing) {
+          if (!s.present[m]) out->push_back(m);
+        }
+      }
+      if (unless == Tri::kUnknown) out->insert(out->end(), why.begin(), why.end());
+    }
+  }
 }
 
 int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
@@ -80,12 +165,14 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
         static_cast<uint32_t>(OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
   }
   Key key;
+  bool any_missing = false;
   for (const AttrInput& in : im.inputs) {
     const BoundAttribute& a = attrs[in.attr];
     const std::string_view raw = slots[in.attr];
     if (a.type == AttrType::kSet) {
       const Value v = a.ParseValue(raw);
       s.present[in.attr] = v.present;
+      any_missing = any_missing || !v.present;
       s.classes[in.presence_var] = v.present ? 1 : 0;
       for (int32_t sv : in.set_vars) {
         s.classes[sv] = static_cast<uint32_t>(policy_->EvalPredicate(im.vars[sv].predicate, v));
@@ -134,6 +221,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
       }
     }
     s.present[in.attr] = present;
+    any_missing = any_missing || !present;
     if (in.scalar_var >= 0) {
       const Var& v = im.vars[in.scalar_var];
       uint32_t c = 0;
@@ -165,7 +253,6 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
   }
   // Walk one DAG per app; apps are in instance order, so the concatenation
   // is sorted by (app, instance) as SPEC §5 requires.
-  bool any_missing = false;
   for (const AppDag& dag : im.apps) {
     uint32_t ref = dag.root;
     while (!(ref & kLeafBit)) {
@@ -192,15 +279,9 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
         e.expires = Date{latest};
       }
     }
-    for (uint32_t i = 0; i < leaf.missing_count; ++i) {
-      const int32_t a = im.attr_pool[leaf.missing_begin + i];
-      if (!s.present[a]) {
-        out->missing.push_back(a);
-        any_missing = true;
-      }
-    }
   }
   if (any_missing) {
+    ExplainMissing(im, *policy_, s, &out->missing);
     std::sort(out->missing.begin(), out->missing.end(), [&](AttrId x, AttrId y) {
       return attrs[x].name != attrs[y].name ? attrs[x].name < attrs[y].name : x < y;
     });
