@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `birthright` command line (SPEC §11, §12).
+# Usage: cli_test.sh PATH/TO/birthright SOURCE_DIR
+set -u
+BR="$1"
+SRC="$2"
+ACME="$SRC/examples/acme"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME COMMAND...
+  local name="$1"
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name" >&2
+  fi
+}
+
+POLICY=(--rules "$ACME/rules.csv" --catalog "$ACME/catalog.csv" --aliases "$ACME/aliases.csv"
+        --schema "$ACME/schema.csv")
+GOLDEN="$SRC/tests/testdata/acme_eval.golden.jsonl"
+
+"$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl >"$TMP/dag.jsonl"
+check "eval jsonl (DAG) matches the golden file" cmp -s "$TMP/dag.jsonl" "$GOLDEN"
+
+"$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
+  --reference >"$TMP/ref.jsonl"
+check "eval --reference matches the golden file" cmp -s "$TMP/ref.jsonl" "$GOLDEN"
+
+"$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
+  --threads 3 >"$TMP/threads.jsonl"
+check "eval --threads 3 is byte-identical" cmp -s "$TMP/threads.jsonl" "$GOLDEN"
+
+"$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of 2026-11-26 --format json >"$TMP/all.json"
+check "eval --format json is one document" grep -q '^{"policy":"rules","version":"unversioned","as_of":"2026-11-26","decisions":\[' "$TMP/all.json"
+
+"$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of 2026-11-26 --person E039 >"$TMP/leaver.txt"
+check "a leaver gets nothing (table)" grep -q "leaver: terminated before 2026-11-26" "$TMP/leaver.txt"
+
+"$BR" eval "${POLICY[@]}" --attr "department=Sales" --attr "job title=Sales Engineer" \
+  --attr "location=SF" --attr "employment type=Employee" --as-of 2026-11-26 --format jsonl >"$TMP/adhoc.jsonl"
+check "--attr evaluates an ad-hoc person" grep -q '"person":"adhoc".*"app":"GitHub"' "$TMP/adhoc.jsonl"
+
+printf 'id,department,app\nR1,"Sales,Okta\n' >"$TMP/bad.csv"
+"$BR" eval --rules "$TMP/bad.csv" --attr department=Sales >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "malformed CSV exits 2" test "$rc" -eq 2
+check "malformed CSV names file:line:col" grep -q "bad.csv:2:4: unterminated quoted field" "$TMP/err"
+check "malformed CSV grants nothing" test ! -s "$TMP/out"
+
+printf 'id,department,app\nR1,Sales,Nope\n' >"$TMP/unknown.csv"
+"$BR" eval --rules "$TMP/unknown.csv" --catalog "$ACME/catalog.csv" --attr department=Sales \
+  >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "unknown app exits 2" test "$rc" -eq 2
+check "unknown app is named" grep -q "unknown.csv:2:.*app 'Nope' is not in the catalog \[unknown-app\]" "$TMP/err"
+check "unknown app grants nothing" test ! -s "$TMP/out"
+
+"$BR" eval --bogus >/dev/null 2>"$TMP/err"
+rc=$?
+check "unknown option exits 2" test "$rc" -eq 2
+check "unknown option is named" grep -q "unknown option --bogus" "$TMP/err"
+
+"$BR" eval --help >"$TMP/help"
+rc=$?
+check "eval --help exits 0" test "$rc" -eq 0
+check "eval --help teaches --as-of" grep -q -- "--as-of DATE" "$TMP/help"
+
+"$BR" >/dev/null 2>&1
+rc=$?
+check "no subcommand exits 2" test "$rc" -eq 2
+
+"$BR" compile "${POLICY[@]}" --stats >"$TMP/stats.json"
+check "compile --stats prints JSON" grep -q '^{"policy":"rules".*"nodes":[0-9][0-9]*' "$TMP/stats.json"
+"$BR" compile "${POLICY[@]}" --dot >"$TMP/acme.dot"
+check "compile --dot prints Graphviz" grep -q '^digraph birthright {' "$TMP/acme.dot"
+
+echo "cli: $passed passed, $failed failed"
+test "$failed" -eq 0
