@@ -18,6 +18,7 @@ struct Scratch {
   std::vector<uint8_t> present;
   std::vector<int32_t> dates;
   std::vector<int> matches;
+  std::vector<AttrId> why;
   std::string buf;
   std::string lower;
 };
@@ -78,7 +79,7 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy, S
     std::fill(s.seen.begin(), s.seen.end(), 0);
     s.stamp = 1;
   }
-  std::vector<AttrId> why;
+  std::vector<AttrId>& why = s.why;
   for (size_t a = 0; a < im.attr_rules.size(); ++a) {
     if (s.present[a] || im.attr_rules[a].empty()) continue;
     for (int32_t r : im.attr_rules[a]) {
