@@ -20,6 +20,7 @@
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/reference_evaluator.h"
+#include "birthright/snapshot.h"
 #include "spreadsheet_generator.h"
 
 namespace birthright::bench {
@@ -159,6 +160,47 @@ void BM_Compile(benchmark::State& state) {
   }
 }
 
+// Snapshot load = integrity check + Verifier + semantic check + decode.
+void BM_SnapshotLoad(benchmark::State& state) {
+  Fixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  const std::string bytes = WriteSnapshot(*f.compiled);
+  for (auto _ : state) {
+    auto loaded = LoadSnapshot(bytes);
+    if (!loaded.ok()) return state.SkipWithError(std::string(loaded.status().message()).c_str());
+    benchmark::DoNotOptimize(loaded->get());
+  }
+  state.counters["snapshot_bytes"] = static_cast<double>(bytes.size());
+  state.counters["bytes_per_rule"] =
+      static_cast<double>(bytes.size()) / static_cast<double>(f.sheet.policy.rules.size());
+}
+
+// Evaluation on a loaded snapshot (checked against the oracle first).
+void BM_DagFromSnapshot(benchmark::State& state) {
+  Fixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  auto loaded = LoadSnapshot(WriteSnapshot(*f.compiled));
+  if (!loaded.ok()) return state.SkipWithError("snapshot did not load");
+  DecisionBuffer a, b;
+  for (size_t i = 0; i < f.slots.size(); ++i) {
+    f.compiled->Evaluate(f.slots[i], kAsOf, &a);
+    (*loaded)->Evaluate(f.slots[i], kAsOf, &b);
+    if (DecisionToJson(f.compiled->ToDecision("x", a)) !=
+        DecisionToJson((*loaded)->ToDecision("x", b))) {
+      return state.SkipWithError("snapshot disagrees with the in-memory DAG");
+    }
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    (*loaded)->Evaluate(f.slots[i], kAsOf, &b);
+    benchmark::DoNotOptimize(b.entitlements.data());
+    if (++i == f.slots.size()) i = 0;
+  }
+  Report(state, f);
+}
+
+BENCHMARK(BM_SnapshotLoad)->Arg(1000)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
 BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);

@@ -171,6 +171,8 @@ class BoundPolicy {
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
+  // SHA-256 of the policy's canonical form (PolicyContentHash, SPEC §9).
+  const std::string& hash() const { return hash_; }
   const std::vector<BoundAttribute>& attributes() const { return attributes_; }
   const std::vector<AppInstance>& instances() const { return instances_; }
   const std::vector<BoundRule>& rules() const { return rules_; }
@@ -188,10 +190,12 @@ class BoundPolicy {
 
  private:
   friend class Binder;
+  friend class SnapshotReader;
   BoundPolicy() = default;
 
   std::string name_;
   std::string version_;
+  std::string hash_;
   std::vector<BoundAttribute> attributes_;
   absl::flat_hash_map<std::string, AttrId> attribute_index_;
   std::vector<AppInstance> instances_;

@@ -91,8 +91,10 @@ class CompiledPolicy {
   // is attribute i of the BoundPolicy; the last slot is the termination
   // date. Empty = missing.
   int32_t slot_count() const;
-  // Slot of a folded attribute name, or -1 (the termination date answers
-  // to "terminationdate" and "leavedate").
+  // Slot of a folded attribute name, or -1. "terminationdate" and
+  // "leavedate" answer with the leaver slot (the last); when rules also read
+  // that attribute, its value must be put in the attribute's slot as well
+  // (SlotsOf does both).
   int32_t FindSlot(std::string_view folded) const;
   // Slot values of `person` (views into its strings; `person` must outlive
   // the result's use).
@@ -108,6 +110,9 @@ class CompiledPolicy {
   Decision ToDecision(std::string person_id, const DecisionBuffer& buf) const;
 
   const BoundPolicy& policy() const { return *policy_; }
+  std::shared_ptr<const BoundPolicy> shared_policy() const { return policy_; }
+  // Scope and reason entry `i` of a CompactEntitlement range: e.g.
+  // scope(e.scopes_begin + k) for k < e.scopes_count.
   const std::string& scope(uint32_t i) const;
   const BoundRule& reason(uint32_t i) const;
   const CompileStats& stats() const;
@@ -115,8 +120,13 @@ class CompiledPolicy {
   // Graphviz DOT of the DAGs (for small policies; see `compile --dot`).
   std::string ToDot() const;
 
+  // Internal representation (src/compile/dag.h); for the snapshot codec
+  // and white-box tests.
   struct Impl;
   const Impl& impl() const { return *impl_; }
+  // Assembles a compiled policy from decoded parts (snapshot loading).
+  static std::unique_ptr<CompiledPolicy> FromParts(std::shared_ptr<const BoundPolicy> policy,
+                                                   std::unique_ptr<Impl> impl);
 
  private:
   CompiledPolicy();

@@ -145,6 +145,12 @@ struct Policy {
   std::vector<SodConstraint> sod;
 };
 
+// SHA-256 (hex) of the policy's canonical form (SPEC §9): rules, catalog,
+// aliases, schema and SoD with names folded, values normalized and rows and
+// lists sorted, so reformatting or reordering rows keeps the hash. The name
+// and version label are not part of it.
+std::string PolicyContentHash(const Policy& policy);
+
 // One HR record (SPEC §1). Attribute names as spelled in the export.
 struct Person {
   std::string id;

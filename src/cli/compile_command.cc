@@ -5,6 +5,7 @@
 #include <string>
 
 #include "birthright/compiled_policy.h"
+#include "birthright/snapshot.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/inputs.h"
@@ -15,14 +16,20 @@ namespace {
 
 constexpr char kHelp[] =
     "Usage: birthright compile --rules FILE [--catalog FILE] [--aliases FILE]\n"
-    "                          [--schema FILE] [--people FILE] (--stats | --dot)\n"
+    "                          [--schema FILE] [--people FILE]\n"
+    "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
-    "Compiles the rules into per-app decision DAGs (docs/dag.md) and reports\n"
-    "their size, or prints them as Graphviz DOT so you can see your policy:\n"
+    "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
+    "them as a snapshot a host loads without recompiling (docs/snapshot-format.md),\n"
+    "reports their size, or prints them as Graphviz DOT:\n"
+    "  birthright compile --rules r.csv --catalog c.csv -o acme.brs\n"
+    "  birthright eval --rules acme.brs --people hr.csv\n"
     "  birthright compile --rules r.csv --catalog c.csv --dot | dot -Tsvg > dag.svg\n"
     "\n"
+    "  -o, --output FILE      write the compiled snapshot to FILE\n"
     "  --stats                print rules, variables, nodes, edges, leaves and\n"
-    "                         bytes as JSON (the default)\n"
+    "                         bytes as JSON (the default); with a snapshot as\n"
+    "                         --rules, also its header (format, library, hash)\n"
     "  --dot                  print the DAGs as Graphviz DOT\n"
     "  --people FILE          HR export used only to infer attribute types\n"
     "\n";
@@ -31,8 +38,15 @@ constexpr char kHelp[] =
 
 int RunCompile(int argc, char** argv) {
   std::vector<OptionSpec> specs = PolicyOptionSpecs();
-  specs.insert(specs.end(), {{"people"}, {"dot", false}, {"stats", false}, {"help", false}});
-  auto args = Args::Parse(argc, argv, 2, specs);
+  specs.insert(specs.end(), {{"people"}, {"dot", false}, {"stats", false}, {"output"},
+                             {"help", false}});
+  // `-o FILE` is the conventional spelling of --output.
+  std::vector<char*> argv2(argv, argv + argc);
+  static char kOutput[] = "--output";
+  for (char*& a : argv2) {
+    if (std::string(a) == "-o") a = kOutput;
+  }
+  auto args = Args::Parse(argc, argv2.data(), 2, specs);
   auto fail = [](const absl::Status& s) {
     std::fprintf(stderr, "birthright compile: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
@@ -43,8 +57,7 @@ int RunCompile(int argc, char** argv) {
     return kExitOk;
   }
   if (!args->positional().empty()) {
-    return fail(absl::InvalidArgumentError("unexpected argument '" + args->positional()[0] +
-                                           "' (snapshot output is not available yet)"));
+    return fail(absl::InvalidArgumentError("unexpected argument '" + args->positional()[0] + "'"));
   }
   auto loaded = LoadPolicy(*args);
   if (!loaded.ok()) return fail(loaded.status());
@@ -54,22 +67,32 @@ int RunCompile(int argc, char** argv) {
     if (!pop.ok()) return fail(pop.status());
     people = std::move(*pop);
   }
-  auto bound = BoundPolicy::Bind(loaded->policy, &people, BindOptions{});
-  if (!bound.ok()) return fail(bound.status());
-  if (args->Has("report")) PrintImportReport(*loaded, bound->get());
-  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(shared);
+  std::shared_ptr<const BoundPolicy> shared;
+  auto compiled = CompileLoaded(*loaded, &people, &shared);
   if (!compiled.ok()) return fail(compiled.status());
+  if (args->Has("report")) PrintImportReport(*loaded, shared.get());
+  if (auto out = args->Get("output")) {
+    const std::string bytes = WriteSnapshot(**compiled);
+    std::FILE* f = std::fopen(out->c_str(), "wb");
+    if (f == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
+        std::fclose(f) != 0) {
+      return fail(absl::UnavailableError(*out + ": cannot write snapshot"));
+    }
+    std::fprintf(stderr, "wrote %s: %zu bytes, policy %s %s, hash %s\n", out->c_str(),
+                 bytes.size(), shared->name().c_str(), shared->version().c_str(),
+                 shared->hash().substr(0, 12).c_str());
+    return kExitOk;
+  }
   if (args->Has("dot")) {
     std::fputs((*compiled)->ToDot().c_str(), stdout);
     return kExitOk;
   }
   const CompileStats& s = (*compiled)->stats();
   std::printf(
-      "{\"policy\":%s,\"version\":%s,\"rules\":%lld,\"apps\":%lld,\"variables\":%lld,"
+      "{\"policy\":%s,\"version\":%s,\"hash\":%s,\"rules\":%lld,\"apps\":%lld,\"variables\":%lld,"
       "\"nodes\":%lld,\"edges\":%lld,\"leaves\":%lld,\"bytes\":%lld}\n",
       JsonString(shared->name()).c_str(), JsonString(shared->version()).c_str(),
-      static_cast<long long>(s.rules), static_cast<long long>(s.apps),
+      JsonString(shared->hash()).c_str(), static_cast<long long>(s.rules), static_cast<long long>(s.apps),
       static_cast<long long>(s.variables), static_cast<long long>(s.nodes),
       static_cast<long long>(s.edges), static_cast<long long>(s.leaves),
       static_cast<long long>(s.memory_bytes));

@@ -195,26 +195,29 @@ int RunEval(int argc, char** argv) {
     people.people = std::move(keep);
   }
 
-  BindOptions bind_options;
-  bind_options.strict = true;
-  auto bound = BoundPolicy::Bind(loaded->policy, &people, bind_options);
-  if (!bound.ok()) return fail(bound.status());
-  if (args->Has("report")) PrintImportReport(*loaded, bound->get());
-
   const bool explain = args->Has("explain");
   // The compiled DAG answers; the reference evaluator explains (it is the
   // one that knows which grants were withheld and why) and stays reachable
   // with --reference.
   const bool reference = args->Has("reference") || explain;
-  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+  if (reference && loaded->snapshot) {
+    return fail(absl::InvalidArgumentError(
+        "--reference and --explain need the policy source, not a compiled snapshot"));
+  }
+  std::shared_ptr<const BoundPolicy> shared;
   std::vector<Decision> decisions;
   if (reference) {
+    auto bound = BoundPolicy::Bind(loaded->policy, &people, BindOptions{});
+    if (!bound.ok()) return fail(bound.status());
+    if (args->Has("report")) PrintImportReport(*loaded, bound->get());
+    shared = std::move(*bound);
     for (const Person& person : people.people) {
       decisions.push_back(EvaluateReference(*shared, person, as_of, explain));
     }
   } else {
-    auto compiled = CompiledPolicy::Compile(shared);
+    auto compiled = CompileLoaded(*loaded, &people, &shared);
     if (!compiled.ok()) return fail(compiled.status());
+    if (args->Has("report")) PrintImportReport(*loaded, shared.get());
     BatchOptions batch;
     if (auto t = args->Get("threads")) {
       std::optional<int64_t> n = ParseInt64(*t);

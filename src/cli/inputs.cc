@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "birthright/snapshot.h"
 #include "util/csv.h"
 #include "util/status_macros.h"
 #include "util/text.h"
@@ -21,10 +22,10 @@ std::string Stem(const std::string& path) {
 
 const char kPolicyOptionsHelp[] =
     "Policy inputs:\n"
-    "  --rules FILE           rules list or access matrix (CSV); the format is\n"
-    "                         detected from the header (an 'app' column means a\n"
-    "                         rules list)\n"
-    "  --rules-format F       auto|list|matrix: override the detection\n"
+    "  --rules FILE           rules list or access matrix (CSV), or a compiled\n"
+    "                         snapshot (`birthright compile -o`); detected from\n"
+    "                         content (an 'app' column means a rules list)\n"
+    "  --rules-format F       auto|list|matrix|snapshot: override the detection\n"
     "  --catalog FILE         app catalog: app, instance, levels, default level,\n"
     "                         owner, provisioning, monthly cost\n"
     "  --aliases FILE         value aliases: attribute, alias, canonical\n"
@@ -68,13 +69,30 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
   const std::string f = args.Get("rules-format").value_or("auto");
   if (f == "list") format = RulesFormat::kRulesList;
   else if (f == "matrix") format = RulesFormat::kMatrix;
+  else if (f == "snapshot") format = RulesFormat::kSnapshot;
   else if (f != "auto") {
-    return absl::InvalidArgumentError("--rules-format: expected auto, list or matrix, got '" +
+    return absl::InvalidArgumentError("--rules-format: expected auto, list, matrix or snapshot, got '" +
                                       f + "'");
   }
   if (format == RulesFormat::kAuto) format = DetectRulesFormat(data);
   ImportReport report;
   switch (format) {
+    case RulesFormat::kSnapshot: {
+      for (const char* flag : {"catalog", "aliases", "schema", "app-columns"}) {
+        if (args.Has(flag)) {
+          return absl::InvalidArgumentError(std::string("--") + flag +
+                                            " cannot be combined with a snapshot: it is "
+                                            "compiled in");
+        }
+      }
+      auto compiled = LoadSnapshot(data);
+      if (!compiled.ok()) {
+        return absl::Status(compiled.status().code(),
+                            *rules_path + ": " + std::string(compiled.status().message()));
+      }
+      out.snapshot = std::move(*compiled);
+      return out;
+    }
     case RulesFormat::kRulesList:
       BR_RETURN_IF_ERROR(ImportRulesList(data, *rules_path, &policy, &report));
       break;
@@ -90,6 +108,20 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
   }
   out.reports.push_back(std::move(report));
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
+    const LoadedPolicy& loaded, const Population* people,
+    std::shared_ptr<const BoundPolicy>* bound) {
+  if (loaded.snapshot) {
+    *bound = loaded.snapshot->shared_policy();
+    return loaded.snapshot;
+  }
+  BR_ASSIGN_OR_RETURN(std::unique_ptr<BoundPolicy> b,
+                      BoundPolicy::Bind(loaded.policy, people, BindOptions{}));
+  *bound = std::move(b);
+  BR_ASSIGN_OR_RETURN(std::unique_ptr<CompiledPolicy> c, CompiledPolicy::Compile(*bound));
+  return std::shared_ptr<const CompiledPolicy>(std::move(c));
 }
 
 absl::StatusOr<Population> LoadPopulation(const std::string& path) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "birthright/bound_policy.h"
+#include "birthright/compiled_policy.h"
 #include "birthright/import.h"
 #include "birthright/policy.h"
 #include "cli/args.h"
@@ -23,7 +24,15 @@ extern const char kPolicyOptionsHelp[];
 struct LoadedPolicy {
   Policy policy;
   std::vector<ImportReport> reports;
+  // Set instead of `policy` when the rules input is a compiled snapshot.
+  std::shared_ptr<const CompiledPolicy> snapshot;
 };
+
+// Binds and compiles `loaded` (or returns its snapshot). `people`, when
+// given, is used for type inference. `bound` receives the bound policy.
+absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
+    const LoadedPolicy& loaded, const Population* people,
+    std::shared_ptr<const BoundPolicy>* bound);
 
 // Reads --rules/--catalog/--aliases/--schema (and --rules-format,
 // --app-columns, --name, --policy-version) from `args`, using `rules_flag`

@@ -299,6 +299,7 @@ class Compiler {
         }
         std::string error;
         const int bit = in.patterns->Add(pattern, &error);
+        if (bit >= 0) in.pattern_text.push_back(pattern);
         if (bit < 0) {
           status_ = absl::InvalidArgumentError("pattern /" + pattern +
                                                "/ rejected: " + error);
@@ -851,6 +852,14 @@ class Compiler {
 }  // namespace
 
 CompiledPolicy::CompiledPolicy() : impl_(new Impl) {}
+
+std::unique_ptr<CompiledPolicy> CompiledPolicy::FromParts(
+    std::shared_ptr<const BoundPolicy> policy, std::unique_ptr<Impl> impl) {
+  std::unique_ptr<CompiledPolicy> out(new CompiledPolicy());
+  out->policy_ = std::move(policy);
+  out->impl_ = std::move(impl);
+  return out;
+}
 CompiledPolicy::~CompiledPolicy() = default;
 
 absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(

@@ -50,6 +50,7 @@ struct AttrInput {
   std::vector<int32_t> pattern_vars;  // By RE2::Set pattern index.
   std::vector<int32_t> set_vars;
   std::unique_ptr<re2::RE2::Set> patterns;
+  std::vector<std::string> pattern_text;  // In RE2::Set order (snapshots).
 };
 
 // Node edges: a child reference has kLeafBit set for leaves.

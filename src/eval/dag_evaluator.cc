@@ -134,14 +134,24 @@ int32_t CompiledPolicy::FindSlot(std::string_view folded) const {
 std::vector<std::string_view> CompiledPolicy::SlotsOf(const Person& person) const {
   std::vector<std::string_view> slots(impl_->slot_count);
   for (const auto& [name, value] : person.attributes) {
-    const int32_t s = FindSlot(FoldName(name));
-    if (s >= 0) slots[s] = value;
+    const std::string folded = FoldName(name);
+    // A termination date feeds the leaver check and, when rules read it
+    // too, its attribute slot (regression: it used to feed only one).
+    if (folded == "terminationdate" || folded == "leavedate") {
+      slots[impl_->slot_count - 1] = value;
+    }
+    const AttrId a = policy_->FindAttribute(folded);
+    if (a >= 0) slots[a] = value;
   }
   return slots;
 }
 
-const std::string& CompiledPolicy::scope(uint32_t i) const { return impl_->scopes[i]; }
-const BoundRule& CompiledPolicy::reason(uint32_t i) const { return policy_->rules()[i]; }
+const std::string& CompiledPolicy::scope(uint32_t i) const {
+  return impl_->scopes[impl_->scope_pool[i]];
+}
+const BoundRule& CompiledPolicy::reason(uint32_t i) const {
+  return policy_->rules()[impl_->reason_pool[i]];
+}
 const CompileStats& CompiledPolicy::stats() const { return impl_->stats; }
 
 void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_of,
@@ -301,13 +311,11 @@ Decision CompiledPolicy::ToDecision(std::string person_id, const DecisionBuffer&
     e.app = inst.app;
     e.instance = inst.instance;
     e.level = inst.levels[c.level];
-    for (uint32_t i = 0; i < c.scopes_count; ++i) {
-      e.scopes.push_back(impl_->scopes[impl_->scope_pool[c.scopes_begin + i]]);
-    }
+    e.scopes.reserve(c.scopes_count);
+    for (uint32_t i = 0; i < c.scopes_count; ++i) e.scopes.push_back(scope(c.scopes_begin + i));
     e.expires = c.expires;
-    for (uint32_t i = 0; i < c.reasons_count; ++i) {
-      e.reasons.push_back(policy_->rules()[impl_->reason_pool[c.reasons_begin + i]].id);
-    }
+    e.reasons.reserve(c.reasons_count);
+    for (uint32_t i = 0; i < c.reasons_count; ++i) e.reasons.push_back(reason(c.reasons_begin + i).id);
     d.entitlements.push_back(std::move(e));
   }
   for (AttrId a : buf.missing) d.missing.push_back(policy_->attributes()[a].name);

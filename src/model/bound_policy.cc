@@ -181,6 +181,7 @@ class Binder {
     }
     out_->name_ = policy_.name;
     out_->version_ = policy_.version;
+    out_->hash_ = PolicyContentHash(policy_);
     CollectAttributes();
     InferTypes();
     AttachAliases();

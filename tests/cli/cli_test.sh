@@ -80,5 +80,17 @@ check "compile --stats prints JSON" grep -q '^{"policy":"rules".*"nodes":[0-9][0
 "$BR" compile "${POLICY[@]}" --dot >"$TMP/acme.dot"
 check "compile --dot prints Graphviz" grep -q '^digraph birthright {' "$TMP/acme.dot"
 
+"$BR" compile "${POLICY[@]}" --people "$ACME/people.csv" -o "$TMP/acme.brs" 2>/dev/null
+"$BR" eval --rules "$TMP/acme.brs" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl >"$TMP/snap.jsonl"
+check "eval from a snapshot matches the golden file" cmp -s "$TMP/snap.jsonl" "$GOLDEN"
+"$BR" compile "${POLICY[@]}" --people "$ACME/people.csv" -o "$TMP/acme2.brs" 2>/dev/null
+check "the same policy gives the same snapshot bytes" cmp -s "$TMP/acme.brs" "$TMP/acme2.brs"
+head -c 200 "$TMP/acme.brs" >"$TMP/trunc.brs"
+"$BR" eval --rules "$TMP/trunc.brs" --people "$ACME/people.csv" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a truncated snapshot exits 2" test "$rc" -eq 2
+check "a truncated snapshot is named" grep -q "trunc.brs: snapshot truncated" "$TMP/err"
+check "a truncated snapshot grants nothing" test ! -s "$TMP/out"
+
 echo "cli: $passed passed, $failed failed"
 test "$failed" -eq 0

@@ -138,5 +138,20 @@ TEST(CompiledPolicyTest, AppGroupingDoesNotChangeAnswers) {
   }
 }
 
+// Regression (found by the delta work): a `termination date` that rules
+// also read (acme R14) must reach both the leaver check and the rules.
+TEST(CompiledPolicyTest, RegressionTerminationDateFeedsRulesToo) {
+  Acme acme = LoadAcme();
+  auto compiled = CompiledPolicy::Compile(acme.bound);
+  ASSERT_TRUE(compiled.ok());
+  Person p;
+  p.id = "hire";
+  p.attributes = {{"department", "Sales"}, {"employment_type", "Full-time"},
+                  {"start_date", "2026-10-01"}, {"termination_date", "2027-06-30"}};
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(p, as_of)),
+            DecisionToJson(EvaluateReference(*acme.bound, p, as_of)));
+}
+
 }  // namespace
 }  // namespace birthright
