@@ -135,7 +135,10 @@ class CellParser {
         if (dots != std::string::npos) {
           std::string lo(TrimWhitespace(std::string_view(p.values[0]).substr(0, dots)));
           std::string hi(TrimWhitespace(std::string_view(p.values[0]).substr(dots + 2)));
-          if (lo.empty() || hi.empty() || hi.find("..") != std::string::npos) {
+          // "a...b" would be ambiguous (which two dots?), so bounds may not
+          // start or end with '.'.
+          if (lo.empty() || hi.empty() || hi.find("..") != std::string::npos ||
+              lo.back() == '.' || hi.front() == '.') {
             return Error(&out, b, "malformed range; expected LOW..HIGH");
           }
           p.op = PredicateOp::kRange;
@@ -465,7 +468,9 @@ class ExprParser {
       p.op = PredicateOp::kRange;
       p.values = {std::string(TrimWhitespace(std::string_view(v[0]).substr(0, dots))),
                   std::string(TrimWhitespace(std::string_view(v[0]).substr(dots + 2)))};
-      if (p.values[0].empty() || p.values[1].empty()) {
+      if (p.values[0].empty() || p.values[1].empty() ||
+          p.values[1].find("..") != std::string::npos || p.values[0].back() == '.' ||
+          p.values[1].front() == '.') {
         return Fail("malformed range; expected LOW..HIGH");
       }
       return CountNode();
@@ -549,8 +554,11 @@ class ExprParser {
         break;
       }
       const size_t b = pos_;
+      // A '"' inside an unquoted word ends it (and is then an error): a
+      // value holding a quote could not be written back (no escapes).
       while (pos_ < text_.size() && !IsAsciiSpace(text_[pos_]) &&
              text_[pos_] != ')' && text_[pos_] != ',' && text_[pos_] != '(' &&
+             text_[pos_] != '"' &&
              !(in_list && (text_[pos_] == '|' || text_[pos_] == ';'))) {
         ++pos_;
       }
@@ -605,11 +613,20 @@ bool NeedsQuotes(std::string_view v) {
     }
   }
   if (v.find("..") != std::string_view::npos) return true;
-  for (std::string_view kw : {"not", "contains", "starts", "ends", "exists",
-                              "missing", "any", "*", "and", "or", "in"}) {
-    if (HasKeyword(v, 0, kw)) return true;
+  // Any word that is a keyword of the cell or expression grammar would be
+  // read as one: quote the value.
+  for (size_t i = 0; i < v.size();) {
+    while (i < v.size() && IsAsciiSpace(v[i])) ++i;
+    size_t j = i;
+    while (j < v.size() && !IsAsciiSpace(v[j])) ++j;
+    const std::string_view word = v.substr(i, j - i);
+    for (std::string_view kw : {"not", "contains", "starts", "ends", "exists", "missing",
+                                "any", "*", "and", "or", "in", "is", "matches", "with"}) {
+      if (EqualsIgnoreCase(word, kw)) return true;
+    }
+    i = j;
   }
-  return v.front() == ' ' || v.back() == ' ';
+  return IsAsciiSpace(v.front()) || IsAsciiSpace(v.back());
 }
 
 std::string Quote(std::string_view v) {

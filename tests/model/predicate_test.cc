@@ -122,5 +122,47 @@ TEST(ParseExprTest, Spec10ErrorsAndDepthLimit) {
   EXPECT_TRUE(e.limit_hit);
 }
 
+// Regression (found by fuzz_expr): a '"' inside an unquoted value was kept,
+// so the formatted expression could not be parsed back.
+TEST(ParseExprTest, RegressionStrayQuoteInsideAValueIsAnError) {
+  ExprParse e = ParseExpr("3<.&L&x;y\" and b ends with 6");
+  ASSERT_TRUE(e.error);
+  EXPECT_FALSE(e.expr);
+  e = ParseExpr("dept = R&D\"x");
+  ASSERT_TRUE(e.error);
+}
+
+// Regression (found by fuzz_expr): "a...b" parsed as a range that formatted
+// back ambiguously; bounds may not start or end with '.'.
+TEST(ParseCellTest, RegressionAmbiguousRangeDotsAreAnError) {
+  EXPECT_TRUE(ParseCell("a...b").error);
+  EXPECT_TRUE(ParseCell("a. ..b").error);
+  EXPECT_TRUE(ParseExpr("x in a...b").error);
+  EXPECT_EQ(ParseCell("L3..L6").predicate->op, PredicateOp::kRange);
+}
+
+// Regression (found by fuzz_expr): a quoted value made only of a form feed
+// was written back unquoted, then trimmed away on reparse.
+TEST(ParseExprTest, RegressionWhitespaceOnlyValuesStayQuoted) {
+  ExprParse e = ParseExpr("x in (\"\f\", a)");
+  ASSERT_TRUE(e.expr);
+  const std::string formatted = FormatExpr(*e.expr);
+  ExprParse again = ParseExpr(formatted);
+  ASSERT_TRUE(again.expr) << formatted;
+  EXPECT_EQ(again.expr->predicate, e.expr->predicate);
+}
+
+// Regression (found by fuzz_expr): a value ending in a keyword ("... or")
+// was written back unquoted and reparsed as an operator.
+TEST(ParseExprTest, RegressionValuesHoldingKeywordsAreQuoted) {
+  ExprParse e = ParseExpr("location in (X tractor or)");
+  ASSERT_TRUE(e.expr) << e.error->message;
+  const std::string formatted = FormatExpr(*e.expr);
+  EXPECT_EQ(formatted, "location = \"X tractor or\"");
+  ExprParse again = ParseExpr(formatted);
+  ASSERT_TRUE(again.expr);
+  EXPECT_EQ(again.expr->predicate, e.expr->predicate);
+}
+
 }  // namespace
 }  // namespace birthright
