@@ -11,7 +11,10 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 
 int RunEval(int argc, char** argv);
+int RunCheck(int argc, char** argv);
 int RunCompile(int argc, char** argv);
+int RunDelta(int argc, char** argv);
+int RunReconcile(int argc, char** argv);
 
 }  // namespace birthright::cli
 

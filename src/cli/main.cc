@@ -14,7 +14,12 @@ constexpr char kUsage[] =
     "\n"
     "Subcommands:\n"
     "  eval      what should each person have, and why\n"
+    "  check     what is wrong with the rules: unknown references, dead and\n"
+    "            duplicate rules, stale values, people no grant covers\n"
     "  compile   compile the rules to decision DAGs: size, or a Graphviz drawing\n"
+    "  delta     what to add, remove and change: joiners/movers/leavers between two\n"
+    "            HR exports, a policy change, expiring access, an emergency leaver\n"
+    "  reconcile desired vs actual access: missing, excess (orphans), level mismatch\n"
     "\n"
     "Example (the bundled company):\n"
     "  birthright eval --rules examples/acme/rules.csv \\\n"
@@ -39,7 +44,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (sub == "eval") return birthright::cli::RunEval(argc, argv);
+  if (sub == "check") return birthright::cli::RunCheck(argc, argv);
   if (sub == "compile") return birthright::cli::RunCompile(argc, argv);
+  if (sub == "delta") return birthright::cli::RunDelta(argc, argv);
+  if (sub == "reconcile") return birthright::cli::RunReconcile(argc, argv);
   std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(), kUsage);
   return birthright::cli::kExitUsage;
 }
