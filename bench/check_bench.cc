@@ -45,7 +45,8 @@ const Spreadsheet& Sheet(int rules, int people) {
   return it->second;
 }
 
-bool Verify(benchmark::State& state, const Spreadsheet& s, const Population* hr) {
+bool Verify(benchmark::State& state, const Spreadsheet& s,
+            const Population* hr) {
   CheckOptions o;
   o.as_of = kAsOf;
   auto a = Check(s.policy, hr, o);

@@ -10,8 +10,8 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,7 +56,8 @@ Fixture& Get(int rules) {
   slot = std::make_unique<Fixture>();
   Fixture& f = *slot;
   f.sheet = GenerateSpreadsheet(rules, kPeople);
-  auto bound = BoundPolicy::Bind(f.sheet.policy, &f.sheet.people, BindOptions{});
+  auto bound =
+      BoundPolicy::Bind(f.sheet.policy, &f.sheet.people, BindOptions{});
   if (!bound.ok()) {
     f.error = std::string(bound.status().message());
     return f;
@@ -64,10 +65,12 @@ Fixture& Get(int rules) {
   f.bound = std::move(*bound);
   const auto t0 = std::chrono::steady_clock::now();
   CompileOptions options;
-  if (const char* g = std::getenv("BR_APPS_PER_DAG")) options.max_apps_per_dag = std::atoi(g);
+  if (const char* g = std::getenv("BR_APPS_PER_DAG"))
+    options.max_apps_per_dag = std::atoi(g);
   auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (!compiled.ok()) {
     f.error = std::string(compiled.status().message());
     return f;
@@ -81,7 +84,8 @@ Fixture& Get(int rules) {
   // oracle on every person.
   for (size_t i = 0; i < f.slots.size(); ++i) {
     const Person& p = f.sheet.people.people[i];
-    const std::string want = DecisionToJson(EvaluateReference(*f.bound, f.bound_people[i], kAsOf));
+    const std::string want =
+        DecisionToJson(EvaluateReference(*f.bound, f.bound_people[i], kAsOf));
     DecisionBuffer buf;
     f.compiled->Evaluate(f.slots[i], kAsOf, &buf);
     if (DecisionToJson(f.compiled->ToDecision(p.id, buf)) != want) {
@@ -141,7 +145,8 @@ void BM_TupleHash(benchmark::State& state) {
       key.push_back('\x1f');
     }
     auto it = f.tuple_table.find(key);
-    buf.entitlements.assign(it->second.entitlements.begin(), it->second.entitlements.end());
+    buf.entitlements.assign(it->second.entitlements.begin(),
+                            it->second.entitlements.end());
     buf.missing.assign(it->second.missing.begin(), it->second.missing.end());
     benchmark::DoNotOptimize(buf.entitlements.data());
     if (++i == f.slots.size()) i = 0;
@@ -150,12 +155,15 @@ void BM_TupleHash(benchmark::State& state) {
 }
 
 void BM_Compile(benchmark::State& state) {
-  Spreadsheet sheet = GenerateSpreadsheet(static_cast<int>(state.range(0)), 100);
+  Spreadsheet sheet =
+      GenerateSpreadsheet(static_cast<int>(state.range(0)), 100);
   std::shared_ptr<const BoundPolicy> bound =
       std::move(*BoundPolicy::Bind(sheet.policy, &sheet.people, BindOptions{}));
   for (auto _ : state) {
     auto compiled = CompiledPolicy::Compile(bound);
-    if (!compiled.ok()) return state.SkipWithError(std::string(compiled.status().message()).c_str());
+    if (!compiled.ok())
+      return state.SkipWithError(
+          std::string(compiled.status().message()).c_str());
     benchmark::DoNotOptimize(compiled->get());
   }
 }
@@ -167,12 +175,15 @@ void BM_SnapshotLoad(benchmark::State& state) {
   const std::string bytes = WriteSnapshot(*f.compiled);
   for (auto _ : state) {
     auto loaded = LoadSnapshot(bytes);
-    if (!loaded.ok()) return state.SkipWithError(std::string(loaded.status().message()).c_str());
+    if (!loaded.ok())
+      return state.SkipWithError(
+          std::string(loaded.status().message()).c_str());
     benchmark::DoNotOptimize(loaded->get());
   }
   state.counters["snapshot_bytes"] = static_cast<double>(bytes.size());
   state.counters["bytes_per_rule"] =
-      static_cast<double>(bytes.size()) / static_cast<double>(f.sheet.policy.rules.size());
+      static_cast<double>(bytes.size()) /
+      static_cast<double>(f.sheet.policy.rules.size());
 }
 
 // Evaluation on a loaded snapshot (checked against the oracle first).
@@ -199,12 +210,20 @@ void BM_DagFromSnapshot(benchmark::State& state) {
   Report(state, f);
 }
 
-BENCHMARK(BM_SnapshotLoad)->Arg(1000)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SnapshotLoad)
+    ->Arg(1000)
+    ->Arg(2000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
 BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);
-BENCHMARK(BM_Compile)->Arg(100)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Compile)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(2000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace birthright::bench
@@ -213,7 +232,9 @@ int main(int argc, char** argv) {
 #ifdef NDEBUG
   std::fprintf(stderr, "birthright bench: optimized build (%s)\n", __VERSION__);
 #else
-  std::fprintf(stderr, "WARNING: birthright bench built without NDEBUG; timings are not meaningful\n");
+  std::fprintf(stderr,
+               "WARNING: birthright bench built without NDEBUG; timings are "
+               "not meaningful\n");
 #endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -11,7 +11,9 @@ namespace {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : gen_(seed) {}
-  int Uniform(int n) { return static_cast<int>(gen_() % static_cast<uint64_t>(n)); }
+  int Uniform(int n) {
+    return static_cast<int>(gen_() % static_cast<uint64_t>(n));
+  }
   bool Chance(int percent) { return Uniform(100) < percent; }
   // Skewed towards small indices: big departments have more rules.
   int Skewed(int n) {
@@ -23,16 +25,18 @@ class Rng {
   std::mt19937_64 gen_;
 };
 
-const char* const kTitleStems[] = {"Engineer", "Manager", "Analyst", "Specialist",
-                                   "Lead", "Director", "Coordinator", "Associate"};
-const char* const kLocations[] = {"New York", "San Francisco", "Austin", "Chicago",
-                                  "London", "Berlin", "Dublin", "Paris",
-                                  "Singapore", "Sydney", "Toronto", "Tokyo"};
+const char* const kTitleStems[] = {"Engineer",    "Manager",  "Analyst",
+                                   "Specialist",  "Lead",     "Director",
+                                   "Coordinator", "Associate"};
+const char* const kLocations[] = {
+    "New York", "San Francisco", "Austin",    "Chicago", "London",  "Berlin",
+    "Dublin",   "Paris",         "Singapore", "Sydney",  "Toronto", "Tokyo"};
 const char* const kLevels[] = {"Read", "Write", "Admin"};
 
 std::string Dept(int d) { return "Dept " + std::to_string(d); }
 std::string Title(int d, int t) {
-  return (t % 3 == 2 ? "Sr " : "") + std::string(kTitleStems[t]) + " " + std::to_string(d);
+  return (t % 3 == 2 ? "Sr " : "") + std::string(kTitleStems[t]) + " " +
+         std::to_string(d);
 }
 
 }  // namespace
@@ -47,8 +51,11 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
               {"job title", AttrType::kString, {}, false, {}},
               {"location", AttrType::kString, {}, false, {}},
               {"employment type", AttrType::kString, {}, false, {}},
-              {"grade", AttrType::kOrdinal,
-               {"L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10"}, false, {}},
+              {"grade",
+               AttrType::kOrdinal,
+               {"L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10"},
+               false,
+               {}},
               {"contract end", AttrType::kDate, {}, false, {}}};
   const int apps = 40;
   for (int a = 0; a < apps; ++a) {
@@ -79,41 +86,60 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
     const bool deny = r.Chance(4);
     if (deny) {
       rule.effect = Effect::kDeny;
-      rule.conditions.push_back({"employment type", {PredicateOp::kAnyOf, {"Contractor"}}, "", {}});
+      rule.conditions.push_back(
+          {"employment type", {PredicateOp::kAnyOf, {"Contractor"}}, "", {}});
       if (r.Chance(50)) {
-        rule.conditions.push_back({"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
+        rule.conditions.push_back(
+            {"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
       }
     } else {
       const int roll = r.Uniform(100);
       if (roll < 80) {
-        rule.conditions.push_back({"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
+        rule.conditions.push_back(
+            {"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
       } else if (roll < 90) {
         rule.conditions.push_back(
-            {"department", {PredicateOp::kAnyOf, {Dept(d), Dept(r.Skewed(depts))}}, "", {}});
+            {"department",
+             {PredicateOp::kAnyOf, {Dept(d), Dept(r.Skewed(depts))}},
+             "",
+             {}});
       }
       const int t = r.Uniform(100);
       if (t < 55) {
         rule.conditions.push_back(
-            {"job title", {PredicateOp::kAnyOf, {Title(d, r.Uniform(8))}}, "", {}});
+            {"job title",
+             {PredicateOp::kAnyOf, {Title(d, r.Uniform(8))}},
+             "",
+             {}});
       } else if (t < 62) {
         rule.conditions.push_back(
-            {"job title", {PredicateOp::kContains, {kTitleStems[r.Uniform(8)]}}, "", {}});
+            {"job title",
+             {PredicateOp::kContains, {kTitleStems[r.Uniform(8)]}},
+             "",
+             {}});
       } else if (t < 66) {
         rule.conditions.push_back(
             {"job title", {PredicateOp::kStartsWith, {"Sr"}}, "", {}});
       }
       if (r.Chance(25)) {
         std::vector<std::string> locs;
-        for (int k = 0; k < 1 + r.Uniform(3); ++k) locs.push_back(kLocations[r.Uniform(12)]);
-        rule.conditions.push_back({"location", {PredicateOp::kAnyOf, locs}, "", {}});
+        for (int k = 0; k < 1 + r.Uniform(3); ++k)
+          locs.push_back(kLocations[r.Uniform(12)]);
+        rule.conditions.push_back(
+            {"location", {PredicateOp::kAnyOf, locs}, "", {}});
       }
       if (r.Chance(15)) {
-        rule.conditions.push_back(
-            {"grade", {PredicateOp::kGreaterEq, {"L" + std::to_string(3 + r.Uniform(5))}}, "", {}});
+        rule.conditions.push_back({"grade",
+                                   {PredicateOp::kGreaterEq,
+                                    {"L" + std::to_string(3 + r.Uniform(5))}},
+                                   "",
+                                   {}});
       }
       if (r.Chance(8)) {
-        rule.conditions.push_back(
-            {"employment type", {PredicateOp::kNoneOf, {"Contractor"}}, "", {}});
+        rule.conditions.push_back({"employment type",
+                                   {PredicateOp::kNoneOf, {"Contractor"}},
+                                   "",
+                                   {}});
       }
       if (r.Chance(5)) {
         rule.expires.kind = Expiry::Kind::kAttribute;
@@ -125,14 +151,17 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
     const int app = r.Uniform(apps);
     target.app = "App" + std::to_string(100 + app);
     if (app < 3) target.instance = "inst" + std::to_string(r.Uniform(3));
-    if (!deny || r.Chance(50)) target.level = kLevels[r.Uniform(deny ? 3 : 2) + (deny ? 0 : r.Uniform(2))];
+    if (!deny || r.Chance(50))
+      target.level =
+          kLevels[r.Uniform(deny ? 3 : 2) + (deny ? 0 : r.Uniform(2))];
     if (r.Chance(20)) target.scopes = {"team-" + std::to_string(r.Uniform(20))};
     rule.targets.push_back(std::move(target));
     p.rules.push_back(std::move(rule));
   }
   s.people.file = "generated-people.csv";
-  s.people.columns = {"department", "job title", "location", "employment type", "grade",
-                      "contract end", "termination date"};
+  s.people.columns = {"department",      "job title", "location",
+                      "employment type", "grade",     "contract end",
+                      "termination date"};
   for (int i = 0; i < people; ++i) {
     const int d = r.Skewed(depts);
     Person person;
@@ -143,7 +172,9 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
         {"location", kLocations[r.Uniform(12)]},
         {"employment type", r.Chance(10) ? "Contractor" : "Employee"},
         {"grade", r.Chance(3) ? "" : "L" + std::to_string(1 + r.Uniform(10))},
-        {"contract end", r.Chance(50) ? "2027-0" + std::to_string(1 + r.Uniform(9)) + "-15" : ""},
+        {"contract end",
+         r.Chance(50) ? "2027-0" + std::to_string(1 + r.Uniform(9)) + "-15"
+                      : ""},
         {"termination date", ""},
     };
     s.people.people.push_back(std::move(person));

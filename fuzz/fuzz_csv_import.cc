@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ImportRulesList(text, "f.csv", &rules, &report).ok()) {
     BindOptions options;
     options.strict = false;
-    auto bound = BoundPolicy::Bind(rules, people.ok() ? &*people : nullptr, options);
+    auto bound =
+        BoundPolicy::Bind(rules, people.ok() ? &*people : nullptr, options);
     if (bound.ok() && people.ok()) {
       for (const Person& p : people->people) {
         (void)EvaluateReference(**bound, p, Date{20000});

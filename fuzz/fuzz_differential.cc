@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!loaded.ok()) std::abort();
   const Date as_of{20000 + static_cast<int32_t>(size % 1200)};
   for (const Person& p : w.people.people) {
-    const std::string want = DecisionToJson(EvaluateReference(*shared, p, as_of));
+    const std::string want =
+        DecisionToJson(EvaluateReference(*shared, p, as_of));
     if (DecisionToJson((*compiled)->Evaluate(p, as_of)) != want) std::abort();
     if (DecisionToJson((*loaded)->Evaluate(p, as_of)) != want) std::abort();
   }

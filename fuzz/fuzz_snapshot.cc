@@ -14,8 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!loaded.ok()) return 0;
   Person p;
   p.id = "fuzz";
-  p.attributes = {{"department", "Sales"}, {"job title", "Engineer"}, {"grade", "L5"},
-                  {"contract end", "2027-01-01"}, {"squads", "api;web"}};
+  p.attributes = {{"department", "Sales"},
+                  {"job title", "Engineer"},
+                  {"grade", "L5"},
+                  {"contract end", "2027-01-01"},
+                  {"squads", "api;web"}};
   (void)(*loaded)->Evaluate(p, Date{20600});
   return 0;
 }

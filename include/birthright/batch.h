@@ -23,7 +23,8 @@ struct BatchOptions {
 
 // Evaluates every person of `people` at `as_of`; result i is people[i].
 std::vector<Decision> EvaluateMany(const CompiledPolicy& policy,
-                                   const std::vector<Person>& people, Date as_of,
+                                   const std::vector<Person>& people,
+                                   Date as_of,
                                    const BatchOptions& options = {});
 
 }  // namespace birthright

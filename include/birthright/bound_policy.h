@@ -60,9 +60,9 @@ struct BoundAttribute {
   std::string folded;  // FoldName(name).
   AttrType type = AttrType::kString;
   bool case_sensitive = false;
-  bool declared = false;             // In the schema sheet.
-  std::string inferred_from;         // "HR values", "rule literals", "".
-  std::vector<std::string> order;    // Declared ordinal order, normalized.
+  bool declared = false;           // In the schema sheet.
+  std::string inferred_from;       // "HR values", "rule literals", "".
+  std::vector<std::string> order;  // Declared ordinal order, normalized.
   absl::flat_hash_map<std::string, int64_t> rank;  // For declared ordinals.
   // Normalized alias → normalized canonical, one step (SPEC §2).
   absl::flat_hash_map<std::string, std::string> aliases;
@@ -100,8 +100,8 @@ struct BoundExpr {
 // naming no instance is expanded to one target per instance; a deny's
 // level is -1 for "every level", else the cap (SPEC §4.2).
 struct BoundTarget {
-  int32_t instance = -1;  // Index into BoundPolicy::instances().
-  int32_t level = -1;     // Index into that instance's levels.
+  int32_t instance = -1;            // Index into BoundPolicy::instances().
+  int32_t level = -1;               // Index into that instance's levels.
   std::vector<std::string> scopes;  // Sorted, unique.
 };
 

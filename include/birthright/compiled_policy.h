@@ -35,11 +35,11 @@ namespace birthright {
 
 // Hard limits for compilation (ResourceExhausted when hit).
 struct CompileOptions {
-  int64_t max_nodes = 20'000'000;        // Decision nodes, all apps.
-  int64_t max_edges = 200'000'000;       // Edge slots, all apps.
+  int64_t max_nodes = 20'000'000;   // Decision nodes, all apps.
+  int64_t max_edges = 200'000'000;  // Edge slots, all apps.
   int64_t max_nodes_per_app = 5'000'000;
-  int64_t max_leaves = 5'000'000;        // Distinct outcomes, all apps.
-  int32_t max_unless_atoms = 64;         // Predicates in one `unless`.
+  int64_t max_leaves = 5'000'000;  // Distinct outcomes, all apps.
+  int32_t max_unless_atoms = 64;   // Predicates in one `unless`.
   // Working memory of the construction (memoized states), in 32-bit words
   // per app: bounds compile memory at ~4 bytes x this.
   int64_t max_state_words = 500'000'000;
@@ -125,8 +125,8 @@ class CompiledPolicy {
   struct Impl;
   const Impl& impl() const { return *impl_; }
   // Assembles a compiled policy from decoded parts (snapshot loading).
-  static std::unique_ptr<CompiledPolicy> FromParts(std::shared_ptr<const BoundPolicy> policy,
-                                                   std::unique_ptr<Impl> impl);
+  static std::unique_ptr<CompiledPolicy> FromParts(
+      std::shared_ptr<const BoundPolicy> policy, std::unique_ptr<Impl> impl);
 
  private:
   CompiledPolicy();

@@ -36,8 +36,8 @@ struct WithheldGrant {
 
 struct Decision {
   std::string person_id;
-  bool leaver = false;                     // Terminated before as_of.
-  std::vector<Entitlement> entitlements;   // Sorted by (app, instance).
+  bool leaver = false;                    // Terminated before as_of.
+  std::vector<Entitlement> entitlements;  // Sorted by (app, instance).
   // Missing attributes that changed the outcome (SPEC §2), sorted, as the
   // sheet spells them.
   std::vector<std::string> missing;

@@ -34,7 +34,7 @@ std::optional<AttrType> ParseAttrType(std::string_view text);
 
 // One schema row (SPEC §8 Schema).
 struct AttributeSpec {
-  std::string name;                // As spelled in the sheet.
+  std::string name;  // As spelled in the sheet.
   AttrType type = AttrType::kString;
   std::vector<std::string> order;  // Ordinal values low→high; empty = natural.
   bool case_sensitive = false;
@@ -70,7 +70,7 @@ enum class Effect : uint8_t { kGrant, kDeny };
 struct Condition {
   std::string attribute;  // As spelled in the header.
   Predicate predicate;
-  std::string text;       // The cell as written, for messages.
+  std::string text;  // The cell as written, for messages.
   SourceLocation location;
 };
 
@@ -100,7 +100,8 @@ struct Rule {
   std::vector<Condition> conditions;  // Conjunction.
   std::optional<Expr> unless;
   std::string unless_text;
-  std::vector<Target> targets;  // One for a rules-list row; many for a matrix row.
+  std::vector<Target>
+      targets;  // One for a rules-list row; many for a matrix row.
   int32_t priority = 0;
   Expiry expires;
   std::optional<Date> effective_from;   // Inclusive.

@@ -34,10 +34,13 @@ class PolicyHandle {
 
   // Verifies and loads `bytes`, then swaps. On error the current version
   // stays in place and the error is returned.
-  absl::Status SwapFromSnapshot(std::string_view bytes, const SnapshotLimits& limits = {});
+  absl::Status SwapFromSnapshot(std::string_view bytes,
+                                const SnapshotLimits& limits = {});
 
   // Number of successful swaps so far.
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
 
  private:
   std::atomic<std::shared_ptr<const CompiledPolicy>> current_;

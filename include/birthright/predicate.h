@@ -64,9 +64,9 @@ struct Expr {
 
 // Limits for parsing cells and expressions (hard; ResourceExhausted).
 struct ExprLimits {
-  int32_t max_depth = 64;         // Parenthesis / `not` nesting.
-  int32_t max_nodes = 4096;       // Nodes per expression.
-  int32_t max_list_values = 4096; // Values in one any-of / none-of list.
+  int32_t max_depth = 64;          // Parenthesis / `not` nesting.
+  int32_t max_nodes = 4096;        // Nodes per expression.
+  int32_t max_list_values = 4096;  // Values in one any-of / none-of list.
 };
 
 // A syntax error inside one cell or expression: the 1-based byte column

@@ -14,9 +14,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -41,8 +41,10 @@ std::string Loc(const SourceLocation& l) {
 // The raw text a person would carry for canonical key `k` of `a`.
 std::string KeyText(const BoundAttribute& a, const Key& k) {
   switch (a.type) {
-    case AttrType::kInt: return std::to_string(k.num);
-    case AttrType::kDate: return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
+    case AttrType::kInt:
+      return std::to_string(k.num);
+    case AttrType::kDate:
+      return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
     case AttrType::kOrdinal:
       if (!a.order.empty()) {
         return k.num >= 0 && k.num < static_cast<int64_t>(a.order.size())
@@ -50,7 +52,8 @@ std::string KeyText(const BoundAttribute& a, const Key& k) {
                    : std::to_string(k.num);
       }
       return k.text;
-    default: return k.text;
+    default:
+      return k.text;
   }
 }
 
@@ -145,24 +148,30 @@ class Solver {
           if (p->keys[0].num == kMin) return false;
           *hi = std::min(*hi, p->keys[0].num - 1);
           break;
-        case PredicateOp::kLessEq: *hi = std::min(*hi, p->keys[0].num); break;
+        case PredicateOp::kLessEq:
+          *hi = std::min(*hi, p->keys[0].num);
+          break;
         case PredicateOp::kGreater:
           if (p->keys[0].num == kMax) return false;
           *lo = std::max(*lo, p->keys[0].num + 1);
           break;
-        case PredicateOp::kGreaterEq: *lo = std::max(*lo, p->keys[0].num); break;
+        case PredicateOp::kGreaterEq:
+          *lo = std::max(*lo, p->keys[0].num);
+          break;
         case PredicateOp::kRange:
           *lo = std::max(*lo, p->keys[0].num);
           *hi = std::min(*hi, p->keys[1].num);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     return *lo <= *hi;
   }
 
  private:
-  Solved SolveFinite(const Preds& ps, const std::vector<Key>& candidates) const {
+  Solved SolveFinite(const Preds& ps,
+                     const std::vector<Key>& candidates) const {
     for (const Key& k : candidates) {
       if (Holds(ps, k)) return Solved{Sat::kSat, k, ""};
     }
@@ -185,7 +194,9 @@ class Solver {
     // Walk from one end; at most `excluded` values can be skipped, so
     // excluded + 1 steps (bounded by the interval) decide exactly.
     const bool down = lo == dlo && hi != dhi;
-    int64_t x = down ? hi : (lo == dlo && hi == dhi ? std::clamp<int64_t>(0, lo, hi) : lo);
+    int64_t x =
+        down ? hi
+             : (lo == dlo && hi == dhi ? std::clamp<int64_t>(0, lo, hi) : lo);
     for (size_t step = 0; step <= excluded; ++step) {
       if (Holds(ps, Key{x, ""})) return Solved{Sat::kSat, Key{x, ""}, ""};
       if (down ? x == lo : x == hi) break;
@@ -198,7 +209,8 @@ class Solver {
 
   std::string Norm(std::string s) const {
     std::string n = NormalizeValue(s, attr_.case_sensitive);
-    if (attr_.type == AttrType::kOrdinal && !attr_.case_sensitive) n = AsciiLowercase(n);
+    if (attr_.type == AttrType::kOrdinal && !attr_.case_sensitive)
+      n = AsciiLowercase(n);
     return n;
   }
 
@@ -210,48 +222,65 @@ class Solver {
     size_t excluded = 0;
     for (const BoundPredicate* p : ps) {
       switch (p->op) {
-        case PredicateOp::kStartsWith: starts.push_back(p->needle); break;
-        case PredicateOp::kEndsWith: ends.push_back(p->needle); break;
-        case PredicateOp::kContains: contains.push_back(p->needle); break;
-        case PredicateOp::kRegex: ++regexes; break;
-        case PredicateOp::kNoneOf: excluded += p->keys.size(); break;
-        case PredicateOp::kLess: case PredicateOp::kLessEq:
+        case PredicateOp::kStartsWith:
+          starts.push_back(p->needle);
+          break;
+        case PredicateOp::kEndsWith:
+          ends.push_back(p->needle);
+          break;
+        case PredicateOp::kContains:
+          contains.push_back(p->needle);
+          break;
+        case PredicateOp::kRegex:
+          ++regexes;
+          break;
+        case PredicateOp::kNoneOf:
+          excluded += p->keys.size();
+          break;
+        case PredicateOp::kLess:
+        case PredicateOp::kLessEq:
           upper.push_back(&p->keys[0]);
           break;
-        case PredicateOp::kGreater: case PredicateOp::kGreaterEq:
+        case PredicateOp::kGreater:
+        case PredicateOp::kGreaterEq:
           lower.push_back(&p->keys[0]);
           break;
         case PredicateOp::kRange:
           lower.push_back(&p->keys[0]);
           upper.push_back(&p->keys[1]);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     // Prefixes must nest, and so must suffixes: a proof of emptiness.
     auto longest = [](const std::vector<std::string>& v) {
       std::string best;
-      for (const std::string& s : v) if (s.size() > best.size()) best = s;
+      for (const std::string& s : v)
+        if (s.size() > best.size()) best = s;
       return best;
     };
     const std::string prefix = longest(starts), suffix = longest(ends);
     for (const std::string& s : starts) {
       if (!std::string_view(prefix).starts_with(s)) {
-        return Solved{Sat::kUnsat, Key{}, "'" + attr_.name + "' cannot start with both '" +
-                                              s + "' and '" + prefix + "'"};
+        return Solved{Sat::kUnsat, Key{},
+                      "'" + attr_.name + "' cannot start with both '" + s +
+                          "' and '" + prefix + "'"};
       }
     }
     for (const std::string& s : ends) {
       if (!std::string_view(suffix).ends_with(s)) {
-        return Solved{Sat::kUnsat, Key{}, "'" + attr_.name + "' cannot end with both '" +
-                                              s + "' and '" + suffix + "'"};
+        return Solved{Sat::kUnsat, Key{},
+                      "'" + attr_.name + "' cannot end with both '" + s +
+                          "' and '" + suffix + "'"};
       }
     }
     // Candidates: the substrings laid end to end, with fillers enough to
     // escape every none-of value.
     std::vector<std::string> cands;
     std::vector<std::string> fillers = {"", " "};
-    for (size_t i = 0; i <= excluded; ++i) fillers.push_back(" zq" + std::to_string(i) + " ");
+    for (size_t i = 0; i <= excluded; ++i)
+      fillers.push_back(" zq" + std::to_string(i) + " ");
     for (const std::string& f : fillers) {
       std::string s = prefix;
       for (const std::string& c : contains) s += f + c;
@@ -287,8 +316,9 @@ class Solver {
           const int c = attr_.Compare(*l, *u);
           if (c > 0 || (c == 0 && (strict_lower || strict_upper))) {
             return Solved{Sat::kUnsat, Key{},
-                          "the comparisons on '" + attr_.name + "' leave no value ('" +
-                              l->text + "' is not below '" + u->text + "')"};
+                          "the comparisons on '" + attr_.name +
+                              "' leave no value ('" + l->text +
+                              "' is not below '" + u->text + "')"};
           }
         }
       }
@@ -302,9 +332,10 @@ class Solver {
       return Solved{Sat::kSat, Key{0, "(matches /" + RegexOf(ps) + "/)"}, ""};
     }
     return Solved{Sat::kPossible, Key{},
-                  regexes > 0 ? "the regular expression(s) on '" + attr_.name +
-                                    "' may not match together with its other conditions"
-                              : "no value was found for '" + attr_.name + "'"};
+                  regexes > 0
+                      ? "the regular expression(s) on '" + attr_.name +
+                            "' may not match together with its other conditions"
+                      : "no value was found for '" + attr_.name + "'"};
   }
 
   std::string RegexOf(const Preds& ps) const {
@@ -324,7 +355,8 @@ std::map<AttrId, Preds> GroupConditions(const BoundRule& r,
                                         const BoundPredicate* expiry_exists) {
   std::map<AttrId, Preds> out;
   for (const BoundPredicate& p : r.conditions) out[p.attr].push_back(&p);
-  if (expiry_exists != nullptr) out[expiry_exists->attr].push_back(expiry_exists);
+  if (expiry_exists != nullptr)
+    out[expiry_exists->attr].push_back(expiry_exists);
   return out;
 }
 
@@ -339,10 +371,12 @@ struct RuleSat {
 // docs/check.md.
 RuleSat SolveRule(const BoundPolicy& policy, const BoundRule& r) {
   RuleSat out;
-  if (r.effective_from && r.effective_until && *r.effective_from > *r.effective_until) {
+  if (r.effective_from && r.effective_until &&
+      *r.effective_from > *r.effective_until) {
     out.sat = Sat::kUnsat;
-    out.why = "its effective window is empty (from " + FormatIsoDate(*r.effective_from) +
-              " is after until " + FormatIsoDate(*r.effective_until) + ")";
+    out.why = "its effective window is empty (from " +
+              FormatIsoDate(*r.effective_from) + " is after until " +
+              FormatIsoDate(*r.effective_until) + ")";
     return out;
   }
   if (r.expiry_kind == Expiry::Kind::kDate && r.effective_from &&
@@ -354,7 +388,8 @@ RuleSat SolveRule(const BoundPolicy& policy, const BoundRule& r) {
   }
   BoundPredicate expiry_exists;
   const bool grant = r.effect == Effect::kGrant;
-  if (grant && r.expiry_kind == Expiry::Kind::kAttribute && r.expiry_attr >= 0) {
+  if (grant && r.expiry_kind == Expiry::Kind::kAttribute &&
+      r.expiry_attr >= 0) {
     expiry_exists.attr = r.expiry_attr;
     expiry_exists.op = PredicateOp::kExists;
   }
@@ -380,7 +415,8 @@ RuleSat SolveRule(const BoundPolicy& policy, const BoundRule& r) {
     if (has_missing || (!grant && !has_exists && rest.empty())) {
       if (grant && !rest.empty()) {
         out.sat = Sat::kUnsat;
-        out.why = "'" + a.name + "' must be missing, but another condition needs a value";
+        out.why = "'" + a.name +
+                  "' must be missing, but another condition needs a value";
         return out;
       }
       out.witness.emplace_back(a.name, "");
@@ -433,7 +469,8 @@ std::string PredicateCanon(const BoundPolicy& policy, const BoundAttribute& a,
   s += "(";
   for (const Key& k : p.keys) AppendKey(&s, a, k);
   s += std::to_string(p.needle.size()) + ":" + p.needle;
-  if (p.op == PredicateOp::kRegex) s += "/" + policy.regex_pattern(p.regex) + "/";
+  if (p.op == PredicateOp::kRegex)
+    s += "/" + policy.regex_pattern(p.regex) + "/";
   return s + ")";
 }
 
@@ -464,12 +501,14 @@ std::string AttributeCanon(const BoundPolicy& policy, const BoundAttribute& a,
   Solver solver(policy, a);
   if (a.type != AttrType::kSet) {
     const BoundPredicate* any = nullptr;
-    for (const BoundPredicate* p : rest) if (p->op == PredicateOp::kAnyOf) any = p;
+    for (const BoundPredicate* p : rest)
+      if (p->op == PredicateOp::kAnyOf) any = p;
     std::vector<Key> finite;
     bool is_finite = false;
     if (any != nullptr) {
       is_finite = true;
-      for (const Key& k : any->keys) if (solver.Holds(rest, k)) finite.push_back(k);
+      for (const Key& k : any->keys)
+        if (solver.Holds(rest, k)) finite.push_back(k);
     } else if (a.numeric()) {
       int64_t lo, hi;
       if (!solver.Bounds(rest, &lo, &hi)) {
@@ -484,7 +523,8 @@ std::string AttributeCanon(const BoundPolicy& policy, const BoundAttribute& a,
         out += "[" + std::to_string(lo) + "," + std::to_string(hi) + "]-{";
         std::vector<int64_t> ex;
         for (const BoundPredicate* p : none) {
-          for (const Key& k : p->keys) if (k.num >= lo && k.num <= hi) ex.push_back(k.num);
+          for (const Key& k : p->keys)
+            if (k.num >= lo && k.num <= hi) ex.push_back(k.num);
         }
         std::sort(ex.begin(), ex.end());
         ex.erase(std::unique(ex.begin(), ex.end()), ex.end());
@@ -513,7 +553,9 @@ std::string AttributeCanon(const BoundPolicy& policy, const BoundAttribute& a,
     auto less = [&](const Key& x, const Key& y) { return a.Compare(x, y) < 0; };
     std::sort(excluded.begin(), excluded.end(), less);
     excluded.erase(std::unique(excluded.begin(), excluded.end(),
-                               [&](const Key& x, const Key& y) { return a.Compare(x, y) == 0; }),
+                               [&](const Key& x, const Key& y) {
+                                 return a.Compare(x, y) == 0;
+                               }),
                    excluded.end());
     std::string n = "none-of(";
     for (const Key& k : excluded) AppendKey(&n, a, k);
@@ -525,16 +567,23 @@ std::string AttributeCanon(const BoundPolicy& policy, const BoundAttribute& a,
   return out;
 }
 
-void ExprCanon(const BoundPolicy& policy, const BoundExpr& e, std::string* out) {
+void ExprCanon(const BoundPolicy& policy, const BoundExpr& e,
+               std::string* out) {
   switch (e.kind) {
     case Expr::Kind::kPredicate: {
       const BoundAttribute& a = policy.attributes()[e.predicate.attr];
       *out += a.folded + ":" + PredicateCanon(policy, a, e.predicate);
       return;
     }
-    case Expr::Kind::kAnd: *out += "and("; break;
-    case Expr::Kind::kOr: *out += "or("; break;
-    case Expr::Kind::kNot: *out += "not("; break;
+    case Expr::Kind::kAnd:
+      *out += "and(";
+      break;
+    case Expr::Kind::kOr:
+      *out += "or(";
+      break;
+    case Expr::Kind::kNot:
+      *out += "not(";
+      break;
   }
   for (const BoundExpr& c : e.children) {
     ExprCanon(policy, c, out);
@@ -547,13 +596,18 @@ std::string RuleCanon(const BoundPolicy& policy, const BoundRule& r) {
   std::string s = r.effect == Effect::kGrant ? "grant|" : "deny|";
   s += std::to_string(r.priority) + "|";
   s += std::to_string(static_cast<int>(r.expiry_kind)) + ":";
-  if (r.expiry_kind == Expiry::Kind::kDate) s += std::to_string(r.expiry_date.days);
-  if (r.expiry_kind == Expiry::Kind::kAttribute) s += std::to_string(r.expiry_attr);
+  if (r.expiry_kind == Expiry::Kind::kDate)
+    s += std::to_string(r.expiry_date.days);
+  if (r.expiry_kind == Expiry::Kind::kAttribute)
+    s += std::to_string(r.expiry_attr);
   s += "|" + (r.effective_from ? std::to_string(r.effective_from->days) : "-");
-  s += ".." + (r.effective_until ? std::to_string(r.effective_until->days) : "-") + "|";
+  s += ".." +
+       (r.effective_until ? std::to_string(r.effective_until->days) : "-") +
+       "|";
   std::vector<std::string> targets;
   for (const BoundTarget& t : r.targets) {
-    std::string ts = std::to_string(t.instance) + "/" + std::to_string(t.level) + "/";
+    std::string ts =
+        std::to_string(t.instance) + "/" + std::to_string(t.level) + "/";
     for (const std::string& sc : t.scopes) ts += AsciiLowercase(sc) + ";";
     targets.push_back(ts);
   }
@@ -580,7 +634,8 @@ class Checker {
   Checker(const Policy& policy, const BoundPolicy& bound, const Population* hr,
           const CheckOptions& options)
       : policy_(policy), bound_(bound), hr_(hr), options_(options) {
-    for (const BoundRule& r : bound_.rules()) rule_index_.try_emplace(r.id, r.index);
+    for (const BoundRule& r : bound_.rules())
+      rule_index_.try_emplace(r.id, r.index);
   }
 
   std::vector<Finding> Run() {
@@ -599,8 +654,9 @@ class Checker {
       f.severity = s.sat == Sat::kUnsat ? Severity::kError : Severity::kInfo;
       f.rules = {r.id};
       f.locations = {Loc(r.location)};
-      f.message = (s.sat == Sat::kUnsat ? "rule " + r.id + " can never apply: "
-                                        : "rule " + r.id + " is possibly unsatisfiable: ") +
+      f.message = (s.sat == Sat::kUnsat
+                       ? "rule " + r.id + " can never apply: "
+                       : "rule " + r.id + " is possibly unsatisfiable: ") +
                   s.why;
       if (s.sat == Sat::kPossible) live.push_back(&r);
       Add(std::move(f));
@@ -611,9 +667,10 @@ class Checker {
       UnknownValues();
       Gaps();
     }
-    std::sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
-      return SortKey(a) < SortKey(b);
-    });
+    std::sort(findings_.begin(), findings_.end(),
+              [&](const Finding& a, const Finding& b) {
+                return SortKey(a) < SortKey(b);
+              });
     return std::move(findings_);
   }
 
@@ -689,10 +746,11 @@ class Checker {
       f.code = "reserved-attribute";
       f.severity = Severity::kWarning;
       f.locations = {hr_->file + ":1"};
-      f.message = "HR attribute '" + c +
-                  "' has the name of a reserved rules-list header (SPEC §8); a "
-                  "condition column with that header would not be read as a "
-                  "condition. Rename it in the rules (e.g. via the schema) to use it";
+      f.message =
+          "HR attribute '" + c +
+          "' has the name of a reserved rules-list header (SPEC §8); a "
+          "condition column with that header would not be read as a "
+          "condition. Rename it in the rules (e.g. via the schema) to use it";
       Add(std::move(f));
     }
   }
@@ -732,21 +790,23 @@ class Checker {
                                  ? std::optional<Key>(Key{0, a.Canonical(raw)})
                                  : a.ParseScalar(raw);
       if (!k) continue;  // A type mismatch, reported by the binder.
-      const std::string key = a.numeric() ? "#" + std::to_string(k->num) : k->text;
+      const std::string key =
+          a.numeric() ? "#" + std::to_string(k->num) : k->text;
       if (hr_values_[id].count(key)) continue;
       Finding f;
       f.code = "unknown-value";
       f.severity = Severity::kWarning;
       f.rules = {rule.id};
       f.locations = {Loc(loc.line > 0 ? loc : rule.location)};
-      f.message = "rule " + rule.id + " names " + a.name + " '" + raw + "', which no person in " +
-                  hr_->file + " has" +
+      f.message = "rule " + rule.id + " names " + a.name + " '" + raw +
+                  "', which no person in " + hr_->file + " has" +
                   (p.op == PredicateOp::kAnyOf ? "" : " (in a none-of list)");
       Add(std::move(f));
     }
   }
 
-  static void WalkExpr(const Expr& e, const std::function<void(const Expr&)>& f) {
+  static void WalkExpr(const Expr& e,
+                       const std::function<void(const Expr&)>& f) {
     if (e.kind == Expr::Kind::kPredicate) {
       f(e);
       return;
@@ -763,7 +823,8 @@ class Checker {
         CheckLiteral(r, c.attribute, c.predicate, c.location);
       }
       if (r.unless) {
-        const SourceLocation& loc = r.unless_location.line > 0 ? r.unless_location : r.location;
+        const SourceLocation& loc =
+            r.unless_location.line > 0 ? r.unless_location : r.location;
         WalkExpr(*r.unless, [&](const Expr& e) {
           CheckLiteral(r, e.attribute, e.predicate, loc);
         });
@@ -781,7 +842,8 @@ class Checker {
     int64_t total = 0;
     for (const Person& p : hr_->people) {
       const BoundPerson bp = BindPerson(bound_, p);
-      if (bp.termination && *bp.termination < options_.as_of) continue;  // Leaver.
+      if (bp.termination && *bp.termination < options_.as_of)
+        continue;  // Leaver.
       const Decision d = EvaluateReference(bound_, bp, options_.as_of);
       if (!d.entitlements.empty()) continue;
       ++total;
@@ -791,11 +853,13 @@ class Checker {
         key = v.present ? KeyText(bound_.attributes()[dept], v.scalar) : "";
         if (bound_.attributes()[dept].type == AttrType::kSet && v.present) {
           key.clear();
-          for (const std::string& m : v.members) key += (key.empty() ? "" : "; ") + m;
+          for (const std::string& m : v.members)
+            key += (key.empty() ? "" : "; ") + m;
         }
         std::optional<std::string_view> raw = p.Get("department");
-        label = v.present && raw ? "department '" + std::string(TrimWhitespace(*raw)) + "'"
-                                 : "no department";
+        label = v.present && raw
+                    ? "department '" + std::string(TrimWhitespace(*raw)) + "'"
+                    : "no department";
       }
       Group& g = groups[key];
       if (g.label.empty()) g.label = label;
@@ -814,8 +878,8 @@ class Checker {
       f.message = std::to_string(n) + (n == 1 ? " person" : " people") +
                   (g.label.empty() ? "" : " in " + g.label) + " (of " +
                   std::to_string(total) + " uncovered in " + hr_->file +
-                  ") get no access from any grant as of " + FormatIsoDate(options_.as_of) +
-                  ": " + ids;
+                  ") get no access from any grant as of " +
+                  FormatIsoDate(options_.as_of) + ": " + ids;
       for (const auto& [name, value] : g.people[0]->attributes) {
         if (!TrimWhitespace(value).empty()) f.witness.emplace_back(name, value);
       }
@@ -836,7 +900,8 @@ class Checker {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Finding>> Check(const Policy& policy, const Population* hr,
+absl::StatusOr<std::vector<Finding>> Check(const Policy& policy,
+                                           const Population* hr,
                                            const CheckOptions& options) {
   BindOptions bind;
   bind.strict = false;
@@ -911,7 +976,8 @@ std::string FindingsToSarif(const std::vector<Finding>& findings) {
       out += "{\"physicalLocation\":{\"artifactLocation\":{\"uri\":";
       AppendJsonString(&out, l.substr(0, colon));
       out += "}";
-      if (line && *line > 0) out += ",\"region\":{\"startLine\":" + std::to_string(*line) + "}";
+      if (line && *line > 0)
+        out += ",\"region\":{\"startLine\":" + std::to_string(*line) + "}";
       out += "}}";
     }
     out += "]}";

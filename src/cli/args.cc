@@ -39,7 +39,8 @@ absl::StatusOr<Args> Args::Parse(int argc, char** argv, int first,
       } else if (i + 1 < argc) {
         value = argv[++i];
       } else {
-        return absl::InvalidArgumentError("option --" + name + " needs a value");
+        return absl::InvalidArgumentError("option --" + name +
+                                          " needs a value");
       }
     } else if (inline_value) {
       return absl::InvalidArgumentError("option --" + name + " takes no value");

@@ -25,18 +25,22 @@ constexpr char kHelp[] =
     "Codes and exactness: docs/check.md.\n"
     "\n"
     "  --people FILE          HR export (CSV) for unknown-value and gap\n"
-    "  --as-of DATE           date gaps are evaluated at (default: today, UTC)\n"
+    "  --as-of DATE           date gaps are evaluated at (default: today, "
+    "UTC)\n"
     "  --format F             table (default: grouped by severity), json (one\n"
-    "                         document), jsonl (one finding per line, SPEC §11)\n"
+    "                         document), jsonl (one finding per line, SPEC "
+    "§11)\n"
     "                         or sarif (SARIF 2.1.0 for CI annotations)\n"
     "  --fail-on S            exit 1 when a finding has severity S or higher\n"
     "                         (default: error)\n"
     "\n"
-    "Exit codes: 0 no finding at or above --fail-on, 1 some, 2 usage or input error.\n"
+    "Exit codes: 0 no finding at or above --fail-on, 1 some, 2 usage or input "
+    "error.\n"
     "\n";
 
 void PrintTable(const std::vector<Finding>& findings) {
-  const Severity order[] = {Severity::kError, Severity::kWarning, Severity::kInfo};
+  const Severity order[] = {Severity::kError, Severity::kWarning,
+                            Severity::kInfo};
   const char* titles[] = {"Errors", "Warnings", "Info"};
   for (int i = 0; i < 3; ++i) {
     size_t n = 0;
@@ -46,12 +50,14 @@ void PrintTable(const std::vector<Finding>& findings) {
     for (const Finding& f : findings) {
       if (f.severity != order[i]) continue;
       std::string where;
-      for (const std::string& l : f.locations) where += (where.empty() ? "" : ", ") + l;
+      for (const std::string& l : f.locations)
+        where += (where.empty() ? "" : ", ") + l;
       std::printf("  [%s] %s\n", f.code.c_str(), f.message.c_str());
       if (!where.empty()) std::printf("      at %s\n", where.c_str());
       if (!f.witness.empty()) {
         std::string w;
-        for (const auto& [k, v] : f.witness) w += (w.empty() ? "" : ", ") + k + "=" + v;
+        for (const auto& [k, v] : f.witness)
+          w += (w.empty() ? "" : ", ") + k + "=" + v;
         std::printf("      e.g. %s\n", w.c_str());
       }
     }
@@ -64,8 +70,9 @@ void PrintTable(const std::vector<Finding>& findings) {
 
 int RunCheck(int argc, char** argv) {
   std::vector<OptionSpec> specs = PolicyOptionSpecs();
-  specs.insert(specs.end(),
-               {{"people"}, {"as-of"}, {"format"}, {"fail-on"}, {"help", false}});
+  specs.insert(
+      specs.end(),
+      {{"people"}, {"as-of"}, {"format"}, {"fail-on"}, {"help", false}});
   auto args = Args::Parse(argc, argv, 2, specs);
   if (!args.ok()) {
     std::fprintf(stderr, "birthright check: %s\n",
@@ -77,7 +84,8 @@ int RunCheck(int argc, char** argv) {
     return kExitOk;
   }
   auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "birthright check: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "birthright check: %s\n",
+                 std::string(s.message()).c_str());
     return kExitUsage;
   };
   if (!args->positional().empty()) {
@@ -85,8 +93,10 @@ int RunCheck(int argc, char** argv) {
                                            args->positional()[0] + "'"));
   }
   const std::string format = args->Get("format").value_or("table");
-  if (format != "table" && format != "json" && format != "jsonl" && format != "sarif") {
-    return fail(absl::InvalidArgumentError("--format: expected table, json, jsonl or sarif"));
+  if (format != "table" && format != "json" && format != "jsonl" &&
+      format != "sarif") {
+    return fail(absl::InvalidArgumentError(
+        "--format: expected table, json, jsonl or sarif"));
   }
   const std::string fail_on = args->Get("fail-on").value_or("error");
   Severity threshold;
@@ -97,22 +107,25 @@ int RunCheck(int argc, char** argv) {
   } else if (fail_on == "info") {
     threshold = Severity::kInfo;
   } else {
-    return fail(absl::InvalidArgumentError("--fail-on: expected error, warning or info"));
+    return fail(absl::InvalidArgumentError(
+        "--fail-on: expected error, warning or info"));
   }
   CheckOptions options;
   options.as_of = TodayUtc();
   if (auto a = args->Get("as-of")) {
     std::optional<Date> d = ParseIsoDate(*a);
     if (!d) {
-      return fail(absl::InvalidArgumentError("--as-of: expected YYYY-MM-DD, got '" + *a + "'"));
+      return fail(absl::InvalidArgumentError(
+          "--as-of: expected YYYY-MM-DD, got '" + *a + "'"));
     }
     options.as_of = *d;
   }
   auto loaded = LoadPolicy(*args);
   if (!loaded.ok()) return fail(loaded.status());
   if (loaded->snapshot) {
-    return fail(absl::InvalidArgumentError(
-        "check needs the policy source (a rules list or matrix), not a compiled snapshot"));
+    return fail(
+        absl::InvalidArgumentError("check needs the policy source (a rules "
+                                   "list or matrix), not a compiled snapshot"));
   }
   Population people;
   const Population* hr = nullptr;

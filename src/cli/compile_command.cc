@@ -20,16 +20,20 @@ constexpr char kHelp[] =
     "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
     "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
-    "them as a snapshot a host loads without recompiling (docs/snapshot-format.md),\n"
+    "them as a snapshot a host loads without recompiling "
+    "(docs/snapshot-format.md),\n"
     "reports their size, or prints them as Graphviz DOT:\n"
     "  birthright compile --rules r.csv --catalog c.csv -o acme.brs\n"
     "  birthright eval --rules acme.brs --people hr.csv\n"
-    "  birthright compile --rules r.csv --catalog c.csv --dot | dot -Tsvg > dag.svg\n"
+    "  birthright compile --rules r.csv --catalog c.csv --dot | dot -Tsvg > "
+    "dag.svg\n"
     "\n"
     "  -o, --output FILE      write the compiled snapshot to FILE\n"
-    "  --stats                print rules, variables, nodes, edges, leaves and\n"
+    "  --stats                print rules, variables, nodes, edges, leaves "
+    "and\n"
     "                         bytes as JSON (the default); with a snapshot as\n"
-    "                         --rules, also its header (format, library, hash)\n"
+    "                         --rules, also its header (format, library, "
+    "hash)\n"
     "  --dot                  print the DAGs as Graphviz DOT\n"
     "  --people FILE          HR export used only to infer attribute types\n"
     "\n";
@@ -38,7 +42,10 @@ constexpr char kHelp[] =
 
 int RunCompile(int argc, char** argv) {
   std::vector<OptionSpec> specs = PolicyOptionSpecs();
-  specs.insert(specs.end(), {{"people"}, {"dot", false}, {"stats", false}, {"output"},
+  specs.insert(specs.end(), {{"people"},
+                             {"dot", false},
+                             {"stats", false},
+                             {"output"},
                              {"help", false}});
   // `-o FILE` is the conventional spelling of --output.
   std::vector<char*> argv2(argv, argv + argc);
@@ -48,7 +55,8 @@ int RunCompile(int argc, char** argv) {
   }
   auto args = Args::Parse(argc, argv2.data(), 2, specs);
   auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "birthright compile: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "birthright compile: %s\n",
+                 std::string(s.message()).c_str());
     return kExitUsage;
   };
   if (!args.ok()) return fail(args.status());
@@ -57,7 +65,8 @@ int RunCompile(int argc, char** argv) {
     return kExitOk;
   }
   if (!args->positional().empty()) {
-    return fail(absl::InvalidArgumentError("unexpected argument '" + args->positional()[0] + "'"));
+    return fail(absl::InvalidArgumentError("unexpected argument '" +
+                                           args->positional()[0] + "'"));
   }
   auto loaded = LoadPolicy(*args);
   if (!loaded.ok()) return fail(loaded.status());
@@ -74,12 +83,14 @@ int RunCompile(int argc, char** argv) {
   if (auto out = args->Get("output")) {
     const std::string bytes = WriteSnapshot(**compiled);
     std::FILE* f = std::fopen(out->c_str(), "wb");
-    if (f == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
+    if (f == nullptr ||
+        std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
         std::fclose(f) != 0) {
       return fail(absl::UnavailableError(*out + ": cannot write snapshot"));
     }
-    std::fprintf(stderr, "wrote %s: %zu bytes, policy %s %s, hash %s\n", out->c_str(),
-                 bytes.size(), shared->name().c_str(), shared->version().c_str(),
+    std::fprintf(stderr, "wrote %s: %zu bytes, policy %s %s, hash %s\n",
+                 out->c_str(), bytes.size(), shared->name().c_str(),
+                 shared->version().c_str(),
                  shared->hash().substr(0, 12).c_str());
     return kExitOk;
   }
@@ -89,13 +100,14 @@ int RunCompile(int argc, char** argv) {
   }
   const CompileStats& s = (*compiled)->stats();
   std::printf(
-      "{\"policy\":%s,\"version\":%s,\"hash\":%s,\"rules\":%lld,\"apps\":%lld,\"variables\":%lld,"
+      "{\"policy\":%s,\"version\":%s,\"hash\":%s,\"rules\":%lld,\"apps\":%lld,"
+      "\"variables\":%lld,"
       "\"nodes\":%lld,\"edges\":%lld,\"leaves\":%lld,\"bytes\":%lld}\n",
       JsonString(shared->name()).c_str(), JsonString(shared->version()).c_str(),
-      JsonString(shared->hash()).c_str(), static_cast<long long>(s.rules), static_cast<long long>(s.apps),
-      static_cast<long long>(s.variables), static_cast<long long>(s.nodes),
-      static_cast<long long>(s.edges), static_cast<long long>(s.leaves),
-      static_cast<long long>(s.memory_bytes));
+      JsonString(shared->hash()).c_str(), static_cast<long long>(s.rules),
+      static_cast<long long>(s.apps), static_cast<long long>(s.variables),
+      static_cast<long long>(s.nodes), static_cast<long long>(s.edges),
+      static_cast<long long>(s.leaves), static_cast<long long>(s.memory_bytes));
   return kExitOk;
 }
 

@@ -34,23 +34,30 @@ constexpr char kHelp[] =
     "  --people FILE          HR export (CSV): an id column plus attributes\n"
     "  --person ID            only this person of --people\n"
     "  --attr NAME=VALUE      evaluate one ad-hoc person (repeatable), e.g.\n"
-    "                         --attr 'job title=Sales Engineer' --attr department=Sales\n"
-    "  --as-of DATE           evaluation date, YYYY-MM-DD (default: today, UTC);\n"
+    "                         --attr 'job title=Sales Engineer' --attr "
+    "department=Sales\n"
+    "  --as-of DATE           evaluation date, YYYY-MM-DD (default: today, "
+    "UTC);\n"
     "                         decides leavers, expiries and effective windows\n"
     "\n"
     "Output:\n"
-    "  --format F             table (default; for people), jsonl (one line per\n"
+    "  --format F             table (default; for people), jsonl (one line "
+    "per\n"
     "                         person, SPEC §11) or json (one document)\n"
     "  --explain              also show withheld grants and what stopped them\n"
-    "  --reference            use the reference evaluator (the test oracle; slow)\n"
+    "  --reference            use the reference evaluator (the test oracle; "
+    "slow)\n"
     "                         instead of the compiled decision DAG\n"
-    "  --threads N            evaluate on N threads (default 1; output order is\n"
+    "  --threads N            evaluate on N threads (default 1; output order "
+    "is\n"
     "                         the input order whatever N is)\n"
-    "  --progress             report progress on stderr (default: when stderr is\n"
+    "  --progress             report progress on stderr (default: when stderr "
+    "is\n"
     "                         a terminal and there are over 10,000 people)\n"
     "\n";
 
-std::string FormatReason(const BoundPolicy& policy, const std::string& rule_id) {
+std::string FormatReason(const BoundPolicy& policy,
+                         const std::string& rule_id) {
   for (const BoundRule& r : policy.rules()) {
     if (r.id == rule_id) {
       return "rule " + r.id + " (" + policy.name() + " " + policy.version() +
@@ -60,8 +67,10 @@ std::string FormatReason(const BoundPolicy& policy, const std::string& rule_id) 
   return "rule " + rule_id;
 }
 
-void PrintTable(const BoundPolicy& policy, const Decision& d, Date as_of, bool explain) {
-  std::printf("%s  (as of %s)\n", d.person_id.c_str(), FormatIsoDate(as_of).c_str());
+void PrintTable(const BoundPolicy& policy, const Decision& d, Date as_of,
+                bool explain) {
+  std::printf("%s  (as of %s)\n", d.person_id.c_str(),
+              FormatIsoDate(as_of).c_str());
   if (d.leaver) {
     std::printf("  leaver: terminated before %s, gets nothing\n\n",
                 FormatIsoDate(as_of).c_str());
@@ -75,38 +84,42 @@ void PrintTable(const BoundPolicy& policy, const Decision& d, Date as_of, bool e
     w_level = std::max(w_level, static_cast<int>(e.level.size()));
   }
   if (!d.entitlements.empty()) {
-    std::printf("  %-*s  %-*s  %-*s  %-10s  %s\n", w_app, "APP", w_inst, "INSTANCE",
-                w_level, "LEVEL", "EXPIRES", "GRANTED BY");
+    std::printf("  %-*s  %-*s  %-*s  %-10s  %s\n", w_app, "APP", w_inst,
+                "INSTANCE", w_level, "LEVEL", "EXPIRES", "GRANTED BY");
   }
   for (const Entitlement& e : d.entitlements) {
     std::string reasons;
-    for (const std::string& r : e.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+    for (const std::string& r : e.reasons)
+      reasons += (reasons.empty() ? "" : ", ") + r;
     std::printf("  %-*s  %-*s  %-*s  %-10s  %s\n", w_app, e.app.c_str(), w_inst,
                 e.instance.c_str(), w_level, e.level.c_str(),
-                e.expires ? FormatIsoDate(*e.expires).c_str() : "-", reasons.c_str());
+                e.expires ? FormatIsoDate(*e.expires).c_str() : "-",
+                reasons.c_str());
     if (!e.scopes.empty()) {
       std::string scopes;
-      for (const std::string& s : e.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
+      for (const std::string& s : e.scopes)
+        scopes += (scopes.empty() ? "" : ", ") + s;
       std::printf("  %-*s  scopes: %s\n", w_app, "", scopes.c_str());
     }
   }
   if (!d.missing.empty()) {
     std::string m;
     for (const std::string& a : d.missing) m += (m.empty() ? "" : ", ") + a;
-    std::printf("  missing attributes that changed the outcome: %s\n", m.c_str());
+    std::printf("  missing attributes that changed the outcome: %s\n",
+                m.c_str());
   }
   if (explain) {
     for (const Entitlement& e : d.entitlements) {
       for (const std::string& r : e.reasons) {
         std::printf("  %s%s%s %s: granted by %s\n", e.app.c_str(),
-                    e.instance.empty() ? "" : " ", e.instance.c_str(), e.level.c_str(),
-                    FormatReason(policy, r).c_str());
+                    e.instance.empty() ? "" : " ", e.instance.c_str(),
+                    e.level.c_str(), FormatReason(policy, r).c_str());
       }
     }
     for (const WithheldGrant& w : d.withheld) {
       std::printf("  withheld: %s%s%s %s (rule %s): %s\n", w.app.c_str(),
-                  w.instance.empty() ? "" : " ", w.instance.c_str(), w.level.c_str(),
-                  w.rule_id.c_str(), w.why.c_str());
+                  w.instance.empty() ? "" : " ", w.instance.c_str(),
+                  w.level.c_str(), w.rule_id.c_str(), w.why.c_str());
     }
   }
   std::printf("\n");
@@ -117,9 +130,11 @@ std::string WithheldJson(const Decision& d) {
   for (size_t i = 0; i < d.withheld.size(); ++i) {
     const WithheldGrant& w = d.withheld[i];
     if (i > 0) out += ",";
-    out += "{\"rule\":" + JsonString(w.rule_id) + ",\"app\":" + JsonString(w.app) +
-           ",\"instance\":" + JsonString(w.instance) + ",\"level\":" +
-           JsonString(w.level) + ",\"why\":" + JsonString(w.why) + "}";
+    out += "{\"rule\":" + JsonString(w.rule_id) +
+           ",\"app\":" + JsonString(w.app) +
+           ",\"instance\":" + JsonString(w.instance) +
+           ",\"level\":" + JsonString(w.level) +
+           ",\"why\":" + JsonString(w.why) + "}";
   }
   return out + "]";
 }
@@ -128,13 +143,20 @@ std::string WithheldJson(const Decision& d) {
 
 int RunEval(int argc, char** argv) {
   std::vector<OptionSpec> specs = PolicyOptionSpecs();
-  specs.insert(specs.end(), {{"people"}, {"person"}, {"attr", true, true}, {"as-of"},
-                             {"format"}, {"explain", false}, {"reference", false},
-                             {"threads"}, {"progress", false},
+  specs.insert(specs.end(), {{"people"},
+                             {"person"},
+                             {"attr", true, true},
+                             {"as-of"},
+                             {"format"},
+                             {"explain", false},
+                             {"reference", false},
+                             {"threads"},
+                             {"progress", false},
                              {"help", false}});
   auto args = Args::Parse(argc, argv, 2, specs);
   if (!args.ok()) {
-    std::fprintf(stderr, "birthright eval: %s\n", std::string(args.status().message()).c_str());
+    std::fprintf(stderr, "birthright eval: %s\n",
+                 std::string(args.status().message()).c_str());
     return kExitUsage;
   }
   if (args->Has("help")) {
@@ -142,7 +164,8 @@ int RunEval(int argc, char** argv) {
     return kExitOk;
   }
   auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "birthright eval: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "birthright eval: %s\n",
+                 std::string(s.message()).c_str());
     return kExitUsage;
   };
   if (!args->positional().empty()) {
@@ -151,12 +174,15 @@ int RunEval(int argc, char** argv) {
   }
   const std::string format = args->Get("format").value_or("table");
   if (format != "table" && format != "json" && format != "jsonl") {
-    return fail(absl::InvalidArgumentError("--format: expected table, json or jsonl"));
+    return fail(
+        absl::InvalidArgumentError("--format: expected table, json or jsonl"));
   }
   Date as_of = TodayUtc();
   if (auto a = args->Get("as-of")) {
     std::optional<Date> d = ParseIsoDate(*a);
-    if (!d) return fail(absl::InvalidArgumentError("--as-of: expected YYYY-MM-DD, got '" + *a + "'"));
+    if (!d)
+      return fail(absl::InvalidArgumentError(
+          "--as-of: expected YYYY-MM-DD, got '" + *a + "'"));
     as_of = *d;
   }
   auto loaded = LoadPolicy(*args);
@@ -168,7 +194,8 @@ int RunEval(int argc, char** argv) {
     if (!pop.ok()) return fail(pop.status());
     people = std::move(*pop);
     if (args->Has("attr")) {
-      return fail(absl::InvalidArgumentError("give --people or --attr, not both"));
+      return fail(
+          absl::InvalidArgumentError("give --people or --attr, not both"));
     }
   } else if (args->Has("attr")) {
     Person person;
@@ -176,13 +203,15 @@ int RunEval(int argc, char** argv) {
     for (const std::string& kv : args->GetAll("attr")) {
       const size_t eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) {
-        return fail(absl::InvalidArgumentError("--attr: expected NAME=VALUE, got '" + kv + "'"));
+        return fail(absl::InvalidArgumentError(
+            "--attr: expected NAME=VALUE, got '" + kv + "'"));
       }
       person.attributes.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     }
     people.people.push_back(std::move(person));
   } else {
-    return fail(absl::InvalidArgumentError("give --people FILE or --attr NAME=VALUE"));
+    return fail(
+        absl::InvalidArgumentError("give --people FILE or --attr NAME=VALUE"));
   }
   if (auto id = args->Get("person")) {
     std::vector<Person> keep;
@@ -190,7 +219,8 @@ int RunEval(int argc, char** argv) {
       if (p.id == *id) keep.push_back(std::move(p));
     }
     if (keep.empty()) {
-      return fail(absl::NotFoundError("person '" + *id + "' is not in " + people.file));
+      return fail(
+          absl::NotFoundError("person '" + *id + "' is not in " + people.file));
     }
     people.people = std::move(keep);
   }
@@ -201,8 +231,9 @@ int RunEval(int argc, char** argv) {
   // with --reference.
   const bool reference = args->Has("reference") || explain;
   if (reference && loaded->snapshot) {
-    return fail(absl::InvalidArgumentError(
-        "--reference and --explain need the policy source, not a compiled snapshot"));
+    return fail(
+        absl::InvalidArgumentError("--reference and --explain need the policy "
+                                   "source, not a compiled snapshot"));
   }
   std::shared_ptr<const BoundPolicy> shared;
   std::vector<Decision> decisions;
@@ -226,11 +257,12 @@ int RunEval(int argc, char** argv) {
       }
       batch.threads = static_cast<int>(*n);
     }
-    const bool progress = args->Has("progress") ||
-                          (isatty(2) && people.people.size() > 10000);
+    const bool progress =
+        args->Has("progress") || (isatty(2) && people.people.size() > 10000);
     if (progress) {
       batch.progress = [](int64_t done, int64_t total) {
-        std::fprintf(stderr, "\revaluated %lld / %lld people", static_cast<long long>(done),
+        std::fprintf(stderr, "\revaluated %lld / %lld people",
+                     static_cast<long long>(done),
                      static_cast<long long>(total));
         if (done == total) std::fprintf(stderr, "\n");
       };
@@ -239,9 +271,9 @@ int RunEval(int argc, char** argv) {
   }
   std::string out;
   if (format == "json") {
-    out = "{\"policy\":" + JsonString(shared->name()) + ",\"version\":" +
-          JsonString(shared->version()) + ",\"as_of\":" +
-          JsonString(FormatIsoDate(as_of)) + ",\"decisions\":[";
+    out = "{\"policy\":" + JsonString(shared->name()) +
+          ",\"version\":" + JsonString(shared->version()) +
+          ",\"as_of\":" + JsonString(FormatIsoDate(as_of)) + ",\"decisions\":[";
   }
   bool first = true;
   for (const Decision& d : decisions) {

@@ -22,24 +22,33 @@ std::string Stem(const std::string& path) {
 
 const char kPolicyOptionsHelp[] =
     "Policy inputs:\n"
-    "  --rules FILE           rules list or access matrix (CSV), or a compiled\n"
-    "                         snapshot (`birthright compile -o`); detected from\n"
+    "  --rules FILE           rules list or access matrix (CSV), or a "
+    "compiled\n"
+    "                         snapshot (`birthright compile -o`); detected "
+    "from\n"
     "                         content (an 'app' column means a rules list)\n"
-    "  --rules-format F       auto|list|matrix|snapshot: override the detection\n"
-    "  --catalog FILE         app catalog: app, instance, levels, default level,\n"
+    "  --rules-format F       auto|list|matrix|snapshot: override the "
+    "detection\n"
+    "  --catalog FILE         app catalog: app, instance, levels, default "
+    "level,\n"
     "                         owner, provisioning, monthly cost\n"
     "  --aliases FILE         value aliases: attribute, alias, canonical\n"
-    "  --schema FILE          attribute types: attribute, type, order, case sensitive\n"
-    "  --app-columns LIST     matrix only: comma-separated app column headers,\n"
-    "                         e.g. 'Salesforce,Slack [corp]' (default: catalog)\n"
-    "  --name NAME            policy name for reasons (default: rules file name)\n"
+    "  --schema FILE          attribute types: attribute, type, order, case "
+    "sensitive\n"
+    "  --app-columns LIST     matrix only: comma-separated app column "
+    "headers,\n"
+    "                         e.g. 'Salesforce,Slack [corp]' (default: "
+    "catalog)\n"
+    "  --name NAME            policy name for reasons (default: rules file "
+    "name)\n"
     "  --policy-version V     policy version label (default: unversioned)\n"
-    "  --report               print how each column was read and inferred types\n";
+    "  --report               print how each column was read and inferred "
+    "types\n";
 
 std::vector<OptionSpec> PolicyOptionSpecs() {
-  return {{"rules"},       {"rules-format"},   {"catalog"}, {"aliases"},
-          {"schema"},      {"app-columns"},    {"name"},    {"policy-version"},
-          {"report", false}};
+  return {{"rules"},   {"rules-format"},   {"catalog"},
+          {"aliases"}, {"schema"},         {"app-columns"},
+          {"name"},    {"policy-version"}, {"report", false}};
 }
 
 absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
@@ -64,15 +73,20 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
     BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
     BR_RETURN_IF_ERROR(ImportAliases(data, *p, &policy));
   }
-  BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*rules_path, kMaxInputBytes));
+  BR_ASSIGN_OR_RETURN(std::string data,
+                      ReadFileToString(*rules_path, kMaxInputBytes));
   RulesFormat format = RulesFormat::kAuto;
   const std::string f = args.Get("rules-format").value_or("auto");
-  if (f == "list") format = RulesFormat::kRulesList;
-  else if (f == "matrix") format = RulesFormat::kMatrix;
-  else if (f == "snapshot") format = RulesFormat::kSnapshot;
+  if (f == "list")
+    format = RulesFormat::kRulesList;
+  else if (f == "matrix")
+    format = RulesFormat::kMatrix;
+  else if (f == "snapshot")
+    format = RulesFormat::kSnapshot;
   else if (f != "auto") {
-    return absl::InvalidArgumentError("--rules-format: expected auto, list, matrix or snapshot, got '" +
-                                      f + "'");
+    return absl::InvalidArgumentError(
+        "--rules-format: expected auto, list, matrix or snapshot, got '" + f +
+        "'");
   }
   if (format == RulesFormat::kAuto) format = DetectRulesFormat(data);
   ImportReport report;
@@ -80,15 +94,17 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
     case RulesFormat::kSnapshot: {
       for (const char* flag : {"catalog", "aliases", "schema", "app-columns"}) {
         if (args.Has(flag)) {
-          return absl::InvalidArgumentError(std::string("--") + flag +
-                                            " cannot be combined with a snapshot: it is "
-                                            "compiled in");
+          return absl::InvalidArgumentError(
+              std::string("--") + flag +
+              " cannot be combined with a snapshot: it is "
+              "compiled in");
         }
       }
       auto compiled = LoadSnapshot(data);
       if (!compiled.ok()) {
-        return absl::Status(compiled.status().code(),
-                            *rules_path + ": " + std::string(compiled.status().message()));
+        return absl::Status(
+            compiled.status().code(),
+            *rules_path + ": " + std::string(compiled.status().message()));
       }
       out.snapshot = std::move(*compiled);
       return out;
@@ -99,12 +115,13 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
     case RulesFormat::kMatrix: {
       std::vector<std::string> cols;
       if (auto c = args.Get("app-columns")) cols = SplitTrimmed(*c, ',');
-      BR_RETURN_IF_ERROR(ImportMatrix(data, *rules_path, cols, &policy, &report));
+      BR_RETURN_IF_ERROR(
+          ImportMatrix(data, *rules_path, cols, &policy, &report));
       break;
     }
     default:
-      return absl::InvalidArgumentError(*rules_path +
-                                        ": this input format is not supported yet");
+      return absl::InvalidArgumentError(
+          *rules_path + ": this input format is not supported yet");
   }
   out.reports.push_back(std::move(report));
   return out;
@@ -120,7 +137,8 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
   BR_ASSIGN_OR_RETURN(std::unique_ptr<BoundPolicy> b,
                       BoundPolicy::Bind(loaded.policy, people, BindOptions{}));
   *bound = std::move(b);
-  BR_ASSIGN_OR_RETURN(std::unique_ptr<CompiledPolicy> c, CompiledPolicy::Compile(*bound));
+  BR_ASSIGN_OR_RETURN(std::unique_ptr<CompiledPolicy> c,
+                      CompiledPolicy::Compile(*bound));
   return std::shared_ptr<const CompiledPolicy>(std::move(c));
 }
 
@@ -133,14 +151,16 @@ void PrintImportReport(const LoadedPolicy& loaded, const BoundPolicy* bound) {
   for (const ImportReport& r : loaded.reports) {
     std::fprintf(stderr, "%s: read as %s\n", r.file.c_str(), r.format.c_str());
     for (const ColumnReading& c : r.columns) {
-      std::fprintf(stderr, "  column %-24s %s\n", ("'" + c.header + "'").c_str(),
-                   c.role.c_str());
+      std::fprintf(stderr, "  column %-24s %s\n",
+                   ("'" + c.header + "'").c_str(), c.role.c_str());
     }
-    for (const std::string& n : r.notes) std::fprintf(stderr, "  note: %s\n", n.c_str());
+    for (const std::string& n : r.notes)
+      std::fprintf(stderr, "  note: %s\n", n.c_str());
   }
   if (bound != nullptr) {
     for (const BindIssue& i : bound->issues()) {
-      std::fprintf(stderr, "  %s: %s\n", std::string(SeverityName(i.severity)).c_str(),
+      std::fprintf(stderr, "  %s: %s\n",
+                   std::string(SeverityName(i.severity)).c_str(),
                    i.message.c_str());
     }
   }

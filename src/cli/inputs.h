@@ -37,8 +37,8 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
 // Reads --rules/--catalog/--aliases/--schema (and --rules-format,
 // --app-columns, --name, --policy-version) from `args`, using `rules_flag`
 // as the rules option name.
-absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
-                                        const std::string& rules_flag = "rules");
+absl::StatusOr<LoadedPolicy> LoadPolicy(
+    const Args& args, const std::string& rules_flag = "rules");
 
 absl::StatusOr<Population> LoadPopulation(const std::string& path);
 

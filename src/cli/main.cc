@@ -16,18 +16,25 @@ constexpr char kUsage[] =
     "  eval      what should each person have, and why\n"
     "  check     what is wrong with the rules: unknown references, dead and\n"
     "            duplicate rules, stale values, people no grant covers\n"
-    "  compile   compile the rules to decision DAGs: size, or a Graphviz drawing\n"
-    "  delta     what to add, remove and change: joiners/movers/leavers between two\n"
-    "            HR exports, a policy change, expiring access, an emergency leaver\n"
-    "  reconcile desired vs actual access: missing, excess (orphans), level mismatch\n"
+    "  compile   compile the rules to decision DAGs: size, or a Graphviz "
+    "drawing\n"
+    "  delta     what to add, remove and change: joiners/movers/leavers "
+    "between two\n"
+    "            HR exports, a policy change, expiring access, an emergency "
+    "leaver\n"
+    "  reconcile desired vs actual access: missing, excess (orphans), level "
+    "mismatch\n"
     "\n"
     "Example (the bundled company):\n"
     "  birthright eval --rules examples/acme/rules.csv \\\n"
-    "      --catalog examples/acme/catalog.csv --aliases examples/acme/aliases.csv \\\n"
-    "      --schema examples/acme/schema.csv --people examples/acme/people.csv \\\n"
+    "      --catalog examples/acme/catalog.csv --aliases "
+    "examples/acme/aliases.csv \\\n"
+    "      --schema examples/acme/schema.csv --people examples/acme/people.csv "
+    "\\\n"
     "      --as-of 2026-11-26\n"
     "\n"
-    "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage or input error.\n"
+    "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage or input "
+    "error.\n"
     "Docs: docs/README.md\n";
 
 }  // namespace
@@ -48,6 +55,7 @@ int main(int argc, char** argv) {
   if (sub == "compile") return birthright::cli::RunCompile(argc, argv);
   if (sub == "delta") return birthright::cli::RunDelta(argc, argv);
   if (sub == "reconcile") return birthright::cli::RunReconcile(argc, argv);
-  std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(), kUsage);
+  std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(),
+               kUsage);
   return birthright::cli::kExitUsage;
 }

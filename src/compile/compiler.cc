@@ -43,7 +43,8 @@ class Compiler {
       const RuleInfo& info = impl_.rules[r.index];
       std::vector<AttrId> attrs = info.cond_missing;
       for (int32_t a : info.unless_atoms) {
-        if (impl_.atoms[a].missing_attr >= 0) attrs.push_back(impl_.atoms[a].missing_attr);
+        if (impl_.atoms[a].missing_attr >= 0)
+          attrs.push_back(impl_.atoms[a].missing_attr);
       }
       SortUnique(&attrs);
       for (AttrId a : attrs) impl_.attr_rules[a].push_back(r.index);
@@ -56,10 +57,13 @@ class Compiler {
     const auto& inst = policy_.instances();
     for (size_t i = 0; i < inst.size();) {
       size_t j = i;
-      for (int apps = 0; apps < std::max(1, options_.max_apps_per_dag); ++apps) {
+      for (int apps = 0; apps < std::max(1, options_.max_apps_per_dag);
+           ++apps) {
         while (j + 1 < inst.size() && inst[j + 1].app == inst[j].app) ++j;
-        if (apps + 1 < options_.max_apps_per_dag && j + 1 < inst.size()) ++j;
-        else break;
+        if (apps + 1 < options_.max_apps_per_dag && j + 1 < inst.size())
+          ++j;
+        else
+          break;
       }
       AppDag dag;
       dag.first_instance = static_cast<int32_t>(i);
@@ -93,7 +97,8 @@ class Compiler {
  private:
   // ---- Variables and atoms ------------------------------------------------
 
-  static void WalkExpr(const BoundExpr& e, std::vector<const BoundPredicate*>* out) {
+  static void WalkExpr(const BoundExpr& e,
+                       std::vector<const BoundPredicate*>* out) {
     if (e.kind == Expr::Kind::kPredicate) {
       out->push_back(&e.predicate);
       return;
@@ -114,8 +119,10 @@ class Compiler {
         WalkExpr(*r.unless, &ps);
         for (const BoundPredicate* p : ps) preds[p->attr].push_back(p);
       }
-      if (r.expiry_kind == Expiry::Kind::kAttribute) expiry_attrs.insert(r.expiry_attr);
-      if (r.expiry_kind == Expiry::Kind::kDate) as_of_points.push_back(r.expiry_date.days);
+      if (r.expiry_kind == Expiry::Kind::kAttribute)
+        expiry_attrs.insert(r.expiry_attr);
+      if (r.expiry_kind == Expiry::Kind::kDate)
+        as_of_points.push_back(r.expiry_date.days);
       if (r.effective_from) as_of_points.push_back(r.effective_from->days);
       if (r.effective_until) as_of_points.push_back(r.effective_until->days);
     }
@@ -154,7 +161,8 @@ class Compiler {
             }
           }
           for (const std::string& l : lits) {
-            sv.literal_class.emplace(l, 2 + static_cast<int32_t>(sv.literals.size()));
+            sv.literal_class.emplace(
+                l, 2 + static_cast<int32_t>(sv.literals.size()));
             sv.literals.push_back(l);
           }
           sv.num_classes = 2 + static_cast<int32_t>(sv.literals.size());
@@ -164,7 +172,9 @@ class Compiler {
             for (const Key& k : p->keys) sv.points.push_back(k);
           }
           std::sort(sv.points.begin(), sv.points.end(),
-                    [&](const Key& x, const Key& y) { return attr.Compare(x, y) < 0; });
+                    [&](const Key& x, const Key& y) {
+                      return attr.Compare(x, y) < 0;
+                    });
           sv.points.erase(std::unique(sv.points.begin(), sv.points.end(),
                                       [&](const Key& x, const Key& y) {
                                         return attr.Compare(x, y) == 0;
@@ -194,7 +204,8 @@ class Compiler {
   int32_t InternAtom(Atom atom) {
     std::vector<uint8_t> key;
     key.reserve(atom.truth.size() + 4);
-    for (int s = 0; s < 4; ++s) key.push_back(static_cast<uint8_t>(atom.var >> (8 * s)));
+    for (int s = 0; s < 4; ++s)
+      key.push_back(static_cast<uint8_t>(atom.var >> (8 * s)));
     for (Tri t : atom.truth) key.push_back(static_cast<uint8_t>(t));
     auto it = atom_memo_.find(key);
     if (it != atom_memo_.end()) return it->second;
@@ -207,7 +218,8 @@ class Compiler {
     }
     atom.common = static_cast<Tri>(best);
     for (size_t c = 0; c < atom.truth.size(); ++c) {
-      if (atom.truth[c] != atom.common) atom.exceptions.push_back(static_cast<int32_t>(c));
+      if (atom.truth[c] != atom.common)
+        atom.exceptions.push_back(static_cast<int32_t>(c));
     }
     impl_.atoms.push_back(std::move(atom));
     atom_memo_.emplace(std::move(key), id);
@@ -217,7 +229,8 @@ class Compiler {
   static Tri FromBool(bool b) { return b ? Tri::kTrue : Tri::kFalse; }
 
   // Position of point `k` (2*index+1) in an ordered variable.
-  static int32_t PointPos(const BoundAttribute* attr, const Var& v, const Key& k) {
+  static int32_t PointPos(const BoundAttribute* attr, const Var& v,
+                          const Key& k) {
     auto less = [&](const Key& x, const Key& y) {
       return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
     };
@@ -225,26 +238,34 @@ class Compiler {
     return 2 * static_cast<int32_t>(it - v.points.begin()) + 1;
   }
 
-  static Tri OrderedTruth(PredicateOp op, int32_t pos, const std::vector<int32_t>& kp) {
+  static Tri OrderedTruth(PredicateOp op, int32_t pos,
+                          const std::vector<int32_t>& kp) {
     switch (op) {
       case PredicateOp::kAnyOf:
       case PredicateOp::kNoneOf: {
         bool in = std::find(kp.begin(), kp.end(), pos) != kp.end();
         return FromBool(op == PredicateOp::kAnyOf ? in : !in);
       }
-      case PredicateOp::kLess: return FromBool(pos < kp[0]);
-      case PredicateOp::kLessEq: return FromBool(pos <= kp[0]);
-      case PredicateOp::kGreater: return FromBool(pos > kp[0]);
-      case PredicateOp::kGreaterEq: return FromBool(pos >= kp[0]);
-      case PredicateOp::kRange: return FromBool(kp[0] <= pos && pos <= kp[1]);
-      default: return Tri::kFalse;
+      case PredicateOp::kLess:
+        return FromBool(pos < kp[0]);
+      case PredicateOp::kLessEq:
+        return FromBool(pos <= kp[0]);
+      case PredicateOp::kGreater:
+        return FromBool(pos > kp[0]);
+      case PredicateOp::kGreaterEq:
+        return FromBool(pos >= kp[0]);
+      case PredicateOp::kRange:
+        return FromBool(kp[0] <= pos && pos <= kp[1]);
+      default:
+        return Tri::kFalse;
     }
   }
 
   int32_t AtomFor(const BoundPredicate& p) {
     const BoundAttribute& attr = policy_.attributes()[p.attr];
     AttrInput& in = impl_.inputs[attr_input_[p.attr]];
-    const bool presence = p.op == PredicateOp::kExists || p.op == PredicateOp::kMissing;
+    const bool presence =
+        p.op == PredicateOp::kExists || p.op == PredicateOp::kMissing;
     Atom atom;
     atom.missing_attr = presence ? -1 : p.attr;
     auto presence_truth = [&](int32_t num_classes) {
@@ -262,9 +283,10 @@ class Compiler {
       for (int32_t sv : in.set_vars) {
         const BoundPredicate& q = impl_.vars[sv].predicate;
         if (q.op == p.op && q.keys == p.keys && q.needle == p.needle &&
-            (q.regex < 0 ? p.regex < 0
-                         : p.regex >= 0 && policy_.regex_pattern(q.regex) ==
-                                               policy_.regex_pattern(p.regex))) {
+            (q.regex < 0
+                 ? p.regex < 0
+                 : p.regex >= 0 && policy_.regex_pattern(q.regex) ==
+                                       policy_.regex_pattern(p.regex))) {
           var = sv;
         }
       }
@@ -284,12 +306,21 @@ class Compiler {
     if (IsPatternOp(p.op)) {
       std::string pattern;
       switch (p.op) {
-        case PredicateOp::kContains: pattern = RE2::QuoteMeta(p.needle); break;
-        case PredicateOp::kStartsWith: pattern = "^" + RE2::QuoteMeta(p.needle); break;
-        case PredicateOp::kEndsWith: pattern = RE2::QuoteMeta(p.needle) + "$"; break;
-        default: pattern = policy_.regex_pattern(p.regex); break;
+        case PredicateOp::kContains:
+          pattern = RE2::QuoteMeta(p.needle);
+          break;
+        case PredicateOp::kStartsWith:
+          pattern = "^" + RE2::QuoteMeta(p.needle);
+          break;
+        case PredicateOp::kEndsWith:
+          pattern = RE2::QuoteMeta(p.needle) + "$";
+          break;
+        default:
+          pattern = policy_.regex_pattern(p.regex);
+          break;
       }
-      auto [it, inserted] = pattern_var_.emplace(std::make_pair(p.attr, pattern), -1);
+      auto [it, inserted] =
+          pattern_var_.emplace(std::make_pair(p.attr, pattern), -1);
       if (inserted) {
         if (!in.patterns) {
           RE2::Options o;
@@ -324,14 +355,16 @@ class Compiler {
       return InternAtom(std::move(atom));
     }
     atom.truth.assign(v.num_classes, Tri::kUnknown);
-    if (!v.literals.empty() || (!attr.numeric() && attr.type != AttrType::kOrdinal)) {
+    if (!v.literals.empty() ||
+        (!attr.numeric() && attr.type != AttrType::kOrdinal)) {
       for (int32_t c = 1; c < v.num_classes; ++c) {
         bool in_keys = false;
         if (c >= 2) {
           const std::string& lit = v.literals[c - 2];
           for (const Key& k : p.keys) in_keys = in_keys || k.text == lit;
         }
-        atom.truth[c] = FromBool(p.op == PredicateOp::kAnyOf ? in_keys : !in_keys);
+        atom.truth[c] =
+            FromBool(p.op == PredicateOp::kAnyOf ? in_keys : !in_keys);
       }
     } else {
       std::vector<int32_t> kp;
@@ -349,7 +382,8 @@ class Compiler {
     atom.var = impl_.as_of_var;
     atom.truth.assign(v.num_classes, Tri::kFalse);
     const std::vector<int32_t> kp = {PointPos(nullptr, v, Key{d.days, ""})};
-    for (int32_t c = 1; c < v.num_classes; ++c) atom.truth[c] = OrderedTruth(op, c - 1, kp);
+    for (int32_t c = 1; c < v.num_classes; ++c)
+      atom.truth[c] = OrderedTruth(op, c - 1, kp);
     return InternAtom(std::move(atom));
   }
 
@@ -360,8 +394,8 @@ class Compiler {
     if (e.kind == Expr::Kind::kPredicate) {
       const int32_t atom = AtomFor(e.predicate);
       info->unless[index].atom = atom;
-      if (std::find(info->unless_atoms.begin(), info->unless_atoms.end(), atom) ==
-          info->unless_atoms.end()) {
+      if (std::find(info->unless_atoms.begin(), info->unless_atoms.end(),
+                    atom) == info->unless_atoms.end()) {
         info->unless_atoms.push_back(atom);
       }
       return index;
@@ -384,10 +418,15 @@ class Compiler {
       const int32_t atom = AtomFor(p);
       if (atom < 0) return;
       info.cond_atoms.push_back(atom);
-      if (impl_.atoms[atom].missing_attr >= 0) info.cond_missing.push_back(impl_.atoms[atom].missing_attr);
+      if (impl_.atoms[atom].missing_attr >= 0)
+        info.cond_missing.push_back(impl_.atoms[atom].missing_attr);
     }
-    if (r.effective_from) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
-    if (r.effective_until) info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
+    if (r.effective_from)
+      info.cond_atoms.push_back(
+          AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
+    if (r.effective_until)
+      info.cond_atoms.push_back(
+          AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
     if (r.expiry_kind == Expiry::Kind::kDate) {
       info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, r.expiry_date));
     }
@@ -401,7 +440,8 @@ class Compiler {
     }
     if (r.unless) {
       BuildFormula(*r.unless, &info);
-      if (static_cast<int32_t>(info.unless_atoms.size()) > options_.max_unless_atoms) {
+      if (static_cast<int32_t>(info.unless_atoms.size()) >
+          options_.max_unless_atoms) {
         status_ = absl::ResourceExhaustedError(
             FormatSourceLocation(r.location) + ": rule " + r.id + " has " +
             std::to_string(info.unless_atoms.size()) +
@@ -418,7 +458,7 @@ class Compiler {
     int32_t var;
   };
   struct GroupRule {
-    int32_t rule;  // Global index.
+    int32_t rule;                                 // Global index.
     std::vector<std::vector<int32_t>> cond_at;    // Per level.
     std::vector<std::vector<int32_t>> unless_at;  // Per level.
     std::vector<int32_t> unless_seq;              // Decided order.
@@ -450,8 +490,10 @@ class Compiler {
       }
       if (!touches) continue;
       members.push_back(r.index);
-      for (int32_t a : impl_.rules[r.index].cond_atoms) ++var_refs[impl_.atoms[a].var];
-      for (int32_t a : impl_.rules[r.index].unless_atoms) ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.rules[r.index].cond_atoms)
+        ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.rules[r.index].unless_atoms)
+        ++var_refs[impl_.atoms[a].var];
     }
     if (members.empty()) return;  // Root stays the empty leaf.
     // Variable order: most referenced first (a cheap, stable heuristic that
@@ -470,8 +512,10 @@ class Compiler {
       gr.deny = rules[g].effect == Effect::kDeny;
       gr.cond_at.resize(levels_.size());
       gr.unless_at.resize(levels_.size());
-      for (int32_t a : impl_.rules[g].cond_atoms) gr.cond_at[level_of[impl_.atoms[a].var]].push_back(a);
-      for (int32_t a : impl_.rules[g].unless_atoms) gr.unless_at[level_of[impl_.atoms[a].var]].push_back(a);
+      for (int32_t a : impl_.rules[g].cond_atoms)
+        gr.cond_at[level_of[impl_.atoms[a].var]].push_back(a);
+      for (int32_t a : impl_.rules[g].unless_atoms)
+        gr.unless_at[level_of[impl_.atoms[a].var]].push_back(a);
       for (size_t l = 0; l < levels_.size(); ++l) {
         for (int32_t a : gr.unless_at[l]) gr.unless_seq.push_back(a);
         if (!gr.cond_at[l].empty() || !gr.unless_at[l].empty()) {
@@ -486,11 +530,13 @@ class Compiler {
     for (size_t i = 0; i < group_.size(); ++i) {
       if (group_[i].last_level < 0) {
         // No atoms at all: finished before the first level.
-        const uint32_t entry = FinalStatus(group_[i], static_cast<uint32_t>(i), nullptr);
+        const uint32_t entry =
+            FinalStatus(group_[i], static_cast<uint32_t>(i), nullptr);
         if (entry != kDead) finished.push_back(entry);
         continue;
       }
-      state.push_back(static_cast<uint32_t>(i) << 2 | static_cast<uint32_t>(Tri::kTrue));
+      state.push_back(static_cast<uint32_t>(i) << 2 |
+                      static_cast<uint32_t>(Tri::kTrue));
       state.push_back(0);  // Number of decided unless values.
     }
     state[0] = InternFinished(0, &finished);
@@ -508,10 +554,12 @@ class Compiler {
   // UNKNOWN, bit 1: unless UNKNOWN); 4..7 deny applies (same bits).
   // Finished entry: local << 3 | status, status 0 = grant applies, 4 = deny
   // applies; kDead when the rule cannot apply.
-  uint32_t FinalStatus(const GroupRule& gr, uint32_t local, const uint32_t* values) const {
+  uint32_t FinalStatus(const GroupRule& gr, uint32_t local,
+                       const uint32_t* values) const {
     const RuleInfo& info = impl_.rules[gr.rule];
-    const Tri unless = info.unless.empty() ? Tri::kFalse
-                                           : EvalFormula(info.unless, 0, gr, values);
+    const Tri unless = info.unless.empty()
+                           ? Tri::kFalse
+                           : EvalFormula(info.unless, 0, gr, values);
     if (gr.deny) return unless != Tri::kTrue ? (local << 3 | 4) : kDead;
     return unless == Tri::kFalse ? (local << 3) : kDead;
   }
@@ -539,7 +587,8 @@ class Compiler {
     return id;
   }
 
-  uint32_t Build(size_t level, const std::vector<uint32_t>& state, const AppDag& dag) {
+  uint32_t Build(size_t level, const std::vector<uint32_t>& state,
+                 const AppDag& dag) {
     if (!status_.ok()) return kLeafBit;
     // Skip levels no live rule reads.
     while (level < levels_.size()) {
@@ -551,7 +600,8 @@ class Compiler {
       if (used) break;
       ++level;
     }
-    if (level == levels_.size() || state.size() == 1) return MakeLeaf(state[0], dag);
+    if (level == levels_.size() || state.size() == 1)
+      return MakeLeaf(state[0], dag);
     std::vector<uint32_t> key;
     key.reserve(state.size() + 1);
     key.push_back(static_cast<uint32_t>(level));
@@ -576,9 +626,11 @@ class Compiler {
       }
     }
     std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                     candidates.end());
     std::sort(live_atoms.begin(), live_atoms.end());
-    live_atoms.erase(std::unique(live_atoms.begin(), live_atoms.end()), live_atoms.end());
+    live_atoms.erase(std::unique(live_atoms.begin(), live_atoms.end()),
+                     live_atoms.end());
     // Classes every live atom treats alike lead to the same child: expand
     // one representative per distinct signature.
     auto signature = [&](int32_t c) {
@@ -591,7 +643,8 @@ class Compiler {
     absl::flat_hash_map<std::string, uint32_t> child_of_signature;
     int32_t rep = -1;
     for (int32_t c = 0, k = 0; c < var.num_classes; ++c) {
-      while (k < static_cast<int32_t>(candidates.size()) && candidates[k] < c) ++k;
+      while (k < static_cast<int32_t>(candidates.size()) && candidates[k] < c)
+        ++k;
       if (k == static_cast<int32_t>(candidates.size()) || candidates[k] != c) {
         rep = c;
         break;
@@ -607,11 +660,13 @@ class Compiler {
         Tri cond = static_cast<Tri>(state[i] & 3);
         const uint32_t k = state[i + 1];
         const GroupRule& gr = group_[local];
-        for (int32_t a : gr.cond_at[level]) cond = TriAnd(cond, impl_.atoms[a].truth[gc]);
+        for (int32_t a : gr.cond_at[level])
+          cond = TriAnd(cond, impl_.atoms[a].truth[gc]);
         // Fail closed (SPEC §2): a grant needs TRUE, a deny fires on TRUE or
         // UNKNOWN. Which attributes were missing is explained at evaluation
         // time, so the DAG only needs to know whether the rule can apply.
-        if (cond == Tri::kFalse || (!gr.deny && cond == Tri::kUnknown)) continue;
+        if (cond == Tri::kFalse || (!gr.deny && cond == Tri::kUnknown))
+          continue;
         cond = Tri::kTrue;
         const size_t at = next.size();
         next.push_back(local << 2 | static_cast<uint32_t>(cond));
@@ -670,13 +725,15 @@ class Compiler {
         const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
         if (++app_nodes_ > options_.max_nodes_per_app ||
             static_cast<int64_t>(impl_.nodes.size()) >= options_.max_nodes ||
-            static_cast<int64_t>(impl_.exc_class.size()) + exc > options_.max_edges) {
+            static_cast<int64_t>(impl_.exc_class.size()) + exc >
+                options_.max_edges) {
           status_ = absl::ResourceExhaustedError(
-              "decision DAG for app '" + policy_.instances()[dag.first_instance].app +
+              "decision DAG for app '" +
+              policy_.instances()[dag.first_instance].app +
               "' exceeds the node limit (CompileOptions::max_nodes_per_app = " +
-              std::to_string(options_.max_nodes_per_app) + ", max_nodes = " +
-              std::to_string(options_.max_nodes) + ", max_edges = " +
-              std::to_string(options_.max_edges) + ")");
+              std::to_string(options_.max_nodes_per_app) +
+              ", max_nodes = " + std::to_string(options_.max_nodes) +
+              ", max_edges = " + std::to_string(options_.max_edges) + ")");
           return kLeafBit;
         }
         Node n;
@@ -722,8 +779,8 @@ class Compiler {
   }
 
   // Kleene value of the `unless` formula from the values decided so far.
-  Tri EvalFormula(const std::vector<FNode>& f, int32_t index, const GroupRule& gr,
-                  const uint32_t* values) const {
+  Tri EvalFormula(const std::vector<FNode>& f, int32_t index,
+                  const GroupRule& gr, const uint32_t* values) const {
     const FNode& n = f[index];
     switch (n.kind) {
       case Expr::Kind::kPredicate:
@@ -771,7 +828,8 @@ class Compiler {
     std::vector<uint32_t> key;
     std::vector<const ResolvedEntitlement*> mine;
     for (const ResolvedEntitlement& e : resolved) {
-      if (e.instance < dag.first_instance || e.instance > dag.last_instance) continue;
+      if (e.instance < dag.first_instance || e.instance > dag.last_instance)
+        continue;
       mine.push_back(&e);
       key.push_back(static_cast<uint32_t>(e.instance));
       key.push_back(static_cast<uint32_t>(e.level));
@@ -796,10 +854,12 @@ class Compiler {
       le.instance = e->instance;
       le.level = e->level;
       le.scopes_begin = static_cast<uint32_t>(impl_.scope_pool.size());
-      for (const std::string& s : e->scopes) impl_.scope_pool.push_back(InternScope(s));
+      for (const std::string& s : e->scopes)
+        impl_.scope_pool.push_back(InternScope(s));
       le.scopes_count = static_cast<uint32_t>(e->scopes.size());
       le.reasons_begin = static_cast<uint32_t>(impl_.reason_pool.size());
-      for (int32_t r : e->reasons) impl_.reason_pool.push_back(static_cast<uint32_t>(r));
+      for (int32_t r : e->reasons)
+        impl_.reason_pool.push_back(static_cast<uint32_t>(r));
       le.reasons_count = static_cast<uint32_t>(e->reasons.size());
       le.never_expires = false;
       le.expiry_attrs_begin = static_cast<uint32_t>(impl_.attr_pool.size());
@@ -807,7 +867,8 @@ class Compiler {
         const BoundRule& rule = policy_.rules()[r];
         if (rule.expiry_kind == Expiry::Kind::kNever) le.never_expires = true;
         if (rule.expiry_kind == Expiry::Kind::kDate) {
-          le.expiry_literal = std::max(le.expiry_literal, rule.expiry_date.days);
+          le.expiry_literal =
+              std::max(le.expiry_literal, rule.expiry_date.days);
         }
         if (rule.expiry_kind == Expiry::Kind::kAttribute) {
           impl_.attr_pool.push_back(rule.expiry_attr);
@@ -824,7 +885,8 @@ class Compiler {
   }
 
   uint32_t InternScope(const std::string& s) {
-    auto [it, inserted] = scope_ids_.emplace(s, static_cast<uint32_t>(impl_.scopes.size()));
+    auto [it, inserted] =
+        scope_ids_.emplace(s, static_cast<uint32_t>(impl_.scopes.size()));
     if (inserted) impl_.scopes.push_back(s);
     return it->second;
   }

@@ -37,8 +37,8 @@ struct Var {
   std::vector<std::string> literals;  // For DOT labels, class 2+i.
   // kScalar on ordered types and kAsOf: sorted distinct points.
   std::vector<Key> points;
-  int32_t pattern_bit = -1;   // kPattern: index in the attribute's RE2::Set.
-  BoundPredicate predicate;   // kSetPred.
+  int32_t pattern_bit = -1;  // kPattern: index in the attribute's RE2::Set.
+  BoundPredicate predicate;  // kSetPred.
 };
 
 // Per-attribute input processing, run once per evaluation.
@@ -62,8 +62,9 @@ inline constexpr uint32_t kLeafBit = 0x80000000u;
 // the titles the live rules mention, not every title of the policy.
 //
 // Nodes over small domains (kDenseMaxClasses classes or fewer), or whose
-// exceptions cover a quarter of the classes or more, are dense instead: exc_child[exc_begin + c] is the child of class c (exc_count =
-// number of classes, dflt = kDense), one load and no search.
+// exceptions cover a quarter of the classes or more, are dense instead:
+// exc_child[exc_begin + c] is the child of class c (exc_count = number of
+// classes, dflt = kDense), one load and no search.
 struct Node {
   int32_t var = 0;
   uint32_t dflt = 0;
@@ -87,7 +88,8 @@ inline uint32_t NodeChild(const Node& n, const uint32_t* exc_class,
       hi = mid;
     }
   }
-  return lo < n.exc_count && cls[lo] == c ? exc_child[n.exc_begin + lo] : n.dflt;
+  return lo < n.exc_count && cls[lo] == c ? exc_child[n.exc_begin + lo]
+                                          : n.dflt;
 }
 
 struct LeafEntitlement {
@@ -136,7 +138,7 @@ struct RuleInfo {
 struct AppDag {
   int32_t first_instance = 0;  // Instances [first, last] of one app.
   int32_t last_instance = 0;
-  uint32_t root = kLeafBit;    // Empty leaf 0 by default.
+  uint32_t root = kLeafBit;  // Empty leaf 0 by default.
   int64_t nodes = 0;
 };
 
@@ -159,8 +161,9 @@ struct CompiledPolicy::Impl {
   // missing attribute: the rules reading each attribute, and every rule as
   // atoms, evaluated in Kleene logic from the classes.
   std::vector<Atom> atoms;
-  std::vector<RuleInfo> rules;                // By rule index; empty if invalid.
-  std::vector<std::vector<int32_t>> attr_rules;  // Valid rules reading an attribute.
+  std::vector<RuleInfo> rules;  // By rule index; empty if invalid.
+  std::vector<std::vector<int32_t>>
+      attr_rules;  // Valid rules reading an attribute.
   CompileStats stats;
 };
 

@@ -11,12 +11,18 @@ namespace {
 std::string VarLabel(const BoundPolicy& p, const Var& v) {
   const std::string attr = v.attr >= 0 ? p.attributes()[v.attr].name : "as_of";
   switch (v.kind) {
-    case VarKind::kScalar: return attr;
-    case VarKind::kPattern: return attr + " ~pattern#" + std::to_string(v.pattern_bit);
-    case VarKind::kSetPred: return attr + " (set) " + std::string(PredicateOpName(v.predicate.op));
-    case VarKind::kPresence: return attr + " present?";
-    case VarKind::kExpiry: return attr + " >= as_of?";
-    case VarKind::kAsOf: return "as_of";
+    case VarKind::kScalar:
+      return attr;
+    case VarKind::kPattern:
+      return attr + " ~pattern#" + std::to_string(v.pattern_bit);
+    case VarKind::kSetPred:
+      return attr + " (set) " + std::string(PredicateOpName(v.predicate.op));
+    case VarKind::kPresence:
+      return attr + " present?";
+    case VarKind::kExpiry:
+      return attr + " >= as_of?";
+    case VarKind::kAsOf:
+      return "as_of";
   }
   return attr;
 }
@@ -33,10 +39,13 @@ std::string ClassLabel(const BoundPolicy& p, const Var& v, int32_t c) {
       const int32_t pos = c - 1;
       auto text = [&](int32_t i) {
         const Key& k = v.points[i];
-        if (v.kind == VarKind::kAsOf) return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
+        if (v.kind == VarKind::kAsOf)
+          return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
         const BoundAttribute& a = p.attributes()[v.attr];
-        if (a.type == AttrType::kDate) return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
-        if (a.type == AttrType::kOrdinal && !a.order.empty()) return a.order[k.num];
+        if (a.type == AttrType::kDate)
+          return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
+        if (a.type == AttrType::kOrdinal && !a.order.empty())
+          return a.order[k.num];
         return k.text.empty() ? std::to_string(k.num) : k.text;
       };
       if (pos % 2 == 1) return "= " + text(pos / 2);
@@ -46,8 +55,10 @@ std::string ClassLabel(const BoundPolicy& p, const Var& v, int32_t c) {
       if (i == static_cast<int32_t>(v.points.size())) return "> " + text(i - 1);
       return "(" + text(i - 1) + ", " + text(i) + ")";
     }
-    case VarKind::kPresence: return "present";
-    default: return c == 1 ? "false" : "true";
+    case VarKind::kPresence:
+      return "present";
+    default:
+      return c == 1 ? "false" : "true";
   }
 }
 
@@ -55,28 +66,32 @@ std::string ClassLabel(const BoundPolicy& p, const Var& v, int32_t c) {
 
 std::string CompiledPolicy::ToDot() const {
   const Impl& im = *impl_;
-  std::string out = "digraph birthright {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+  std::string out =
+      "digraph birthright {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
   for (size_t a = 0; a < im.apps.size(); ++a) {
     const AppDag& dag = im.apps[a];
     const std::string app = policy_->instances()[dag.first_instance].app;
-    out += "  app" + std::to_string(a) + " [shape=box,style=bold,label=" + JsonString(app) +
-           "];\n";
+    out += "  app" + std::to_string(a) +
+           " [shape=box,style=bold,label=" + JsonString(app) + "];\n";
     auto ref_name = [](uint32_t r) {
-      return (r & kLeafBit) ? "leaf" + std::to_string(r & ~kLeafBit) : "n" + std::to_string(r);
+      return (r & kLeafBit) ? "leaf" + std::to_string(r & ~kLeafBit)
+                            : "n" + std::to_string(r);
     };
     out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
   }
   for (size_t n = 0; n < im.nodes.size(); ++n) {
     const Node& node = im.nodes[n];
     const Var& v = im.vars[node.var];
-    out += "  n" + std::to_string(n) + " [shape=ellipse,label=" +
-           JsonString(VarLabel(*policy_, v)) + "];\n";
+    out += "  n" + std::to_string(n) +
+           " [shape=ellipse,label=" + JsonString(VarLabel(*policy_, v)) +
+           "];\n";
     // One edge per distinct child, labelled with the classes that lead there.
     std::vector<std::string> labels;
     std::vector<uint32_t> targets;
     for (int32_t c = 0; c < v.num_classes; ++c) {
-      const uint32_t t = NodeChild(node, im.exc_class.data(), im.exc_child.data(),
-                                   static_cast<uint32_t>(c));
+      const uint32_t t =
+          NodeChild(node, im.exc_class.data(), im.exc_child.data(),
+                    static_cast<uint32_t>(c));
       size_t k = 0;
       while (k < targets.size() && targets[k] != t) ++k;
       if (k == targets.size()) {
@@ -88,11 +103,13 @@ std::string CompiledPolicy::ToDot() const {
     }
     for (size_t l = 0; l < labels.size(); ++l) {
       const uint32_t t = targets[l];
-      const std::string to = (t & kLeafBit) ? "leaf" + std::to_string(t & ~kLeafBit)
-                                            : "n" + std::to_string(t);
+      const std::string to = (t & kLeafBit)
+                                 ? "leaf" + std::to_string(t & ~kLeafBit)
+                                 : "n" + std::to_string(t);
       std::string label = labels[l];
       if (label.size() > 80) label = label.substr(0, 77) + "...";
-      out += "  n" + std::to_string(n) + " -> " + to + " [label=\"" + label + "\"];\n";
+      out += "  n" + std::to_string(n) + " -> " + to + " [label=\"" + label +
+             "\"];\n";
     }
   }
   for (size_t l = 0; l < im.leaves.size(); ++l) {
@@ -101,11 +118,12 @@ std::string CompiledPolicy::ToDot() const {
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
       const LeafEntitlement& e = im.leaf_ents[leaf.ents_begin + i];
       const AppInstance& inst = policy_->instances()[e.instance];
-      label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) + ": " +
-               inst.levels[e.level] + "\\n";
+      label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) +
+               ": " + inst.levels[e.level] + "\\n";
     }
     if (leaf.ents_count == 0) label = "nothing\\n";
-    out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label + "\"];\n";
+    out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label +
+           "\"];\n";
   }
   out += "}\n";
   return out;

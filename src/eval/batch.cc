@@ -7,13 +7,16 @@
 namespace birthright {
 
 std::vector<Decision> EvaluateMany(const CompiledPolicy& policy,
-                                   const std::vector<Person>& people, Date as_of,
-                                   const BatchOptions& options) {
+                                   const std::vector<Person>& people,
+                                   Date as_of, const BatchOptions& options) {
   const int64_t total = static_cast<int64_t>(people.size());
   std::vector<Decision> out(people.size());
   int threads = options.threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, total / 64)));
+  if (threads <= 0)
+    threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(
+      std::min<int64_t>(threads, std::max<int64_t>(1, total / 64)));
   // Work is handed out in fixed chunks through one atomic counter; each
   // result lands in its own slot, so order never depends on scheduling.
   constexpr int64_t kChunk = 256;
@@ -33,7 +36,8 @@ std::vector<Decision> EvaluateMany(const CompiledPolicy& policy,
         out[i] = policy.ToDecision(p.id, buf);
       }
       const int64_t before = done.fetch_add(end - begin);
-      if (options.progress && (before + (end - begin)) / step != before / step) {
+      if (options.progress &&
+          (before + (end - begin)) / step != before / step) {
         options.progress(before + (end - begin), total);
       }
     }

@@ -57,12 +57,14 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, const std::vector<FNode>& f,
       for (int32_t c : n.children) {
         const size_t before = why->size();
         const Tri t = ExplainFormula(im, f, c, s, why);
-        if (t == Tri::kUnknown) unknown.insert(unknown.end(), why->begin() + before, why->end());
+        if (t == Tri::kUnknown)
+          unknown.insert(unknown.end(), why->begin() + before, why->end());
         why->resize(before);
         acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
       }
       why->resize(mark);
-      if (acc == Tri::kUnknown) why->insert(why->end(), unknown.begin(), unknown.end());
+      if (acc == Tri::kUnknown)
+        why->insert(why->end(), unknown.begin(), unknown.end());
       return acc;
     }
   }
@@ -72,8 +74,8 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, const std::vector<FNode>& f,
 // SPEC §2: the missing attributes that changed the outcome. Only rules that
 // read a missing attribute can be UNKNOWN, so only those are re-evaluated,
 // in Kleene logic from the classes already computed.
-void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy, Scratch& s,
-                    std::vector<AttrId>* out) {
+void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
+                    Scratch& s, std::vector<AttrId>* out) {
   if (s.seen.size() != im.rules.size()) s.seen.assign(im.rules.size(), 0);
   if (++s.stamp == 0) {
     std::fill(s.seen.begin(), s.seen.end(), 0);
@@ -93,8 +95,9 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy, S
       }
       if (cond == Tri::kFalse) continue;
       why.clear();
-      const Tri unless =
-          info.unless.empty() ? Tri::kFalse : ExplainFormula(im, info.unless, 0, s, &why);
+      const Tri unless = info.unless.empty()
+                             ? Tri::kFalse
+                             : ExplainFormula(im, info.unless, 0, s, &why);
       if (cond == Tri::kFalse || unless == Tri::kTrue) continue;
       if (policy.rules()[r].effect == Effect::kGrant && cond == Tri::kTrue &&
           unless == Tri::kFalse) {
@@ -106,7 +109,8 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy, S
           if (!s.present[m]) out->push_back(m);
         }
       }
-      if (unless == Tri::kUnknown) out->insert(out->end(), why.begin(), why.end());
+      if (unless == Tri::kUnknown)
+        out->insert(out->end(), why.begin(), why.end());
     }
   }
 }
@@ -127,11 +131,13 @@ int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
 int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
 
 int32_t CompiledPolicy::FindSlot(std::string_view folded) const {
-  if (folded == "terminationdate" || folded == "leavedate") return impl_->slot_count - 1;
+  if (folded == "terminationdate" || folded == "leavedate")
+    return impl_->slot_count - 1;
   return policy_->FindAttribute(folded);
 }
 
-std::vector<std::string_view> CompiledPolicy::SlotsOf(const Person& person) const {
+std::vector<std::string_view> CompiledPolicy::SlotsOf(
+    const Person& person) const {
   std::vector<std::string_view> slots(impl_->slot_count);
   for (const auto& [name, value] : person.attributes) {
     const std::string folded = FoldName(name);
@@ -154,14 +160,15 @@ const BoundRule& CompiledPolicy::reason(uint32_t i) const {
 }
 const CompileStats& CompiledPolicy::stats() const { return impl_->stats; }
 
-void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_of,
-                              DecisionBuffer* out) const {
+void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
+                              Date as_of, DecisionBuffer* out) const {
   const Impl& im = *impl_;
   out->leaver = false;
   out->entitlements.clear();
   out->missing.clear();
   // SPEC §4.0: a leaver gets nothing. An unparseable date is not a leaver.
-  if (std::optional<Date> t = ParseIsoDate(slots[im.slot_count - 1]); t && *t < as_of) {
+  if (std::optional<Date> t = ParseIsoDate(slots[im.slot_count - 1]);
+      t && *t < as_of) {
     out->leaver = true;
     return;
   }
@@ -172,8 +179,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
   s.dates.resize(attrs.size());
   {
     const Var& v = im.vars[im.as_of_var];
-    s.classes[im.as_of_var] =
-        static_cast<uint32_t>(OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
+    s.classes[im.as_of_var] = static_cast<uint32_t>(
+        OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
   }
   Key key;
   bool any_missing = false;
@@ -186,8 +193,10 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
       any_missing = any_missing || !v.present;
       s.classes[in.presence_var] = v.present ? 1 : 0;
       for (int32_t sv : in.set_vars) {
-        s.classes[sv] = static_cast<uint32_t>(policy_->EvalPredicate(im.vars[sv].predicate, v));
-        // Tri is 0 false, 1 unknown, 2 true; classes are 0 missing, 1 false, 2 true.
+        s.classes[sv] = static_cast<uint32_t>(
+            policy_->EvalPredicate(im.vars[sv].predicate, v));
+        // Tri is 0 false, 1 unknown, 2 true; classes are 0 missing, 1 false, 2
+        // true.
         const Tri t = static_cast<Tri>(s.classes[sv]);
         s.classes[sv] = t == Tri::kUnknown ? 0 : (t == Tri::kFalse ? 1 : 2);
       }
@@ -239,7 +248,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
       if (present) {
         if (!have_key) {
           auto it = v.literal_class.find(*canon);
-          c = it == v.literal_class.end() ? 1 : static_cast<uint32_t>(it->second);
+          c = it == v.literal_class.end() ? 1
+                                          : static_cast<uint32_t>(it->second);
         } else {
           c = static_cast<uint32_t>(OrderedClass(&a, v.points, key));
         }
@@ -268,7 +278,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
     uint32_t ref = dag.root;
     while (!(ref & kLeafBit)) {
       const Node& n = im.nodes[ref];
-      ref = NodeChild(n, im.exc_class.data(), im.exc_child.data(), s.classes[n.var]);
+      ref = NodeChild(n, im.exc_class.data(), im.exc_child.data(),
+                      s.classes[n.var]);
     }
     const Leaf& leaf = im.leaves[ref & ~kLeafBit];
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
@@ -285,7 +296,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
       } else {
         int32_t latest = le.expiry_literal;
         for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
-          latest = std::max(latest, s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
+          latest = std::max(latest,
+                            s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
         }
         e.expires = Date{latest};
       }
@@ -293,15 +305,18 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots, Date as_o
   }
   if (any_missing) {
     ExplainMissing(im, *policy_, s, &out->missing);
-    std::sort(out->missing.begin(), out->missing.end(), [&](AttrId x, AttrId y) {
-      return attrs[x].name != attrs[y].name ? attrs[x].name < attrs[y].name : x < y;
-    });
+    std::sort(
+        out->missing.begin(), out->missing.end(), [&](AttrId x, AttrId y) {
+          return attrs[x].name != attrs[y].name ? attrs[x].name < attrs[y].name
+                                                : x < y;
+        });
     out->missing.erase(std::unique(out->missing.begin(), out->missing.end()),
                        out->missing.end());
   }
 }
 
-Decision CompiledPolicy::ToDecision(std::string person_id, const DecisionBuffer& buf) const {
+Decision CompiledPolicy::ToDecision(std::string person_id,
+                                    const DecisionBuffer& buf) const {
   Decision d;
   d.person_id = std::move(person_id);
   d.leaver = buf.leaver;
@@ -312,13 +327,16 @@ Decision CompiledPolicy::ToDecision(std::string person_id, const DecisionBuffer&
     e.instance = inst.instance;
     e.level = inst.levels[c.level];
     e.scopes.reserve(c.scopes_count);
-    for (uint32_t i = 0; i < c.scopes_count; ++i) e.scopes.push_back(scope(c.scopes_begin + i));
+    for (uint32_t i = 0; i < c.scopes_count; ++i)
+      e.scopes.push_back(scope(c.scopes_begin + i));
     e.expires = c.expires;
     e.reasons.reserve(c.reasons_count);
-    for (uint32_t i = 0; i < c.reasons_count; ++i) e.reasons.push_back(reason(c.reasons_begin + i).id);
+    for (uint32_t i = 0; i < c.reasons_count; ++i)
+      e.reasons.push_back(reason(c.reasons_begin + i).id);
     d.entitlements.push_back(std::move(e));
   }
-  for (AttrId a : buf.missing) d.missing.push_back(policy_->attributes()[a].name);
+  for (AttrId a : buf.missing)
+    d.missing.push_back(policy_->attributes()[a].name);
   return d;
 }
 

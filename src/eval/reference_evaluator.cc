@@ -19,7 +19,8 @@ Tri EvalExpr(const BoundPolicy& policy, const BoundExpr& e,
              const BoundPerson& person, std::set<AttrId>* why) {
   switch (e.kind) {
     case Expr::Kind::kPredicate: {
-      const Tri t = policy.EvalPredicate(e.predicate, person.values[e.predicate.attr]);
+      const Tri t =
+          policy.EvalPredicate(e.predicate, person.values[e.predicate.attr]);
       if (t == Tri::kUnknown) why->insert(e.predicate.attr);
       return t;
     }
@@ -33,7 +34,8 @@ Tri EvalExpr(const BoundPolicy& policy, const BoundExpr& e,
       for (const BoundExpr& c : e.children) {
         std::set<AttrId> child_why;
         const Tri t = EvalExpr(policy, c, person, &child_why);
-        if (t == Tri::kUnknown) unknown.insert(child_why.begin(), child_why.end());
+        if (t == Tri::kUnknown)
+          unknown.insert(child_why.begin(), child_why.end());
         acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
       }
       if (acc == Tri::kUnknown) why->insert(unknown.begin(), unknown.end());
@@ -43,7 +45,8 @@ Tri EvalExpr(const BoundPolicy& policy, const BoundExpr& e,
   return Tri::kUnknown;
 }
 
-std::string JoinAttrs(const BoundPolicy& policy, const std::set<AttrId>& attrs) {
+std::string JoinAttrs(const BoundPolicy& policy,
+                      const std::set<AttrId>& attrs) {
   std::string out;
   for (AttrId a : attrs) {
     if (!out.empty()) out += ", ";
@@ -79,7 +82,8 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
     if (rule.effective_from && as_of < *rule.effective_from) continue;
     if (rule.effective_until && as_of > *rule.effective_until) continue;
     // §4.5: a fixed expiry applies up to and including its day.
-    if (rule.expiry_kind == Expiry::Kind::kDate && as_of > rule.expiry_date) continue;
+    if (rule.expiry_kind == Expiry::Kind::kDate && as_of > rule.expiry_date)
+      continue;
 
     std::set<AttrId> cond_unknown, unless_unknown;
     Tri cond = Tri::kTrue;
@@ -92,14 +96,15 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
     // date is on or after as_of; missing makes the condition UNKNOWN.
     if (rule.expiry_kind == Expiry::Kind::kAttribute) {
       const Value& v = person.values[rule.expiry_attr];
-      Tri t = !v.present ? Tri::kUnknown
-                         : (v.scalar.num >= as_of.days ? Tri::kTrue : Tri::kFalse);
+      Tri t = !v.present
+                  ? Tri::kUnknown
+                  : (v.scalar.num >= as_of.days ? Tri::kTrue : Tri::kFalse);
       if (t == Tri::kUnknown) cond_unknown.insert(rule.expiry_attr);
       cond = TriAnd(cond, t);
     }
-    const Tri unless = rule.unless
-                           ? EvalExpr(policy, *rule.unless, person, &unless_unknown)
-                           : Tri::kFalse;
+    const Tri unless =
+        rule.unless ? EvalExpr(policy, *rule.unless, person, &unless_unknown)
+                    : Tri::kFalse;
     if (rule.effect == Effect::kGrant) {
       // §2: a grant applies only when its condition is TRUE and its
       // `unless` is FALSE.
@@ -108,16 +113,17 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
       } else if (cond != Tri::kFalse && unless != Tri::kTrue) {
         // Withheld because of UNKNOWN.
         std::set<AttrId> why;
-        if (cond == Tri::kUnknown) why.insert(cond_unknown.begin(), cond_unknown.end());
-        if (unless == Tri::kUnknown) why.insert(unless_unknown.begin(), unless_unknown.end());
+        if (cond == Tri::kUnknown)
+          why.insert(cond_unknown.begin(), cond_unknown.end());
+        if (unless == Tri::kUnknown)
+          why.insert(unless_unknown.begin(), unless_unknown.end());
         missing.insert(why.begin(), why.end());
         if (explain) {
           for (const BoundTarget& t : rule.targets) {
             const AppInstance& inst = policy.instances()[t.instance];
-            withheld_unknown.push_back(
-                WithheldGrant{rule.id, inst.app, inst.instance,
-                              inst.levels[t.level],
-                              "UNKNOWN: " + JoinAttrs(policy, why) + " missing"});
+            withheld_unknown.push_back(WithheldGrant{
+                rule.id, inst.app, inst.instance, inst.levels[t.level],
+                "UNKNOWN: " + JoinAttrs(policy, why) + " missing"});
           }
         }
       }
@@ -126,7 +132,8 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
       // `unless` is not TRUE (an exception to a deny must be proven).
       if (cond != Tri::kFalse && unless != Tri::kTrue) {
         denies.push_back(rule.index);
-        if (cond == Tri::kUnknown) missing.insert(cond_unknown.begin(), cond_unknown.end());
+        if (cond == Tri::kUnknown)
+          missing.insert(cond_unknown.begin(), cond_unknown.end());
         if (unless == Tri::kUnknown) {
           missing.insert(unless_unknown.begin(), unless_unknown.end());
         }
@@ -135,7 +142,8 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
   }
   std::vector<ResolvedEntitlement> resolved;
   std::vector<DeniedGrant> denied;
-  ResolveOutcome(policy, grants, denies, &resolved, explain ? &denied : nullptr);
+  ResolveOutcome(policy, grants, denies, &resolved,
+                 explain ? &denied : nullptr);
   for (const ResolvedEntitlement& r : resolved) {
     const std::optional<Date> expires =
         ResolveExpiry(policy, r.reasons, [&](AttrId a) -> std::optional<Date> {
@@ -152,12 +160,12 @@ Decision EvaluateReference(const BoundPolicy& policy, const BoundPerson& person,
       const BoundRule& rule = policy.rules()[g.grant_rule];
       const BoundTarget& t = rule.targets[g.target];
       const AppInstance& inst = policy.instances()[t.instance];
-      d.withheld.push_back(WithheldGrant{rule.id, inst.app, inst.instance,
-                                         inst.levels[t.level],
-                                         "denied by rule " +
-                                             policy.rules()[g.deny_rule].id});
+      d.withheld.push_back(
+          WithheldGrant{rule.id, inst.app, inst.instance, inst.levels[t.level],
+                        "denied by rule " + policy.rules()[g.deny_rule].id});
     }
-    for (WithheldGrant& w : withheld_unknown) d.withheld.push_back(std::move(w));
+    for (WithheldGrant& w : withheld_unknown)
+      d.withheld.push_back(std::move(w));
   }
   return d;
 }

@@ -42,7 +42,8 @@ void ResolveOutcome(const BoundPolicy& policy, std::span<const int32_t> grants,
         }
         continue;
       }
-      by_instance[target.instance].push_back(Candidate{g, static_cast<int32_t>(t)});
+      by_instance[target.instance].push_back(
+          Candidate{g, static_cast<int32_t>(t)});
     }
   }
   for (const auto& [instance, cands] : by_instance) {
@@ -52,7 +53,8 @@ void ResolveOutcome(const BoundPolicy& policy, std::span<const int32_t> grants,
     for (const Candidate& c : cands) {
       const int32_t p = rules[c.rule].priority;
       const int32_t l = rules[c.rule].targets[c.target].level;
-      if (first || p > best_priority || (p == best_priority && l > best_level)) {
+      if (first || p > best_priority ||
+          (p == best_priority && l > best_level)) {
         best_priority = p;
         best_level = l;
         first = false;
@@ -64,7 +66,8 @@ void ResolveOutcome(const BoundPolicy& policy, std::span<const int32_t> grants,
     for (const Candidate& c : cands) {
       const BoundTarget& t = rules[c.rule].targets[c.target];
       if (t.level != best_level) continue;
-      if (e.reasons.empty() || e.reasons.back() != c.rule) e.reasons.push_back(c.rule);
+      if (e.reasons.empty() || e.reasons.back() != c.rule)
+        e.reasons.push_back(c.rule);
       for (const std::string& s : t.scopes) e.scopes.push_back(s);
     }
     // Union, case-insensitively unique; the byte-smallest spelling wins so
@@ -89,9 +92,14 @@ std::optional<Date> ResolveExpiry(
     const BoundRule& rule = policy.rules()[r];
     std::optional<Date> d;
     switch (rule.expiry_kind) {
-      case Expiry::Kind::kNever: return std::nullopt;
-      case Expiry::Kind::kDate: d = rule.expiry_date; break;
-      case Expiry::Kind::kAttribute: d = attr_date(rule.expiry_attr); break;
+      case Expiry::Kind::kNever:
+        return std::nullopt;
+      case Expiry::Kind::kDate:
+        d = rule.expiry_date;
+        break;
+      case Expiry::Kind::kAttribute:
+        d = attr_date(rule.expiry_attr);
+        break;
     }
     if (!d) return std::nullopt;  // Unreachable for an applying grant.
     if (!latest || *d > *latest) latest = d;

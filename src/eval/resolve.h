@@ -24,7 +24,8 @@ struct ResolvedEntitlement {
   std::vector<std::string> scopes;  // Sorted, case-insensitively unique.
   std::vector<int32_t> reasons;     // Rule indices, policy order.
 
-  friend bool operator==(const ResolvedEntitlement&, const ResolvedEntitlement&) = default;
+  friend bool operator==(const ResolvedEntitlement&,
+                         const ResolvedEntitlement&) = default;
 };
 
 struct DeniedGrant {

@@ -47,20 +47,34 @@ RuleColumn ClassifyRuleHeader(std::string_view f) {
 
 std::string_view RuleColumnName(RuleColumn column) {
   switch (column) {
-    case RuleColumn::kCondition: return "condition";
-    case RuleColumn::kId: return "id";
-    case RuleColumn::kApp: return "app";
-    case RuleColumn::kInstance: return "instance";
-    case RuleColumn::kLevel: return "level";
-    case RuleColumn::kScopes: return "scopes";
-    case RuleColumn::kEffect: return "effect";
-    case RuleColumn::kUnless: return "unless";
-    case RuleColumn::kPriority: return "priority";
-    case RuleColumn::kExpires: return "expires";
-    case RuleColumn::kEffectiveFrom: return "effective from";
-    case RuleColumn::kEffectiveUntil: return "effective until";
-    case RuleColumn::kOwner: return "owner";
-    case RuleColumn::kNotes: return "notes";
+    case RuleColumn::kCondition:
+      return "condition";
+    case RuleColumn::kId:
+      return "id";
+    case RuleColumn::kApp:
+      return "app";
+    case RuleColumn::kInstance:
+      return "instance";
+    case RuleColumn::kLevel:
+      return "level";
+    case RuleColumn::kScopes:
+      return "scopes";
+    case RuleColumn::kEffect:
+      return "effect";
+    case RuleColumn::kUnless:
+      return "unless";
+    case RuleColumn::kPriority:
+      return "priority";
+    case RuleColumn::kExpires:
+      return "expires";
+    case RuleColumn::kEffectiveFrom:
+      return "effective from";
+    case RuleColumn::kEffectiveUntil:
+      return "effective until";
+    case RuleColumn::kOwner:
+      return "owner";
+    case RuleColumn::kNotes:
+      return "notes";
   }
   return "?";
 }

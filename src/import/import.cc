@@ -79,11 +79,12 @@ absl::StatusOr<CsvTable> ParseWithHeader(std::string_view data,
                                          std::string_view what) {
   BR_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(data, file));
   size_t first = 0;
-  while (first < table.records.size() && table.records[first].IsBlank()) ++first;
+  while (first < table.records.size() && table.records[first].IsBlank())
+    ++first;
   if (first == table.records.size()) {
-    return InputError(file, 1, 1,
-                      "empty file; expected a header row for " +
-                          std::string(what));
+    return InputError(
+        file, 1, 1,
+        "empty file; expected a header row for " + std::string(what));
   }
   if (first > 0) {
     table.records.erase(table.records.begin(), table.records.begin() + first);
@@ -128,9 +129,9 @@ absl::Status CellSyntaxError(const CsvTable& t, const CsvRecord& r, size_t col,
   // an opening quote, embedded newlines and `""` escapes.
   const CsvPosition pos = CellPosition(
       r, col, e.column > 1 ? static_cast<size_t>(e.column - 1) : 0);
-  const std::string message =
-      std::string(what) + " '" + std::string(TrimWhitespace(f.text)) +
-      "': " + e.message;
+  const std::string message = std::string(what) + " '" +
+                              std::string(TrimWhitespace(f.text)) +
+                              "': " + e.message;
   return limit ? LimitError(t.file, pos.line, pos.column, message)
                : InputError(t.file, pos.line, pos.column, message);
 }
@@ -217,7 +218,8 @@ void SplitAppHeader(std::string_view header, std::string* app,
 }
 
 RulesFormat DetectRulesFormat(std::string_view data) {
-  if (data.size() >= 8 && data.substr(4, 4) == "BRSN") return RulesFormat::kSnapshot;
+  if (data.size() >= 8 && data.substr(4, 4) == "BRSN")
+    return RulesFormat::kSnapshot;
   auto table = ParseCsv(data.substr(0, std::min<size_t>(data.size(), 1 << 16)),
                         "<detect>");
   if (table.ok()) {
@@ -236,7 +238,8 @@ RulesFormat DetectRulesFormat(std::string_view data) {
 
 absl::Status ImportRulesList(std::string_view data, std::string_view file,
                              Policy* policy, ImportReport* report) {
-  BR_ASSIGN_OR_RETURN(CsvTable table, ParseWithHeader(data, file, "a rules list"));
+  BR_ASSIGN_OR_RETURN(CsvTable table,
+                      ParseWithHeader(data, file, "a rules list"));
   const CsvRecord& header = table.records[0];
   std::vector<RuleColumn> roles(header.fields.size(), RuleColumn::kCondition);
   std::map<RuleColumn, int> col_of;
@@ -319,7 +322,8 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
       } else if (v == "deny" || v == "revoke") {
         rule.effect = Effect::kDeny;
       } else {
-        return ErrorAt(At(table, r, c), "unknown effect '" + Trimmed(Cell(r, c)) +
+        return ErrorAt(At(table, r, c), "unknown effect '" +
+                                            Trimmed(Cell(r, c)) +
                                             "'; expected 'grant' or 'deny'");
       }
     }
@@ -328,12 +332,15 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
     target.app = Trimmed(Cell(r, col(RuleColumn::kApp)));
     target.location = At(table, r, col(RuleColumn::kApp));
     if (target.app.empty()) {
-      return ErrorAt(At(table, r, col(RuleColumn::kApp)),
-                     "empty app; expected the app this rule " +
-                         std::string(rule.effect == Effect::kGrant ? "grants" : "denies"));
+      return ErrorAt(
+          At(table, r, col(RuleColumn::kApp)),
+          "empty app; expected the app this rule " +
+              std::string(rule.effect == Effect::kGrant ? "grants" : "denies"));
     }
-    if (int c = col(RuleColumn::kInstance); c >= 0) target.instance = Trimmed(Cell(r, c));
-    if (int c = col(RuleColumn::kLevel); c >= 0) target.level = Trimmed(Cell(r, c));
+    if (int c = col(RuleColumn::kInstance); c >= 0)
+      target.instance = Trimmed(Cell(r, c));
+    if (int c = col(RuleColumn::kLevel); c >= 0)
+      target.level = Trimmed(Cell(r, c));
     if (int c = col(RuleColumn::kScopes); c >= 0) {
       target.scopes = SplitTrimmed(Cell(r, c).text, ';');
     }
@@ -359,8 +366,8 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
       if (!v.empty()) {
         std::optional<int64_t> p = ParseInt64(v);
         if (!p || *p < -1'000'000'000 || *p > 1'000'000'000) {
-          return ErrorAt(At(table, r, c), "malformed priority '" + v +
-                                              "'; expected an integer");
+          return ErrorAt(At(table, r, c),
+                         "malformed priority '" + v + "'; expected an integer");
         }
         rule.priority = static_cast<int32_t>(*p);
       }
@@ -389,8 +396,10 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
     BR_ASSIGN_OR_RETURN(rule.effective_until,
                         OptionalDate(table, r, col(RuleColumn::kEffectiveUntil),
                                      "effective until date"));
-    if (int c = col(RuleColumn::kOwner); c >= 0) rule.owner = Trimmed(Cell(r, c));
-    if (int c = col(RuleColumn::kNotes); c >= 0) rule.notes = Trimmed(Cell(r, c));
+    if (int c = col(RuleColumn::kOwner); c >= 0)
+      rule.owner = Trimmed(Cell(r, c));
+    if (int c = col(RuleColumn::kNotes); c >= 0)
+      rule.notes = Trimmed(Cell(r, c));
     policy->rules.push_back(std::move(rule));
   }
   return CheckUniqueRuleIds(*policy, first_new);
@@ -399,7 +408,8 @@ absl::Status ImportRulesList(std::string_view data, std::string_view file,
 absl::Status ImportMatrix(std::string_view data, std::string_view file,
                           const std::vector<std::string>& app_columns,
                           Policy* policy, ImportReport* report) {
-  BR_ASSIGN_OR_RETURN(CsvTable table, ParseWithHeader(data, file, "an access matrix"));
+  BR_ASSIGN_OR_RETURN(CsvTable table,
+                      ParseWithHeader(data, file, "an access matrix"));
   const CsvRecord& header = table.records[0];
   if (app_columns.empty() && policy->catalog.empty()) {
     return ErrorAt(SourceLocation{table.file, header.line, 1},
@@ -447,7 +457,8 @@ absl::Status ImportMatrix(std::string_view data, std::string_view file,
       SplitAppHeader(h, &app, &inst);
       bool is_app = false;
       if (!app_columns.empty()) {
-        const std::string key = AsciiLowercase(app) + "\x1f" + AsciiLowercase(inst);
+        const std::string key =
+            AsciiLowercase(app) + "\x1f" + AsciiLowercase(inst);
         is_app = explicit_apps.count(key) > 0;
         if (is_app) used_explicit.insert(key);
       } else {
@@ -463,8 +474,9 @@ absl::Status ImportMatrix(std::string_view data, std::string_view file,
         col.role = Role::kApp;
         col.app = app;
         col.instance = inst;
-        role_text = "app " + app + (inst.empty() ? "" : " instance " + inst) +
-                    (app_columns.empty() ? " (in catalog)" : " (--app-columns)");
+        role_text =
+            "app " + app + (inst.empty() ? "" : " instance " + inst) +
+            (app_columns.empty() ? " (in catalog)" : " (--app-columns)");
       } else {
         col.role = Role::kCondition;
         role_text = "condition on attribute '" + h + "'";
@@ -475,10 +487,12 @@ absl::Status ImportMatrix(std::string_view data, std::string_view file,
   for (const std::string& a : app_columns) {
     std::string app, inst;
     SplitAppHeader(a, &app, &inst);
-    if (!used_explicit.count(AsciiLowercase(app) + "\x1f" + AsciiLowercase(inst))) {
+    if (!used_explicit.count(AsciiLowercase(app) + "\x1f" +
+                             AsciiLowercase(inst))) {
       return ErrorAt(SourceLocation{table.file, header.line, 1},
-                     "app column '" + a + "' given with --app-columns is not "
-                     "in the header");
+                     "app column '" + a +
+                         "' given with --app-columns is not "
+                         "in the header");
     }
   }
   const size_t first_new = policy->rules.size();
@@ -559,7 +573,8 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
   BR_ASSIGN_OR_RETURN(CsvTable table, ParseWithHeader(data, file, "a catalog"));
   const CsvRecord& header = table.records[0];
   const int app_col = FindColumn(header, {"app", "application"});
-  const int inst_col = FindColumn(header, {"instance", "tenant", "workspace", "account"});
+  const int inst_col =
+      FindColumn(header, {"instance", "tenant", "workspace", "account"});
   const int levels_col = FindColumn(header, {"levels", "level"});
   const int default_col = FindColumn(header, {"defaultlevel", "default"});
   const int owner_col = FindColumn(header, {"owner"});
@@ -573,7 +588,8 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
   }
   std::map<std::string, SourceLocation> seen;
   for (const CatalogEntry& e : policy->catalog) {
-    seen[AsciiLowercase(e.app) + "\x1f" + AsciiLowercase(e.instance)] = e.location;
+    seen[AsciiLowercase(e.app) + "\x1f" + AsciiLowercase(e.instance)] =
+        e.location;
   }
   for (size_t ri = 1; ri < table.records.size(); ++ri) {
     const CsvRecord& r = table.records[ri];
@@ -582,7 +598,8 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
     CatalogEntry e;
     e.location = At(table, r);
     e.app = Trimmed(Cell(r, app_col));
-    if (e.app.empty()) return ErrorAt(At(table, r, app_col), "empty app; expected an app name");
+    if (e.app.empty())
+      return ErrorAt(At(table, r, app_col), "empty app; expected an app name");
     if (inst_col >= 0) e.instance = Trimmed(Cell(r, inst_col));
     e.levels = SplitTrimmed(Cell(r, levels_col).text, ';');
     if (e.levels.empty()) {
@@ -617,10 +634,14 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
     if (owner_col >= 0) e.owner = Trimmed(Cell(r, owner_col));
     if (prov_col >= 0) {
       const std::string p = FoldName(Cell(r, prov_col).text);
-      if (p.empty()) e.provisioning = Provisioning::kUnspecified;
-      else if (p == "scim") e.provisioning = Provisioning::kScim;
-      else if (p == "api") e.provisioning = Provisioning::kApi;
-      else if (p == "manual") e.provisioning = Provisioning::kManual;
+      if (p.empty())
+        e.provisioning = Provisioning::kUnspecified;
+      else if (p == "scim")
+        e.provisioning = Provisioning::kScim;
+      else if (p == "api")
+        e.provisioning = Provisioning::kApi;
+      else if (p == "manual")
+        e.provisioning = Provisioning::kManual;
       else {
         return ErrorAt(At(table, r, prov_col),
                        "unknown provisioning '" + Trimmed(Cell(r, prov_col)) +
@@ -635,19 +656,21 @@ absl::Status ImportCatalog(std::string_view data, std::string_view file,
         std::string whole = v.substr(0, dot);
         std::string frac = dot == std::string::npos ? "" : v.substr(dot + 1);
         std::optional<int64_t> w = ParseInt64(whole.empty() ? "0" : whole);
-        std::optional<int64_t> f = frac.empty() ? std::optional<int64_t>(0)
-                                                : ParseInt64(frac);
+        std::optional<int64_t> f =
+            frac.empty() ? std::optional<int64_t>(0) : ParseInt64(frac);
         if (!w || !f || *w < 0 || *w > 1'000'000'000 || frac.size() > 2 ||
             (!frac.empty() && !IsAsciiDigit(frac[0]))) {
           return ErrorAt(At(table, r, cost_col),
-                         "malformed monthly cost '" + Trimmed(Cell(r, cost_col)) +
+                         "malformed monthly cost '" +
+                             Trimmed(Cell(r, cost_col)) +
                              "'; expected a number like 12.50");
         }
         if (frac.size() == 1) *f *= 10;
         e.monthly_cost_cents = *w * 100 + *f;
       }
     }
-    const std::string key = AsciiLowercase(e.app) + "\x1f" + AsciiLowercase(e.instance);
+    const std::string key =
+        AsciiLowercase(e.app) + "\x1f" + AsciiLowercase(e.instance);
     const SourceLocation app_cell = At(table, r, app_col);
     auto [it, inserted] = seen.emplace(key, app_cell);
     if (!inserted) {
@@ -681,9 +704,12 @@ absl::Status ImportAliases(std::string_view data, std::string_view file,
     a.attribute = Trimmed(Cell(r, attr_col));
     a.alias = Trimmed(Cell(r, alias_col));
     a.canonical = Trimmed(Cell(r, canon_col));
-    if (a.attribute.empty()) return ErrorAt(At(table, r, attr_col), "expected an attribute name");
-    if (a.alias.empty()) return ErrorAt(At(table, r, alias_col), "expected an alias value");
-    if (a.canonical.empty()) return ErrorAt(At(table, r, canon_col), "expected a canonical value");
+    if (a.attribute.empty())
+      return ErrorAt(At(table, r, attr_col), "expected an attribute name");
+    if (a.alias.empty())
+      return ErrorAt(At(table, r, alias_col), "expected an alias value");
+    if (a.canonical.empty())
+      return ErrorAt(At(table, r, canon_col), "expected a canonical value");
     policy->aliases.push_back(std::move(a));
   }
   return absl::OkStatus();
@@ -727,8 +753,10 @@ absl::Status ImportSchema(std::string_view data, std::string_view file,
     }
     if (case_col >= 0) {
       const std::string v = FoldName(Cell(r, case_col).text);
-      if (v == "yes" || v == "true" || v == "y") s.case_sensitive = true;
-      else if (v.empty() || v == "no" || v == "false" || v == "n") s.case_sensitive = false;
+      if (v == "yes" || v == "true" || v == "y")
+        s.case_sensitive = true;
+      else if (v.empty() || v == "no" || v == "false" || v == "n")
+        s.case_sensitive = false;
       else {
         return ErrorAt(At(table, r, case_col), "expected 'yes' or 'no'");
       }
@@ -747,7 +775,8 @@ absl::Status ImportSchema(std::string_view data, std::string_view file,
 
 absl::StatusOr<Population> ImportPopulation(std::string_view data,
                                             std::string_view file) {
-  BR_ASSIGN_OR_RETURN(CsvTable table, ParseWithHeader(data, file, "an HR population"));
+  BR_ASSIGN_OR_RETURN(CsvTable table,
+                      ParseWithHeader(data, file, "an HR population"));
   const CsvRecord& header = table.records[0];
   const int id_col = FindColumn(header, {"id", "personid", "employeeid"});
   if (id_col < 0) {
@@ -759,7 +788,8 @@ absl::StatusOr<Population> ImportPopulation(std::string_view data,
   std::vector<std::string> names(header.fields.size());
   for (size_t c = 0; c < header.fields.size(); ++c) {
     names[c] = Trimmed(header.fields[c]);
-    if (static_cast<int>(c) != id_col && !names[c].empty()) pop.columns.push_back(names[c]);
+    if (static_cast<int>(c) != id_col && !names[c].empty())
+      pop.columns.push_back(names[c]);
   }
   std::map<std::string, SourceLocation> seen;
   for (size_t ri = 1; ri < table.records.size(); ++ri) {
@@ -769,7 +799,8 @@ absl::StatusOr<Population> ImportPopulation(std::string_view data,
     Person p;
     p.location = At(table, r);
     p.id = Trimmed(Cell(r, id_col));
-    if (p.id.empty()) return ErrorAt(At(table, r, id_col), "empty person id; expected an id");
+    if (p.id.empty())
+      return ErrorAt(At(table, r, id_col), "empty person id; expected an id");
     const SourceLocation id_cell = At(table, r, id_col);
     auto [it, inserted] = seen.emplace(p.id, id_cell);
     if (!inserted) {
@@ -787,15 +818,19 @@ absl::StatusOr<Population> ImportPopulation(std::string_view data,
 
 absl::StatusOr<std::vector<AccessRecord>> ImportAccessExport(
     std::string_view data, std::string_view file) {
-  BR_ASSIGN_OR_RETURN(CsvTable table, ParseWithHeader(data, file, "an access export"));
+  BR_ASSIGN_OR_RETURN(CsvTable table,
+                      ParseWithHeader(data, file, "an access export"));
   const CsvRecord& header = table.records[0];
   const int id_col = FindColumn(header, {"personid", "id", "employeeid"});
   const int app_col = FindColumn(header, {"app", "application"});
-  const int inst_col = FindColumn(header, {"instance", "tenant", "workspace", "account"});
-  const int level_col = FindColumn(header, {"level", "permission", "access", "roleinapp"});
+  const int inst_col =
+      FindColumn(header, {"instance", "tenant", "workspace", "account"});
+  const int level_col =
+      FindColumn(header, {"level", "permission", "access", "roleinapp"});
   if (id_col < 0 || app_col < 0) {
-    return ErrorAt(SourceLocation{table.file, header.line, 1},
-                   "expected access export columns 'person id, app, instance, level'");
+    return ErrorAt(
+        SourceLocation{table.file, header.line, 1},
+        "expected access export columns 'person id, app, instance, level'");
   }
   std::vector<AccessRecord> out;
   for (size_t ri = 1; ri < table.records.size(); ++ri) {
@@ -808,7 +843,8 @@ absl::StatusOr<std::vector<AccessRecord>> ImportAccessExport(
     a.app = Trimmed(Cell(r, app_col));
     if (inst_col >= 0) a.instance = Trimmed(Cell(r, inst_col));
     if (level_col >= 0) a.level = Trimmed(Cell(r, level_col));
-    if (a.person_id.empty()) return ErrorAt(At(table, r, id_col), "expected a person id");
+    if (a.person_id.empty())
+      return ErrorAt(At(table, r, id_col), "expected a person id");
     if (a.app.empty()) return ErrorAt(At(table, r, app_col), "expected an app");
     out.push_back(std::move(a));
   }

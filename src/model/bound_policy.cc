@@ -16,9 +16,12 @@ namespace birthright {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "?";
 }
@@ -110,10 +113,14 @@ bool ScalarHolds(const BoundPolicy& policy, const BoundAttribute& attr,
           [&](const Key& a, const Key& b) { return attr.Compare(a, b) < 0; });
       return p.op == PredicateOp::kAnyOf ? in : !in;
     }
-    case PredicateOp::kLess: return attr.Compare(k, p.keys[0]) < 0;
-    case PredicateOp::kLessEq: return attr.Compare(k, p.keys[0]) <= 0;
-    case PredicateOp::kGreater: return attr.Compare(k, p.keys[0]) > 0;
-    case PredicateOp::kGreaterEq: return attr.Compare(k, p.keys[0]) >= 0;
+    case PredicateOp::kLess:
+      return attr.Compare(k, p.keys[0]) < 0;
+    case PredicateOp::kLessEq:
+      return attr.Compare(k, p.keys[0]) <= 0;
+    case PredicateOp::kGreater:
+      return attr.Compare(k, p.keys[0]) > 0;
+    case PredicateOp::kGreaterEq:
+      return attr.Compare(k, p.keys[0]) >= 0;
     case PredicateOp::kRange:
       return attr.Compare(p.keys[0], k) <= 0 && attr.Compare(k, p.keys[1]) <= 0;
     case PredicateOp::kContains:
@@ -135,7 +142,8 @@ bool ScalarHolds(const BoundPolicy& policy, const BoundAttribute& attr,
 
 Tri BoundPolicy::EvalPredicate(const BoundPredicate& p, const Value& v) const {
   if (p.op == PredicateOp::kExists) return v.present ? Tri::kTrue : Tri::kFalse;
-  if (p.op == PredicateOp::kMissing) return v.present ? Tri::kFalse : Tri::kTrue;
+  if (p.op == PredicateOp::kMissing)
+    return v.present ? Tri::kFalse : Tri::kTrue;
   if (!v.present) return Tri::kUnknown;
   const BoundAttribute& attr = attributes_[p.attr];
   if (attr.type == AttrType::kSet) {
@@ -170,8 +178,7 @@ AttrId BoundPolicy::FindAttribute(std::string_view folded) const {
 class Binder {
  public:
   Binder(const Policy& policy, const Population* hr, const BindOptions& options)
-      : policy_(policy), hr_(hr), options_(options),
-        out_(new BoundPolicy()) {}
+      : policy_(policy), hr_(hr), options_(options), out_(new BoundPolicy()) {}
 
   absl::StatusOr<std::unique_ptr<BoundPolicy>> Run() {
     if (static_cast<int64_t>(policy_.rules.size()) > options_.max_rules) {
@@ -238,7 +245,8 @@ class Binder {
 
   // Visits the predicates of `e` depth-first, left to right (the order of
   // Rule::unless_predicate_locations).
-  static void WalkExpr(const Expr& e, const std::function<void(const Expr&)>& f) {
+  static void WalkExpr(const Expr& e,
+                       const std::function<void(const Expr&)>& f) {
     if (e.kind == Expr::Kind::kPredicate) {
       f(e);
       return;
@@ -270,11 +278,13 @@ class Binder {
       if (have_schema && !known && !warned_unknown_.count(folded)) {
         warned_unknown_.insert(folded);
         Issue("unknown-attribute", Severity::kWarning, rule_id, loc,
-              "attribute '" + name + "' is not in the schema; its type is inferred");
+              "attribute '" + name +
+                  "' is not in the schema; its type is inferred");
       }
     };
     for (const Rule& r : policy_.rules) {
-      for (const Condition& c : r.conditions) reference(c.attribute, r.id, c.location);
+      for (const Condition& c : r.conditions)
+        reference(c.attribute, r.id, c.location);
       if (r.unless) {
         size_t next = 0;
         WalkExpr(*r.unless, [&](const Expr& e) {
@@ -299,7 +309,8 @@ class Binder {
     for (const Rule& r : policy_.rules) {
       for (const Condition& c : r.conditions) take(c.attribute, c.predicate);
       if (r.unless) {
-        WalkExpr(*r.unless, [&](const Expr& e) { take(e.attribute, e.predicate); });
+        WalkExpr(*r.unless,
+                 [&](const Expr& e) { take(e.attribute, e.predicate); });
       }
     }
   }
@@ -319,7 +330,8 @@ class Binder {
   }
 
   void InferTypes() {
-    for (AttrId id = 0; id < static_cast<AttrId>(out_->attributes_.size()); ++id) {
+    for (AttrId id = 0; id < static_cast<AttrId>(out_->attributes_.size());
+         ++id) {
       BoundAttribute& a = out_->attributes_[id];
       if (a.declared) continue;
       std::vector<std::string> values;
@@ -327,7 +339,8 @@ class Binder {
         for (const Person& p : hr_->people) {
           for (const auto& [name, value] : p.attributes) {
             if (FoldName(name) != a.folded) continue;
-            if (!TrimWhitespace(value).empty()) values.emplace_back(TrimWhitespace(value));
+            if (!TrimWhitespace(value).empty())
+              values.emplace_back(TrimWhitespace(value));
           }
         }
       }
@@ -376,7 +389,8 @@ class Binder {
         inst.levels = e.levels;
         inst.default_level = 0;
         for (size_t i = 0; i < e.levels.size(); ++i) {
-          if (!e.default_level.empty() && EqualsIgnoreCase(e.levels[i], e.default_level)) {
+          if (!e.default_level.empty() &&
+              EqualsIgnoreCase(e.levels[i], e.default_level)) {
             inst.default_level = static_cast<int32_t>(i);
           }
         }
@@ -397,13 +411,15 @@ class Binder {
       };
       std::vector<Derived> apps;
       auto find_ci = [](std::vector<std::string>& v, const std::string& s) {
-        for (const std::string& x : v) if (EqualsIgnoreCase(x, s)) return true;
+        for (const std::string& x : v)
+          if (EqualsIgnoreCase(x, s)) return true;
         return false;
       };
       for (const Rule& r : policy_.rules) {
         for (const Target& t : r.targets) {
           Derived* d = nullptr;
-          for (Derived& x : apps) if (EqualsIgnoreCase(x.app, t.app)) d = &x;
+          for (Derived& x : apps)
+            if (EqualsIgnoreCase(x.app, t.app)) d = &x;
           if (d == nullptr) {
             apps.push_back(Derived{t.app, {}, {}, t.location});
             d = &apps.back();
@@ -411,7 +427,8 @@ class Binder {
           if (!t.instance.empty() && !find_ci(d->instances, t.instance)) {
             d->instances.push_back(t.instance);
           }
-          if (!t.level.empty() && !find_ci(d->levels, t.level)) d->levels.push_back(t.level);
+          if (!t.level.empty() && !find_ci(d->levels, t.level))
+            d->levels.push_back(t.level);
         }
       }
       for (Derived& d : apps) {
@@ -430,22 +447,28 @@ class Binder {
             "no catalog: apps and instances come from the rules and levels "
             "are ordered by first appearance (lowest first)");
     }
-    std::sort(list.begin(), list.end(), [](const AppInstance& a, const AppInstance& b) {
-      if (a.app != b.app) return a.app < b.app;
-      return a.instance < b.instance;
-    });
+    std::sort(list.begin(), list.end(),
+              [](const AppInstance& a, const AppInstance& b) {
+                if (a.app != b.app) return a.app < b.app;
+                return a.instance < b.instance;
+              });
     out_->instances_ = std::move(list);
   }
 
   // Types `text` as a literal of `attr`; records a type-mismatch on failure.
-  std::optional<Key> Literal(const BoundAttribute& attr, const std::string& text,
-                             const Rule& rule, const SourceLocation& loc) {
+  std::optional<Key> Literal(const BoundAttribute& attr,
+                             const std::string& text, const Rule& rule,
+                             const SourceLocation& loc) {
     std::optional<Key> k = attr.ParseScalar(text);
     if (!k) {
       std::string expected;
       switch (attr.type) {
-        case AttrType::kInt: expected = "an integer"; break;
-        case AttrType::kDate: expected = "an ISO date YYYY-MM-DD"; break;
+        case AttrType::kInt:
+          expected = "an integer";
+          break;
+        case AttrType::kDate:
+          expected = "an ISO date YYYY-MM-DD";
+          break;
         case AttrType::kOrdinal: {
           expected = "one of the declared values (";
           for (size_t i = 0; i < attr.order.size(); ++i) {
@@ -455,11 +478,14 @@ class Binder {
           expected += ")";
           break;
         }
-        default: expected = "a non-empty value"; break;
+        default:
+          expected = "a non-empty value";
+          break;
       }
       Issue("type-mismatch", Severity::kError, rule.id, loc,
-            "'" + text + "' is not a valid " + std::string(AttrTypeName(attr.type)) +
-                " value for '" + attr.name + "'; expected " + expected);
+            "'" + text + "' is not a valid " +
+                std::string(AttrTypeName(attr.type)) + " value for '" +
+                attr.name + "'; expected " + expected);
     }
     return k;
   }
@@ -484,7 +510,8 @@ class Binder {
         !(attr.type == AttrType::kString || attr.type == AttrType::kSet)) {
       return mismatch("text match '" + FormatPredicate(p) + "' on " +
                       std::string(AttrTypeName(attr.type)) + " attribute '" +
-                      attr.name + "'; only string and set attributes take substring "
+                      attr.name +
+                      "'; only string and set attributes take substring "
                       "and regex conditions");
     }
     bool ok = true;
@@ -506,7 +533,9 @@ class Binder {
         }
         if (p.op == PredicateOp::kAnyOf || p.op == PredicateOp::kNoneOf) {
           std::sort(out->keys.begin(), out->keys.end(),
-                    [&](const Key& a, const Key& b) { return attr.Compare(a, b) < 0; });
+                    [&](const Key& a, const Key& b) {
+                      return attr.Compare(a, b) < 0;
+                    });
           out->keys.erase(std::unique(out->keys.begin(), out->keys.end(),
                                       [&](const Key& a, const Key& b) {
                                         return attr.Compare(a, b) == 0;
@@ -527,7 +556,8 @@ class Binder {
         auto re = std::make_unique<RE2>(p.values[0], o);
         if (!re->ok()) {
           Issue("invalid-regex", Severity::kError, rule.id, loc,
-                "invalid regular expression /" + p.values[0] + "/: " + re->error());
+                "invalid regular expression /" + p.values[0] +
+                    "/: " + re->error());
           return false;
         }
         if (re->ProgramSize() > options_.max_regex_program_size) {
@@ -536,7 +566,8 @@ class Binder {
           return false;
         }
         // Reuse an identical pattern so analyses see one regex class.
-        const std::string key = (attr.case_sensitive ? "s:" : "i:") + p.values[0];
+        const std::string key =
+            (attr.case_sensitive ? "s:" : "i:") + p.values[0];
         auto it = regex_ids_.find(key);
         if (it != regex_ids_.end()) {
           out->regex = it->second;
@@ -578,19 +609,22 @@ class Binder {
   std::vector<int32_t> InstancesOf(const std::string& app) {
     std::vector<int32_t> out;
     for (size_t i = 0; i < out_->instances_.size(); ++i) {
-      if (EqualsIgnoreCase(out_->instances_[i].app, app)) out.push_back(static_cast<int32_t>(i));
+      if (EqualsIgnoreCase(out_->instances_[i].app, app))
+        out.push_back(static_cast<int32_t>(i));
     }
     return out;
   }
 
   int32_t LevelIndex(const AppInstance& inst, const std::string& level) {
     for (size_t i = 0; i < inst.levels.size(); ++i) {
-      if (EqualsIgnoreCase(inst.levels[i], level)) return static_cast<int32_t>(i);
+      if (EqualsIgnoreCase(inst.levels[i], level))
+        return static_cast<int32_t>(i);
     }
     return -1;
   }
 
-  static std::vector<std::string> CanonicalScopes(const std::vector<std::string>& in) {
+  static std::vector<std::string> CanonicalScopes(
+      const std::vector<std::string>& in) {
     std::vector<std::string> out;
     for (const std::string& s : in) {
       bool dup = false;
@@ -603,7 +637,8 @@ class Binder {
 
   bool BindTarget(const Rule& rule, const Target& t, BoundRule* br) {
     const std::vector<int32_t> instances = InstancesOf(t.app);
-    const std::string where = t.app + (t.instance.empty() ? "" : " [" + t.instance + "]");
+    const std::string where =
+        t.app + (t.instance.empty() ? "" : " [" + t.instance + "]");
     if (instances.empty()) {
       Issue("unknown-app", Severity::kError, rule.id, t.location,
             "app '" + t.app + "' is not in the catalog");
@@ -624,11 +659,13 @@ class Binder {
       chosen = instances;
     } else {
       for (int32_t i : instances) {
-        if (EqualsIgnoreCase(out_->instances_[i].instance, t.instance)) chosen.push_back(i);
+        if (EqualsIgnoreCase(out_->instances_[i].instance, t.instance))
+          chosen.push_back(i);
       }
       if (chosen.empty()) {
         Issue("unknown-instance", Severity::kError, rule.id, t.location,
-              "app '" + t.app + "' has no instance '" + t.instance + "' in the catalog");
+              "app '" + t.app + "' has no instance '" + t.instance +
+                  "' in the catalog");
         return false;
       }
     }
@@ -697,7 +734,8 @@ class Binder {
       }
     }
     if (r.targets.empty()) {
-      Issue("no-target", Severity::kError, r.id, r.location, "rule names no app");
+      Issue("no-target", Severity::kError, r.id, r.location,
+            "rule names no app");
       ok = false;
     }
     for (const Target& t : r.targets) ok = BindTarget(r, t, &br) && ok;

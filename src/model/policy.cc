@@ -11,11 +11,16 @@ std::string FormatSourceLocation(const SourceLocation& loc) {
 
 std::string_view AttrTypeName(AttrType type) {
   switch (type) {
-    case AttrType::kString: return "string";
-    case AttrType::kInt: return "int";
-    case AttrType::kDate: return "date";
-    case AttrType::kOrdinal: return "ordinal";
-    case AttrType::kSet: return "set";
+    case AttrType::kString:
+      return "string";
+    case AttrType::kInt:
+      return "int";
+    case AttrType::kDate:
+      return "date";
+    case AttrType::kOrdinal:
+      return "ordinal";
+    case AttrType::kSet:
+      return "set";
   }
   return "?";
 }
@@ -32,10 +37,14 @@ std::optional<AttrType> ParseAttrType(std::string_view text) {
 
 std::string_view ProvisioningName(Provisioning p) {
   switch (p) {
-    case Provisioning::kUnspecified: return "";
-    case Provisioning::kScim: return "scim";
-    case Provisioning::kApi: return "api";
-    case Provisioning::kManual: return "manual";
+    case Provisioning::kUnspecified:
+      return "";
+    case Provisioning::kScim:
+      return "scim";
+    case Provisioning::kApi:
+      return "api";
+    case Provisioning::kManual:
+      return "manual";
   }
   return "";
 }

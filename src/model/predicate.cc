@@ -14,19 +14,32 @@ namespace birthright {
 
 std::string_view PredicateOpName(PredicateOp op) {
   switch (op) {
-    case PredicateOp::kAnyOf: return "any-of";
-    case PredicateOp::kNoneOf: return "none-of";
-    case PredicateOp::kLess: return "<";
-    case PredicateOp::kLessEq: return "<=";
-    case PredicateOp::kGreater: return ">";
-    case PredicateOp::kGreaterEq: return ">=";
-    case PredicateOp::kRange: return "range";
-    case PredicateOp::kContains: return "contains";
-    case PredicateOp::kStartsWith: return "starts with";
-    case PredicateOp::kEndsWith: return "ends with";
-    case PredicateOp::kRegex: return "regex";
-    case PredicateOp::kExists: return "exists";
-    case PredicateOp::kMissing: return "missing";
+    case PredicateOp::kAnyOf:
+      return "any-of";
+    case PredicateOp::kNoneOf:
+      return "none-of";
+    case PredicateOp::kLess:
+      return "<";
+    case PredicateOp::kLessEq:
+      return "<=";
+    case PredicateOp::kGreater:
+      return ">";
+    case PredicateOp::kGreaterEq:
+      return ">=";
+    case PredicateOp::kRange:
+      return "range";
+    case PredicateOp::kContains:
+      return "contains";
+    case PredicateOp::kStartsWith:
+      return "starts with";
+    case PredicateOp::kEndsWith:
+      return "ends with";
+    case PredicateOp::kRegex:
+      return "regex";
+    case PredicateOp::kExists:
+      return "exists";
+    case PredicateOp::kMissing:
+      return "missing";
   }
   return "?";
 }
@@ -80,9 +93,11 @@ class CellParser {
     } else if (body.size() >= 2 && body.front() == '/' && body.back() == '/') {
       p.op = PredicateOp::kRegex;
       p.values.emplace_back(body.substr(1, body.size() - 2));
-      if (p.values[0].empty()) return Error(&out, b + 1, "empty regular expression");
+      if (p.values[0].empty())
+        return Error(&out, b + 1, "empty regular expression");
     } else if (body.front() == '/') {
-      return Error(&out, b, "unterminated regular expression; expected a closing '/'");
+      return Error(&out, b,
+                   "unterminated regular expression; expected a closing '/'");
     } else if (body.front() == '!' || HasKeyword(body, 0, "not", "(")) {
       const size_t skip = body.front() == '!' ? 1 : 3;
       size_t pos = SkipSpace(b + skip);
@@ -98,7 +113,8 @@ class CellParser {
       if (!ParseList(pos, end, &p.values, &out)) return out;
     } else if (body.starts_with(">=") || body.starts_with("<=")) {
       p.op = body[0] == '>' ? PredicateOp::kGreaterEq : PredicateOp::kLessEq;
-      if (!ParseSingle(b + 2, e, "a value after '" + std::string(body.substr(0, 2)) + "'",
+      if (!ParseSingle(b + 2, e,
+                       "a value after '" + std::string(body.substr(0, 2)) + "'",
                        &p.values, &out)) {
         return out;
       }
@@ -110,7 +126,8 @@ class CellParser {
       }
     } else if (HasKeyword(body, 0, "contains")) {
       p.op = PredicateOp::kContains;
-      if (!ParseSingle(b + 8, e, "text after 'contains'", &p.values, &out)) return out;
+      if (!ParseSingle(b + 8, e, "text after 'contains'", &p.values, &out))
+        return out;
     } else if (HasKeyword(body, 0, "starts") &&
                HasKeyword(text_, SkipSpace(b + 6), "with")) {
       p.op = PredicateOp::kStartsWith;
@@ -133,8 +150,10 @@ class CellParser {
       if (!quoted && p.values.size() == 1) {
         const size_t dots = p.values[0].find("..");
         if (dots != std::string::npos) {
-          std::string lo(TrimWhitespace(std::string_view(p.values[0]).substr(0, dots)));
-          std::string hi(TrimWhitespace(std::string_view(p.values[0]).substr(dots + 2)));
+          std::string lo(
+              TrimWhitespace(std::string_view(p.values[0]).substr(0, dots)));
+          std::string hi(
+              TrimWhitespace(std::string_view(p.values[0]).substr(dots + 2)));
           // "a...b" would be ambiguous (which two dots?), so bounds may not
           // start or end with '.'.
           if (lo.empty() || hi.empty() || hi.find("..") != std::string::npos ||
@@ -172,7 +191,8 @@ class CellParser {
     if (pos >= end) return Fail(out, pos, "expected " + expected);
     std::vector<std::string> tmp;
     bool quoted = false;
-    if (!ParseList(pos, end, &tmp, out, &quoted, /*allow_list=*/false)) return false;
+    if (!ParseList(pos, end, &tmp, out, &quoted, /*allow_list=*/false))
+      return false;
     *values = std::move(tmp);
     return true;
   }
@@ -191,8 +211,9 @@ class CellParser {
       }
       if (static_cast<int32_t>(values->size()) >= limits_.max_list_values) {
         out->limit_hit = true;
-        return Fail(out, at, "too many values in one list (limit " +
-                                 std::to_string(limits_.max_list_values) + ")");
+        return Fail(out, at,
+                    "too many values in one list (limit " +
+                        std::to_string(limits_.max_list_values) + ")");
       }
       values->push_back(std::move(v));
       current.clear();
@@ -204,10 +225,16 @@ class CellParser {
       if (c == '"') {
         const size_t close = text_.find('"', i + 1);
         if (close == std::string_view::npos || close >= end) {
-          return Fail(out, i, std::string("unterminated quoted value; expected a closing '\"'"));
+          return Fail(
+              out, i,
+              std::string(
+                  "unterminated quoted value; expected a closing '\"'"));
         }
         if (!TrimWhitespace(current).empty()) {
-          return Fail(out, i, std::string("unexpected '\"' inside a value; quote the whole value"));
+          return Fail(
+              out, i,
+              std::string(
+                  "unexpected '\"' inside a value; quote the whole value"));
         }
         current.assign(text_.substr(i + 1, close - i - 1));
         have_quote = true;
@@ -217,20 +244,25 @@ class CellParser {
         size_t j = close + 1;
         while (j < end && IsAsciiSpace(text_[j])) ++j;
         if (j < end && text_[j] != '|' && text_[j] != ';') {
-          return Fail(out, j, std::string("expected '|' or ';' after a quoted value"));
+          return Fail(out, j,
+                      std::string("expected '|' or ';' after a quoted value"));
         }
         continue;
       }
       if (c == '|' || c == ';') {
         if (!allow_list) {
-          return Fail(out, i, std::string("expected a single value; quote it if it contains '|' or ';'"));
+          return Fail(out, i,
+                      std::string("expected a single value; quote it if it "
+                                  "contains '|' or ';'"));
         }
         if (!finish(item_start)) return false;
         item_start = i + 1;
         continue;
       }
       if (have_quote) {
-        if (!IsAsciiSpace(c)) return Fail(out, i, std::string("unexpected text after quoted value"));
+        if (!IsAsciiSpace(c))
+          return Fail(out, i,
+                      std::string("unexpected text after quoted value"));
         continue;
       }
       current.push_back(c);
@@ -264,8 +296,8 @@ class ExprParser {
     }
     Skip();
     if (pos_ < text_.size()) {
-      out.error = SyntaxError{Col(), "unexpected '" + Snippet() +
-                                         "'; expected 'and', 'or' or end"};
+      out.error = SyntaxError{
+          Col(), "unexpected '" + Snippet() + "'; expected 'and', 'or' or end"};
       return out;
     }
     out.expr = std::move(e);
@@ -280,7 +312,8 @@ class ExprParser {
     while (pos_ < text_.size() && IsAsciiSpace(text_[pos_])) ++pos_;
   }
   std::string Snippet() const {
-    return std::string(text_.substr(pos_, std::min<size_t>(12, text_.size() - pos_)));
+    return std::string(
+        text_.substr(pos_, std::min<size_t>(12, text_.size() - pos_)));
   }
   bool Fail(std::string message) {
     if (!error_) error_ = SyntaxError{Col(), std::move(message)};
@@ -395,9 +428,9 @@ class ExprParser {
   }
 
   static bool IsOperatorWord(std::string_view w) {
-    for (std::string_view kw : {"in", "not", "contains", "starts", "ends",
-                                "matches", "exists", "missing", "is", "and",
-                                "or"}) {
+    for (std::string_view kw :
+         {"in", "not", "contains", "starts", "ends", "matches", "exists",
+          "missing", "is", "and", "or"}) {
       if (EqualsIgnoreCase(w, kw)) return true;
     }
     return false;
@@ -442,11 +475,13 @@ class ExprParser {
       return ParseValue(&p.values, "a value after '!='") && CountNode();
     }
     if (sym(">=") || sym("<=") || sym(">") || sym("<")) {
-      const char c0 = text_[pos_ - 1] == '=' ? text_[pos_ - 2] : text_[pos_ - 1];
+      const char c0 =
+          text_[pos_ - 1] == '=' ? text_[pos_ - 2] : text_[pos_ - 1];
       const bool eq = text_[pos_ - 1] == '=';
       p.op = c0 == '>' ? (eq ? PredicateOp::kGreaterEq : PredicateOp::kGreater)
                        : (eq ? PredicateOp::kLessEq : PredicateOp::kLess);
-      return ParseValue(&p.values, "a value after the comparison") && CountNode();
+      return ParseValue(&p.values, "a value after the comparison") &&
+             CountNode();
     }
     if (Keyword("not")) {
       if (!Keyword("in")) return Fail("expected 'in' after 'not'");
@@ -466,11 +501,12 @@ class ExprParser {
         return Fail("expected '(' or a range LOW..HIGH after 'in'");
       }
       p.op = PredicateOp::kRange;
-      p.values = {std::string(TrimWhitespace(std::string_view(v[0]).substr(0, dots))),
-                  std::string(TrimWhitespace(std::string_view(v[0]).substr(dots + 2)))};
+      p.values = {
+          std::string(TrimWhitespace(std::string_view(v[0]).substr(0, dots))),
+          std::string(TrimWhitespace(std::string_view(v[0]).substr(dots + 2)))};
       if (p.values[0].empty() || p.values[1].empty() ||
-          p.values[1].find("..") != std::string::npos || p.values[0].back() == '.' ||
-          p.values[1].front() == '.') {
+          p.values[1].find("..") != std::string::npos ||
+          p.values[0].back() == '.' || p.values[1].front() == '.') {
         return Fail("malformed range; expected LOW..HIGH");
       }
       return CountNode();
@@ -517,17 +553,21 @@ class ExprParser {
     }
     if (Keyword("is")) {
       if (Keyword("not")) {
-        if (!Keyword("missing", ")")) return Fail("expected 'missing' after 'is not'");
+        if (!Keyword("missing", ")"))
+          return Fail("expected 'missing' after 'is not'");
         p.op = PredicateOp::kExists;
         return CountNode();
       }
-      if (!Keyword("missing", ")")) return Fail("expected 'missing' after 'is'");
+      if (!Keyword("missing", ")"))
+        return Fail("expected 'missing' after 'is'");
       p.op = PredicateOp::kMissing;
       return CountNode();
     }
-    return Fail("expected an operator (=, !=, in, not in, <, <=, >, >=, "
-                "contains, starts with, ends with, matches, exists, missing) "
-                "after '" + out->attribute + "'");
+    return Fail(
+        "expected an operator (=, !=, in, not in, <, <=, >, >=, "
+        "contains, starts with, ends with, matches, exists, missing) "
+        "after '" +
+        out->attribute + "'");
   }
 
   // A value: a quoted string, or words up to and/or/')'/','/end.
@@ -550,7 +590,8 @@ class ExprParser {
       const char c = text_[pos_];
       if (c == ')' || c == ',' || c == '(' || c == '"') break;
       if (in_list && (c == '|' || c == ';')) break;
-      if (HasKeyword(text_, pos_, "and", "(") || HasKeyword(text_, pos_, "or", "(")) {
+      if (HasKeyword(text_, pos_, "and", "(") ||
+          HasKeyword(text_, pos_, "or", "(")) {
         break;
       }
       const size_t b = pos_;
@@ -581,7 +622,8 @@ class ExprParser {
         limit_hit_ = true;
         return Fail("too many values in one list");
       }
-      if (!ParseValue(values, "a value in the list", /*in_list=*/true)) return false;
+      if (!ParseValue(values, "a value in the list", /*in_list=*/true))
+        return false;
       Skip();
       if (pos_ < text_.size() &&
           (text_[pos_] == ',' || text_[pos_] == '|' || text_[pos_] == ';')) {
@@ -620,8 +662,9 @@ bool NeedsQuotes(std::string_view v) {
     size_t j = i;
     while (j < v.size() && !IsAsciiSpace(v[j])) ++j;
     const std::string_view word = v.substr(i, j - i);
-    for (std::string_view kw : {"not", "contains", "starts", "ends", "exists", "missing",
-                                "any", "*", "and", "or", "in", "is", "matches", "with"}) {
+    for (std::string_view kw :
+         {"not", "contains", "starts", "ends", "exists", "missing", "any", "*",
+          "and", "or", "in", "is", "matches", "with"}) {
       if (EqualsIgnoreCase(word, kw)) return true;
     }
     i = j;
@@ -652,23 +695,47 @@ std::string FormatPredicate(const Predicate& p) {
     }
   };
   switch (p.op) {
-    case PredicateOp::kAnyOf: join(" | "); break;
+    case PredicateOp::kAnyOf:
+      join(" | ");
+      break;
     case PredicateOp::kNoneOf:
       out = p.values.size() == 1 ? "not " : "not (";
       join(" | ");
       if (p.values.size() != 1) out += ")";
       break;
-    case PredicateOp::kLess: out = "< " + Quote(p.values[0]); break;
-    case PredicateOp::kLessEq: out = "<= " + Quote(p.values[0]); break;
-    case PredicateOp::kGreater: out = "> " + Quote(p.values[0]); break;
-    case PredicateOp::kGreaterEq: out = ">= " + Quote(p.values[0]); break;
-    case PredicateOp::kRange: out = p.values[0] + ".." + p.values[1]; break;
-    case PredicateOp::kContains: out = "contains " + Quote(p.values[0]); break;
-    case PredicateOp::kStartsWith: out = "starts with " + Quote(p.values[0]); break;
-    case PredicateOp::kEndsWith: out = "ends with " + Quote(p.values[0]); break;
-    case PredicateOp::kRegex: out = "/" + p.values[0] + "/"; break;
-    case PredicateOp::kExists: out = "exists"; break;
-    case PredicateOp::kMissing: out = "missing"; break;
+    case PredicateOp::kLess:
+      out = "< " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kLessEq:
+      out = "<= " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kGreater:
+      out = "> " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kGreaterEq:
+      out = ">= " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kRange:
+      out = p.values[0] + ".." + p.values[1];
+      break;
+    case PredicateOp::kContains:
+      out = "contains " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kStartsWith:
+      out = "starts with " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kEndsWith:
+      out = "ends with " + Quote(p.values[0]);
+      break;
+    case PredicateOp::kRegex:
+      out = "/" + p.values[0] + "/";
+      break;
+    case PredicateOp::kExists:
+      out = "exists";
+      break;
+    case PredicateOp::kMissing:
+      out = "missing";
+      break;
   }
   return out;
 }
@@ -690,8 +757,9 @@ std::string FormatExpr(const Expr& e) {
           return p.values.size() == 1 ? e.attribute + " = " + Quote(p.values[0])
                                       : e.attribute + " in " + list();
         case PredicateOp::kNoneOf:
-          return p.values.size() == 1 ? e.attribute + " != " + Quote(p.values[0])
-                                      : e.attribute + " not in " + list();
+          return p.values.size() == 1
+                     ? e.attribute + " != " + Quote(p.values[0])
+                     : e.attribute + " not in " + list();
         case PredicateOp::kRange:
           return e.attribute + " in " + p.values[0] + ".." + p.values[1];
         case PredicateOp::kRegex:

@@ -16,7 +16,8 @@ void PolicyHandle::Swap(std::shared_ptr<const CompiledPolicy> next) {
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-absl::Status PolicyHandle::SwapFromSnapshot(std::string_view bytes, const SnapshotLimits& limits) {
+absl::Status PolicyHandle::SwapFromSnapshot(std::string_view bytes,
+                                            const SnapshotLimits& limits) {
   auto loaded = LoadSnapshot(bytes, limits);
   if (!loaded.ok()) return loaded.status();
   Swap(std::shared_ptr<const CompiledPolicy>(std::move(*loaded)));

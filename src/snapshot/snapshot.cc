@@ -43,15 +43,16 @@ Offset<fb::Key> WriteKey(FlatBufferBuilder& b, const Key& k) {
   return fb::CreateKeyDirect(b, k.num, k.text.c_str());
 }
 
-Offset<fb::Predicate> WritePredicate(FlatBufferBuilder& b, const BoundPredicate& p) {
+Offset<fb::Predicate> WritePredicate(FlatBufferBuilder& b,
+                                     const BoundPredicate& p) {
   std::vector<Offset<fb::Key>> keys;
   for (const Key& k : p.keys) keys.push_back(WriteKey(b, k));
   return fb::CreatePredicateDirect(b, p.attr, static_cast<uint8_t>(p.op), &keys,
                                    p.needle.c_str(), p.regex);
 }
 
-std::vector<Offset<flatbuffers::String>> Strings(FlatBufferBuilder& b,
-                                                 const std::vector<std::string>& v) {
+std::vector<Offset<flatbuffers::String>> Strings(
+    FlatBufferBuilder& b, const std::vector<std::string>& v) {
   std::vector<Offset<flatbuffers::String>> out;
   for (const std::string& s : v) out.push_back(b.CreateString(s));
   return out;
@@ -67,7 +68,8 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
   for (const BoundAttribute& a : p.attributes()) {
     // Hash maps are written sorted so the bytes never depend on their
     // iteration order.
-    std::vector<std::pair<std::string, std::string>> aliases(a.aliases.begin(), a.aliases.end());
+    std::vector<std::pair<std::string, std::string>> aliases(a.aliases.begin(),
+                                                             a.aliases.end());
     std::sort(aliases.begin(), aliases.end());
     std::vector<std::string> from, to;
     for (auto& [f, t] : aliases) {
@@ -77,25 +79,24 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     auto order = Strings(b, a.order);
     auto f = Strings(b, from);
     auto t = Strings(b, to);
-    attrs.push_back(fb::CreateAttributeDirect(b, a.name.c_str(), a.folded.c_str(),
-                                              static_cast<uint8_t>(a.type), a.case_sensitive,
-                                              &order, &f, &t));
+    attrs.push_back(fb::CreateAttributeDirect(
+        b, a.name.c_str(), a.folded.c_str(), static_cast<uint8_t>(a.type),
+        a.case_sensitive, &order, &f, &t));
   }
   std::vector<Offset<fb::Instance>> instances;
   for (const AppInstance& i : p.instances()) {
     auto levels = Strings(b, i.levels);
     instances.push_back(fb::CreateInstanceDirect(
-        b, i.app.c_str(), i.instance.c_str(), &levels, i.default_level, i.owner.c_str(),
-        static_cast<uint8_t>(i.provisioning), i.monthly_cost_cents.has_value(),
-        i.monthly_cost_cents.value_or(0)));
+        b, i.app.c_str(), i.instance.c_str(), &levels, i.default_level,
+        i.owner.c_str(), static_cast<uint8_t>(i.provisioning),
+        i.monthly_cost_cents.has_value(), i.monthly_cost_cents.value_or(0)));
   }
   std::vector<Offset<fb::Rule>> rules;
   for (const BoundRule& r : p.rules()) {
-    rules.push_back(fb::CreateRuleDirect(b, r.id.c_str(), static_cast<uint8_t>(r.effect),
-                                         r.priority, static_cast<uint8_t>(r.expiry_kind),
-                                         r.expiry_date.days, r.expiry_attr, r.valid,
-                                         r.location.file.c_str(), r.location.line,
-                                         r.location.column));
+    rules.push_back(fb::CreateRuleDirect(
+        b, r.id.c_str(), static_cast<uint8_t>(r.effect), r.priority,
+        static_cast<uint8_t>(r.expiry_kind), r.expiry_date.days, r.expiry_attr,
+        r.valid, r.location.file.c_str(), r.location.line, r.location.column));
   }
   std::vector<std::string> regex_text;
   std::vector<uint8_t> regex_cs;
@@ -109,29 +110,35 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     auto literals = Strings(b, v.literals);
     std::vector<Offset<fb::Key>> points;
     for (const Key& k : v.points) points.push_back(WriteKey(b, k));
-    auto pred = v.kind == VarKind::kSetPred ? WritePredicate(b, v.predicate) : 0;
-    vars.push_back(fb::CreateVarDirect(b, static_cast<uint8_t>(v.kind), v.attr, v.num_classes,
-                                       &literals, &points, v.pattern_bit, pred));
+    auto pred =
+        v.kind == VarKind::kSetPred ? WritePredicate(b, v.predicate) : 0;
+    vars.push_back(fb::CreateVarDirect(b, static_cast<uint8_t>(v.kind), v.attr,
+                                       v.num_classes, &literals, &points,
+                                       v.pattern_bit, pred));
   }
   std::vector<Offset<fb::AttrInput>> inputs;
   for (const AttrInput& in : im.inputs) {
     auto patterns = Strings(b, in.pattern_text);
-    inputs.push_back(fb::CreateAttrInputDirect(b, in.attr, in.scalar_var, in.presence_var,
-                                               in.expiry_var, &in.pattern_vars, &in.set_vars,
-                                               &patterns));
+    inputs.push_back(fb::CreateAttrInputDirect(
+        b, in.attr, in.scalar_var, in.presence_var, in.expiry_var,
+        &in.pattern_vars, &in.set_vars, &patterns));
   }
   std::vector<fb::Node> nodes;
-  for (const Node& n : im.nodes) nodes.emplace_back(n.var, n.dflt, n.exc_begin, n.exc_count);
+  for (const Node& n : im.nodes)
+    nodes.emplace_back(n.var, n.dflt, n.exc_begin, n.exc_count);
   std::vector<fb::Leaf> leaves;
-  for (const Leaf& l : im.leaves) leaves.emplace_back(l.ents_begin, l.ents_count);
+  for (const Leaf& l : im.leaves)
+    leaves.emplace_back(l.ents_begin, l.ents_count);
   std::vector<fb::LeafEntitlement> ents;
   for (const LeafEntitlement& e : im.leaf_ents) {
-    ents.emplace_back(e.instance, e.level, e.scopes_begin, e.scopes_count, e.reasons_begin,
-                      e.reasons_count, e.never_expires, e.expiry_literal, e.expiry_attrs_begin,
+    ents.emplace_back(e.instance, e.level, e.scopes_begin, e.scopes_count,
+                      e.reasons_begin, e.reasons_count, e.never_expires,
+                      e.expiry_literal, e.expiry_attrs_begin,
                       e.expiry_attrs_count);
   }
   std::vector<fb::AppDag> apps;
-  for (const AppDag& a : im.apps) apps.emplace_back(a.first_instance, a.last_instance, a.root);
+  for (const AppDag& a : im.apps)
+    apps.emplace_back(a.first_instance, a.last_instance, a.root);
   auto scopes = Strings(b, im.scopes);
   std::vector<Offset<fb::Atom>> atoms;
   for (const Atom& a : im.atoms) {
@@ -143,27 +150,32 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
   for (const RuleInfo& r : im.rules) {
     std::vector<Offset<fb::FNode>> formula;
     for (const FNode& n : r.unless) {
-      formula.push_back(fb::CreateFNodeDirect(b, static_cast<uint8_t>(n.kind), n.atom, &n.children));
+      formula.push_back(fb::CreateFNodeDirect(b, static_cast<uint8_t>(n.kind),
+                                              n.atom, &n.children));
     }
-    infos.push_back(fb::CreateRuleInfoDirect(b, &r.cond_atoms, &formula, &r.unless_atoms,
-                                             &r.cond_missing));
+    infos.push_back(fb::CreateRuleInfoDirect(b, &r.cond_atoms, &formula,
+                                             &r.unless_atoms, &r.cond_missing));
   }
   std::vector<Offset<fb::IntList>> attr_rules;
-  for (const auto& list : im.attr_rules) attr_rules.push_back(fb::CreateIntListDirect(b, &list));
+  for (const auto& list : im.attr_rules)
+    attr_rules.push_back(fb::CreateIntListDirect(b, &list));
   std::vector<uint8_t> cs_bools(regex_cs.begin(), regex_cs.end());
   auto root = fb::CreateSnapshot(
-      b, kSnapshotFormatVersion, b.CreateString(kBirthrightVersion), b.CreateString(p.name()),
-      b.CreateString(p.version()), b.CreateString(p.hash()), b.CreateVector(attrs),
+      b, kSnapshotFormatVersion, b.CreateString(kBirthrightVersion),
+      b.CreateString(p.name()), b.CreateString(p.version()),
+      b.CreateString(p.hash()), b.CreateVector(attrs),
       b.CreateVector(instances), b.CreateVector(rules), b.CreateVector(regexes),
-      b.CreateVector(cs_bools),
-      b.CreateVector(vars), b.CreateVector(inputs), im.as_of_var, im.slot_count,
-      b.CreateVectorOfStructs(nodes), b.CreateVector(im.exc_class), b.CreateVector(im.exc_child),
-      b.CreateVectorOfStructs(leaves), b.CreateVectorOfStructs(ents), b.CreateVector(im.scope_pool),
-      b.CreateVector(im.reason_pool), b.CreateVector(im.attr_pool), b.CreateVector(scopes),
-      b.CreateVectorOfStructs(apps), b.CreateVector(atoms), b.CreateVector(infos),
-      b.CreateVector(attr_rules));
+      b.CreateVector(cs_bools), b.CreateVector(vars), b.CreateVector(inputs),
+      im.as_of_var, im.slot_count, b.CreateVectorOfStructs(nodes),
+      b.CreateVector(im.exc_class), b.CreateVector(im.exc_child),
+      b.CreateVectorOfStructs(leaves), b.CreateVectorOfStructs(ents),
+      b.CreateVector(im.scope_pool), b.CreateVector(im.reason_pool),
+      b.CreateVector(im.attr_pool), b.CreateVector(scopes),
+      b.CreateVectorOfStructs(apps), b.CreateVector(atoms),
+      b.CreateVector(infos), b.CreateVector(attr_rules));
   fb::FinishSnapshotBuffer(b, root);
-  std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
+                  b.GetSize());
   const uint32_t crc = Crc32c(out);
   const uint32_t length = static_cast<uint32_t>(out.size());
   PutU32(&out, length);
@@ -186,48 +198,58 @@ class SnapshotReader {
 
   absl::StatusOr<const fb::Snapshot*> Verify() {
     if (static_cast<int64_t>(bytes_.size()) > limits_.max_bytes) {
-      return absl::ResourceExhaustedError("snapshot is larger than the limit of " +
-                                          std::to_string(limits_.max_bytes) + " bytes");
+      return absl::ResourceExhaustedError(
+          "snapshot is larger than the limit of " +
+          std::to_string(limits_.max_bytes) + " bytes");
     }
     if (bytes_.size() < kTrailer + 8) {
-      return absl::DataLossError("snapshot truncated: " + std::to_string(bytes_.size()) +
-                                 " bytes is shorter than any snapshot");
+      return absl::DataLossError(
+          "snapshot truncated: " + std::to_string(bytes_.size()) +
+          " bytes is shorter than any snapshot");
     }
     const char* trailer = bytes_.data() + bytes_.size() - kTrailer;
     if (!LooksLikeSnapshot(bytes_) && GetU32(trailer + 8) != kTrailerMagic) {
       return absl::InvalidArgumentError(
-          "not a birthright snapshot (no 'BRSN' identifier); expected the output of "
+          "not a birthright snapshot (no 'BRSN' identifier); expected the "
+          "output of "
           "`birthright compile -o`");
     }
     if (GetU32(trailer + 8) != kTrailerMagic) {
-      return absl::DataLossError("snapshot truncated or damaged: trailer missing");
+      return absl::DataLossError(
+          "snapshot truncated or damaged: trailer missing");
     }
     const uint32_t length = GetU32(trailer);
     if (length != bytes_.size() - kTrailer) {
-      return absl::DataLossError("snapshot truncated or extended: header says " +
-                                 std::to_string(length) + " bytes, found " +
-                                 std::to_string(bytes_.size() - kTrailer));
+      return absl::DataLossError(
+          "snapshot truncated or extended: header says " +
+          std::to_string(length) + " bytes, found " +
+          std::to_string(bytes_.size() - kTrailer));
     }
     buffer_ = bytes_.substr(0, length);
     if (Crc32c(buffer_) != GetU32(trailer + 4)) {
-      return absl::DataLossError("snapshot checksum mismatch: the bytes are corrupt");
+      return absl::DataLossError(
+          "snapshot checksum mismatch: the bytes are corrupt");
     }
     if (!LooksLikeSnapshot(buffer_)) {
-      return absl::InvalidArgumentError("not a birthright snapshot (no 'BRSN' identifier)");
+      return absl::InvalidArgumentError(
+          "not a birthright snapshot (no 'BRSN' identifier)");
     }
     // FlatBuffers wants the buffer aligned; copy into aligned storage.
-    aligned_.assign(reinterpret_cast<const uint8_t*>(buffer_.data()),
-                    reinterpret_cast<const uint8_t*>(buffer_.data()) + buffer_.size());
-    flatbuffers::Verifier verifier(aligned_.data(), aligned_.size(), limits_.max_depth,
-                                   limits_.max_tables);
+    aligned_.assign(
+        reinterpret_cast<const uint8_t*>(buffer_.data()),
+        reinterpret_cast<const uint8_t*>(buffer_.data()) + buffer_.size());
+    flatbuffers::Verifier verifier(aligned_.data(), aligned_.size(),
+                                   limits_.max_depth, limits_.max_tables);
     if (!fb::VerifySnapshotBuffer(verifier)) {
       return absl::DataLossError("snapshot failed FlatBuffers verification");
     }
     const fb::Snapshot* s = fb::GetSnapshot(aligned_.data());
     if (s->format_version() > kSnapshotFormatVersion) {
       return absl::FailedPreconditionError(
-          "snapshot format " + std::to_string(s->format_version()) + " is newer than this "
-          "library reads (" + std::to_string(kSnapshotFormatVersion) + "); written by birthright " +
+          "snapshot format " + std::to_string(s->format_version()) +
+          " is newer than this "
+          "library reads (" +
+          std::to_string(kSnapshotFormatVersion) + "); written by birthright " +
           (s->library_version() ? s->library_version()->str() : "?"));
     }
     if (s->format_version() == 0) return Corrupt("format version 0");
@@ -251,8 +273,11 @@ class SnapshotReader {
   static bool IsValidUtf8(std::string_view s) {
     for (size_t i = 0; i < s.size();) {
       const unsigned char c = static_cast<unsigned char>(s[i]);
-      size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                                        : (c & 0xF8) == 0xF0 ? 4 : 0;
+      size_t len = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
       if (len == 0 || i + len > s.size()) return false;
       for (size_t k = 1; k < len; ++k) {
         if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -263,7 +288,8 @@ class SnapshotReader {
   }
   template <typename T>
   static std::vector<T> Vec(const flatbuffers::Vector<T>* v) {
-    return v == nullptr ? std::vector<T>{} : std::vector<T>(v->begin(), v->end());
+    return v == nullptr ? std::vector<T>{}
+                        : std::vector<T>(v->begin(), v->end());
   }
 
   std::string_view bytes_;
@@ -272,10 +298,12 @@ class SnapshotReader {
   std::vector<uint8_t> aligned_;
 };
 
-absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb::Snapshot& s) {
+absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
+    const fb::Snapshot& s) {
   auto bound = std::unique_ptr<BoundPolicy>(new BoundPolicy());
   auto im = std::make_unique<CompiledPolicy::Impl>();
-  if (!Str(s.policy_name(), &bound->name_) || !Str(s.policy_version(), &bound->version_) ||
+  if (!Str(s.policy_name(), &bound->name_) ||
+      !Str(s.policy_version(), &bound->version_) ||
       !Str(s.policy_hash(), &bound->hash_)) {
     return Corrupt("invalid UTF-8 in the header");
   }
@@ -286,7 +314,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       if (!Str(a->name(), &attr.name) || !Str(a->folded(), &attr.folded)) {
         return Corrupt("invalid UTF-8 in an attribute name");
       }
-      if (a->type() > static_cast<uint8_t>(AttrType::kSet)) return Corrupt("attribute type");
+      if (a->type() > static_cast<uint8_t>(AttrType::kSet))
+        return Corrupt("attribute type");
       attr.type = static_cast<AttrType>(a->type());
       attr.case_sensitive = a->case_sensitive();
       attr.declared = true;
@@ -303,7 +332,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       if (nf != nt) return Corrupt("alias lists differ in length");
       for (size_t i = 0; i < nf; ++i) {
         std::string f, t;
-        if (!Str(a->alias_from()->Get(i), &f) || !Str(a->alias_to()->Get(i), &t)) {
+        if (!Str(a->alias_from()->Get(i), &f) ||
+            !Str(a->alias_to()->Get(i), &t)) {
           return Corrupt("invalid UTF-8 in an alias");
         }
         attr.aliases.emplace(std::move(f), std::move(t));
@@ -325,13 +355,15 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
           !Str(i->owner(), &inst.owner)) {
         return Corrupt("invalid UTF-8 in an app instance");
       }
-      if (i->levels() == nullptr || i->levels()->size() == 0) return Corrupt("instance without levels");
+      if (i->levels() == nullptr || i->levels()->size() == 0)
+        return Corrupt("instance without levels");
       for (const flatbuffers::String* l : *i->levels()) {
         std::string v;
         if (!Str(l, &v)) return Corrupt("invalid UTF-8 in a level");
         inst.levels.push_back(std::move(v));
       }
-      if (i->default_level() < 0 || i->default_level() >= static_cast<int32_t>(inst.levels.size())) {
+      if (i->default_level() < 0 ||
+          i->default_level() >= static_cast<int32_t>(inst.levels.size())) {
         return Corrupt("default level out of range");
       }
       inst.default_level = i->default_level();
@@ -352,7 +384,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       if (!Str(r->id(), &rule.id) || !Str(r->file(), &rule.location.file)) {
         return Corrupt("invalid UTF-8 in a rule");
       }
-      if (r->effect() > 1 || r->expiry_kind() > 2) return Corrupt("rule effect or expiry");
+      if (r->effect() > 1 || r->expiry_kind() > 2)
+        return Corrupt("rule effect or expiry");
       rule.effect = static_cast<Effect>(r->effect());
       rule.priority = r->priority();
       rule.expiry_kind = static_cast<Expiry::Kind>(r->expiry_kind());
@@ -372,12 +405,14 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   const int32_t nrules = static_cast<int32_t>(bound->rules_.size());
   // Regexes (for set-attribute predicates).
   const size_t nre = s.regexes() ? s.regexes()->size() : 0;
-  if ((s.regex_case_sensitive() ? s.regex_case_sensitive()->size() : 0) != nre) {
+  if ((s.regex_case_sensitive() ? s.regex_case_sensitive()->size() : 0) !=
+      nre) {
     return Corrupt("regex lists differ in length");
   }
   for (size_t i = 0; i < nre; ++i) {
     std::string pattern;
-    if (!Str(s.regexes()->Get(i), &pattern)) return Corrupt("invalid UTF-8 in a regex");
+    if (!Str(s.regexes()->Get(i), &pattern))
+      return Corrupt("invalid UTF-8 in a regex");
     RE2::Options o;
     o.set_log_errors(false);
     o.set_case_sensitive(s.regex_case_sensitive()->Get(i));
@@ -394,17 +429,21 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   if (s.vars() != nullptr) {
     for (const fb::Var* v : *s.vars()) {
       Var var;
-      if (v->kind() > static_cast<uint8_t>(VarKind::kAsOf)) return Corrupt("variable kind");
+      if (v->kind() > static_cast<uint8_t>(VarKind::kAsOf))
+        return Corrupt("variable kind");
       var.kind = static_cast<VarKind>(v->kind());
       var.attr = v->attr();
       var.num_classes = v->num_classes();
       var.pattern_bit = v->pattern_bit();
-      if (var.kind != VarKind::kAsOf && !attr_ok(var.attr)) return Corrupt("variable attribute");
+      if (var.kind != VarKind::kAsOf && !attr_ok(var.attr))
+        return Corrupt("variable attribute");
       if (v->literals() != nullptr) {
         for (const flatbuffers::String* l : *v->literals()) {
           std::string lit;
           if (!Str(l, &lit)) return Corrupt("invalid UTF-8 in a literal");
-          if (!var.literal_class.emplace(lit, 2 + static_cast<int32_t>(var.literals.size())).second) {
+          if (!var.literal_class
+                   .emplace(lit, 2 + static_cast<int32_t>(var.literals.size()))
+                   .second) {
             return Corrupt("literal twice");
           }
           var.literals.push_back(std::move(lit));
@@ -421,7 +460,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       switch (var.kind) {
         case VarKind::kScalar: {
           const BoundAttribute& a = bound->attributes_[var.attr];
-          if (a.type == AttrType::kSet) return Corrupt("scalar variable on a set");
+          if (a.type == AttrType::kSet)
+            return Corrupt("scalar variable on a set");
           const bool ordered = a.numeric() || a.type == AttrType::kOrdinal;
           if (ordered ? !var.literals.empty() : !var.points.empty()) {
             return Corrupt("variable does not match its attribute's type");
@@ -430,7 +470,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
                              : 2 + static_cast<int32_t>(var.literals.size());
           if (ordered) {
             for (size_t i = 1; i < var.points.size(); ++i) {
-              if (a.Compare(var.points[i - 1], var.points[i]) >= 0) return Corrupt("points unsorted");
+              if (a.Compare(var.points[i - 1], var.points[i]) >= 0)
+                return Corrupt("points unsorted");
             }
           }
           break;
@@ -438,13 +479,18 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
         case VarKind::kAsOf:
           expected = 2 + 2 * static_cast<int32_t>(var.points.size());
           for (size_t i = 1; i < var.points.size(); ++i) {
-            if (var.points[i - 1].num >= var.points[i].num) return Corrupt("dates unsorted");
+            if (var.points[i - 1].num >= var.points[i].num)
+              return Corrupt("dates unsorted");
           }
           break;
-        case VarKind::kPresence: expected = 2; break;
+        case VarKind::kPresence:
+          expected = 2;
+          break;
         case VarKind::kPattern:
         case VarKind::kSetPred:
-        case VarKind::kExpiry: expected = 3; break;
+        case VarKind::kExpiry:
+          expected = 3;
+          break;
       }
       if (var.num_classes != expected) return Corrupt("variable class count");
       if (var.kind == VarKind::kSetPred) {
@@ -462,14 +508,17 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
             var.predicate.keys.push_back(std::move(kk));
           }
         }
-        if (!Str(p->needle(), &var.predicate.needle)) return Corrupt("invalid UTF-8 in a needle");
+        if (!Str(p->needle(), &var.predicate.needle))
+          return Corrupt("invalid UTF-8 in a needle");
         var.predicate.regex = p->regex();
         const bool needs_regex = var.predicate.op == PredicateOp::kRegex;
         if (needs_regex != (var.predicate.regex >= 0) ||
             var.predicate.regex >= static_cast<int32_t>(nre)) {
           return Corrupt("set predicate regex");
         }
-        if ((IsOrderedOp(var.predicate.op) && var.predicate.keys.size() < (var.predicate.op == PredicateOp::kRange ? 2u : 1u))) {
+        if ((IsOrderedOp(var.predicate.op) &&
+             var.predicate.keys.size() <
+                 (var.predicate.op == PredicateOp::kRange ? 2u : 1u))) {
           return Corrupt("set predicate operands");
         }
       }
@@ -478,7 +527,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   }
   const int32_t nvars = static_cast<int32_t>(im->vars.size());
   auto var_is = [&](int32_t v, VarKind kind, AttrId attr) {
-    return v >= 0 && v < nvars && im->vars[v].kind == kind && im->vars[v].attr == attr;
+    return v >= 0 && v < nvars && im->vars[v].kind == kind &&
+           im->vars[v].attr == attr;
   };
   im->as_of_var = s.as_of_var();
   if (im->as_of_var < 0 || im->as_of_var >= nvars ||
@@ -493,28 +543,33 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
     for (const fb::AttrInput* in : *s.inputs()) {
       AttrInput input;
       input.attr = in->attr();
-      if (!attr_ok(input.attr) || input_seen[input.attr]) return Corrupt("input attribute");
+      if (!attr_ok(input.attr) || input_seen[input.attr])
+        return Corrupt("input attribute");
       input_seen[input.attr] = true;
       const BoundAttribute& a = bound->attributes_[input.attr];
       input.scalar_var = in->scalar_var();
       input.presence_var = in->presence_var();
       input.expiry_var = in->expiry_var();
       if (a.type == AttrType::kSet) {
-        if (!var_is(input.presence_var, VarKind::kPresence, input.attr) || input.scalar_var != -1) {
+        if (!var_is(input.presence_var, VarKind::kPresence, input.attr) ||
+            input.scalar_var != -1) {
           return Corrupt("set input variables");
         }
       } else if (input.presence_var != -1 ||
-                 (input.scalar_var != -1 && !var_is(input.scalar_var, VarKind::kScalar, input.attr))) {
+                 (input.scalar_var != -1 &&
+                  !var_is(input.scalar_var, VarKind::kScalar, input.attr))) {
         return Corrupt("input variables");
       }
       if (input.expiry_var != -1 &&
-          (!var_is(input.expiry_var, VarKind::kExpiry, input.attr) || a.type != AttrType::kDate)) {
+          (!var_is(input.expiry_var, VarKind::kExpiry, input.attr) ||
+           a.type != AttrType::kDate)) {
         return Corrupt("expiry variable");
       }
       input.pattern_vars = Vec(in->pattern_vars());
       input.set_vars = Vec(in->set_vars());
       for (int32_t sv : input.set_vars) {
-        if (!var_is(sv, VarKind::kSetPred, input.attr)) return Corrupt("set variable");
+        if (!var_is(sv, VarKind::kSetPred, input.attr))
+          return Corrupt("set variable");
       }
       if (in->patterns() != nullptr) {
         for (const flatbuffers::String* pat : *in->patterns()) {
@@ -535,12 +590,15 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
         for (size_t k = 0; k < input.pattern_text.size(); ++k) {
           std::string error;
           if (!var_is(input.pattern_vars[k], VarKind::kPattern, input.attr) ||
-              im->vars[input.pattern_vars[k]].pattern_bit != static_cast<int32_t>(k) ||
-              input.patterns->Add(input.pattern_text[k], &error) != static_cast<int>(k)) {
+              im->vars[input.pattern_vars[k]].pattern_bit !=
+                  static_cast<int32_t>(k) ||
+              input.patterns->Add(input.pattern_text[k], &error) !=
+                  static_cast<int>(k)) {
             return Corrupt("pattern " + std::to_string(k));
           }
         }
-        if (!input.patterns->Compile()) return Corrupt("patterns do not compile");
+        if (!input.patterns->Compile())
+          return Corrupt("patterns do not compile");
       }
       im->inputs.push_back(std::move(input));
     }
@@ -556,11 +614,13 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
     bool owned = false;
     for (const AttrInput& in : im->inputs) {
       if (in.attr != var.attr) continue;
-      owned = in.scalar_var == v || in.presence_var == v || in.expiry_var == v ||
-              std::count(in.pattern_vars.begin(), in.pattern_vars.end(), v) > 0 ||
-              std::count(in.set_vars.begin(), in.set_vars.end(), v) > 0;
+      owned =
+          in.scalar_var == v || in.presence_var == v || in.expiry_var == v ||
+          std::count(in.pattern_vars.begin(), in.pattern_vars.end(), v) > 0 ||
+          std::count(in.set_vars.begin(), in.set_vars.end(), v) > 0;
     }
-    if (!owned) return Corrupt("variable " + std::to_string(v) + " has no input");
+    if (!owned)
+      return Corrupt("variable " + std::to_string(v) + " has no input");
   }
   // Leaves and their pools.
   im->scope_pool = Vec(s.scope_pool());
@@ -585,7 +645,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       le.instance = e->instance();
       le.level = e->level();
       if (le.instance < 0 || le.instance >= ninst || le.level < 0 ||
-          le.level >= static_cast<int32_t>(bound->instances_[le.instance].levels.size())) {
+          le.level >= static_cast<int32_t>(
+                          bound->instances_[le.instance].levels.size())) {
         return Corrupt("leaf entitlement");
       }
       le.scopes_begin = e->scopes_begin();
@@ -600,8 +661,10 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
         return begin + count <= size;
       };
       if (!range_ok(le.scopes_begin, le.scopes_count, im->scope_pool.size()) ||
-          !range_ok(le.reasons_begin, le.reasons_count, im->reason_pool.size()) ||
-          !range_ok(le.expiry_attrs_begin, le.expiry_attrs_count, im->attr_pool.size())) {
+          !range_ok(le.reasons_begin, le.reasons_count,
+                    im->reason_pool.size()) ||
+          !range_ok(le.expiry_attrs_begin, le.expiry_attrs_count,
+                    im->attr_pool.size())) {
         return Corrupt("leaf entitlement range");
       }
       for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
@@ -610,7 +673,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
           return Corrupt("expiry attribute of a leaf");
         }
       }
-      if (!le.never_expires && le.expiry_attrs_count == 0 && le.expiry_literal == INT32_MIN) {
+      if (!le.never_expires && le.expiry_attrs_count == 0 &&
+          le.expiry_literal == INT32_MIN) {
         return Corrupt("leaf expiry");
       }
       im->leaf_ents.push_back(le);
@@ -618,7 +682,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   }
   if (s.leaves() != nullptr) {
     for (const fb::Leaf* l : *s.leaves()) {
-      if (static_cast<uint64_t>(l->ents_begin()) + l->ents_count() > im->leaf_ents.size()) {
+      if (static_cast<uint64_t>(l->ents_begin()) + l->ents_count() >
+          im->leaf_ents.size()) {
         return Corrupt("leaf range");
       }
       im->leaves.push_back(Leaf{l->ents_begin(), l->ents_count()});
@@ -629,27 +694,32 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   // acyclic and every walk ends.
   im->exc_class = Vec(s.exc_class());
   im->exc_child = Vec(s.exc_child());
-  if (im->exc_class.size() != im->exc_child.size()) return Corrupt("edge arrays");
+  if (im->exc_class.size() != im->exc_child.size())
+    return Corrupt("edge arrays");
   auto child_ok = [&](uint32_t ref, size_t parent) {
-    return (ref & kLeafBit) ? (ref & ~kLeafBit) < im->leaves.size() : ref < parent;
+    return (ref & kLeafBit) ? (ref & ~kLeafBit) < im->leaves.size()
+                            : ref < parent;
   };
   if (s.nodes() != nullptr) {
     for (const fb::Node* n : *s.nodes()) {
       Node node{n->var(), n->dflt(), n->exc_begin(), n->exc_count()};
       const size_t index = im->nodes.size();
       if (node.var < 0 || node.var >= nvars) return Corrupt("node variable");
-      if (static_cast<uint64_t>(node.exc_begin) + node.exc_count > im->exc_child.size()) {
+      if (static_cast<uint64_t>(node.exc_begin) + node.exc_count >
+          im->exc_child.size()) {
         return Corrupt("node edges");
       }
       if (node.dflt == kDense) {
-        if (node.exc_count != static_cast<uint32_t>(im->vars[node.var].num_classes)) {
+        if (node.exc_count !=
+            static_cast<uint32_t>(im->vars[node.var].num_classes)) {
           return Corrupt("dense node width");
         }
       } else if (!child_ok(node.dflt, index)) {
         return Corrupt("node default child");
       }
       for (uint32_t k = 0; k < node.exc_count; ++k) {
-        if (!child_ok(im->exc_child[node.exc_begin + k], index)) return Corrupt("node child");
+        if (!child_ok(im->exc_child[node.exc_begin + k], index))
+          return Corrupt("node child");
         if (node.dflt != kDense) {
           const uint32_t c = im->exc_class[node.exc_begin + k];
           if (c >= static_cast<uint32_t>(im->vars[node.var].num_classes) ||
@@ -668,7 +738,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       dag.first_instance = a->first_instance();
       dag.last_instance = a->last_instance();
       dag.root = a->root();
-      if (dag.first_instance != next_instance || dag.last_instance < dag.first_instance ||
+      if (dag.first_instance != next_instance ||
+          dag.last_instance < dag.first_instance ||
           dag.last_instance >= ninst || !child_ok(dag.root, im->nodes.size())) {
         return Corrupt("app DAG");
       }
@@ -682,11 +753,13 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
       Atom atom;
       atom.var = a->var();
       atom.missing_attr = a->missing_attr();
-      if (atom.var < 0 || atom.var >= nvars || (atom.missing_attr != -1 && !attr_ok(atom.missing_attr))) {
+      if (atom.var < 0 || atom.var >= nvars ||
+          (atom.missing_attr != -1 && !attr_ok(atom.missing_attr))) {
         return Corrupt("atom");
       }
       if (a->truth() == nullptr ||
-          a->truth()->size() != static_cast<uint32_t>(im->vars[atom.var].num_classes)) {
+          a->truth()->size() !=
+              static_cast<uint32_t>(im->vars[atom.var].num_classes)) {
         return Corrupt("atom truth table");
       }
       for (uint8_t t : *a->truth()) {
@@ -698,7 +771,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
   }
   const int32_t natoms = static_cast<int32_t>(im->atoms.size());
   auto atom_ok = [&](int32_t a) { return a >= 0 && a < natoms; };
-  if ((s.rule_infos() ? static_cast<int32_t>(s.rule_infos()->size()) : 0) != nrules) {
+  if ((s.rule_infos() ? static_cast<int32_t>(s.rule_infos()->size()) : 0) !=
+      nrules) {
     return Corrupt("rule formulas");
   }
   for (int32_t r = 0; r < nrules; ++r) {
@@ -707,64 +781,77 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(const fb:
     info.cond_atoms = Vec(ri->cond_atoms());
     info.unless_atoms = Vec(ri->unless_atoms());
     info.cond_missing = Vec(ri->cond_missing());
-    for (int32_t a : info.cond_atoms) if (!atom_ok(a)) return Corrupt("condition atom");
-    for (int32_t a : info.unless_atoms) if (!atom_ok(a)) return Corrupt("unless atom");
-    for (AttrId a : info.cond_missing) if (!attr_ok(a)) return Corrupt("condition attribute");
+    for (int32_t a : info.cond_atoms)
+      if (!atom_ok(a)) return Corrupt("condition atom");
+    for (int32_t a : info.unless_atoms)
+      if (!atom_ok(a)) return Corrupt("unless atom");
+    for (AttrId a : info.cond_missing)
+      if (!attr_ok(a)) return Corrupt("condition attribute");
     if (ri->unless() != nullptr) {
       const int32_t nf = static_cast<int32_t>(ri->unless()->size());
       for (int32_t k = 0; k < nf; ++k) {
         const fb::FNode* f = ri->unless()->Get(k);
         FNode node;
-        if (f->kind() > static_cast<uint8_t>(Expr::Kind::kNot)) return Corrupt("formula kind");
+        if (f->kind() > static_cast<uint8_t>(Expr::Kind::kNot))
+          return Corrupt("formula kind");
         node.kind = static_cast<Expr::Kind>(f->kind());
         node.atom = f->atom();
         node.children = Vec(f->children());
         // Children follow their parent, so evaluation terminates.
-        for (int32_t c : node.children) if (c <= k || c >= nf) return Corrupt("formula child");
-        if (node.kind == Expr::Kind::kPredicate ? !atom_ok(node.atom) || !node.children.empty()
-                                                : node.children.empty()) {
+        for (int32_t c : node.children)
+          if (c <= k || c >= nf) return Corrupt("formula child");
+        if (node.kind == Expr::Kind::kPredicate
+                ? !atom_ok(node.atom) || !node.children.empty()
+                : node.children.empty()) {
           return Corrupt("formula node");
         }
-        if (node.kind == Expr::Kind::kNot && node.children.size() != 1) return Corrupt("formula not");
+        if (node.kind == Expr::Kind::kNot && node.children.size() != 1)
+          return Corrupt("formula not");
         info.unless.push_back(std::move(node));
       }
     }
     im->rules.push_back(std::move(info));
   }
-  if ((s.attr_rules() ? static_cast<int32_t>(s.attr_rules()->size()) : 0) != nattrs) {
+  if ((s.attr_rules() ? static_cast<int32_t>(s.attr_rules()->size()) : 0) !=
+      nattrs) {
     return Corrupt("attribute rule index");
   }
   for (const fb::IntList* list : *s.attr_rules()) {
     std::vector<int32_t> rules = Vec(list->values());
-    for (int32_t r : rules) if (r < 0 || r >= nrules) return Corrupt("attribute rule");
+    for (int32_t r : rules)
+      if (r < 0 || r >= nrules) return Corrupt("attribute rule");
     im->attr_rules.push_back(std::move(rules));
   }
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
   im->stats.variables = nvars;
   im->stats.nodes = static_cast<int64_t>(im->nodes.size());
-  im->stats.edges = static_cast<int64_t>(im->exc_class.size() + im->nodes.size());
+  im->stats.edges =
+      static_cast<int64_t>(im->exc_class.size() + im->nodes.size());
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
   return CompiledPolicy::FromParts(std::move(shared), std::move(im));
 }
 
-absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshot(std::string_view bytes,
-                                                             const SnapshotLimits& limits) {
+absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshot(
+    std::string_view bytes, const SnapshotLimits& limits) {
   SnapshotReader reader(bytes, limits);
   auto s = reader.Verify();
   if (!s.ok()) return s.status();
   return reader.Decode(**s);
 }
 
-absl::StatusOr<SnapshotInfo> InspectSnapshot(std::string_view bytes, const SnapshotLimits& limits) {
+absl::StatusOr<SnapshotInfo> InspectSnapshot(std::string_view bytes,
+                                             const SnapshotLimits& limits) {
   SnapshotReader reader(bytes, limits);
   auto s = reader.Verify();
   if (!s.ok()) return s.status();
   SnapshotInfo info;
   info.format_version = (*s)->format_version();
-  auto str = [](const flatbuffers::String* v) { return v ? v->str() : std::string(); };
+  auto str = [](const flatbuffers::String* v) {
+    return v ? v->str() : std::string();
+  };
   info.library_version = str((*s)->library_version());
   info.policy_name = str((*s)->policy_name());
   info.policy_version = str((*s)->policy_version());
@@ -773,8 +860,8 @@ absl::StatusOr<SnapshotInfo> InspectSnapshot(std::string_view bytes, const Snaps
   return info;
 }
 
-absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshotFile(const std::string& path,
-                                                                 const SnapshotLimits& limits) {
+absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshotFile(
+    const std::string& path, const SnapshotLimits& limits) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(path + ": cannot open snapshot");
   struct stat st;
@@ -784,20 +871,24 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshotFile(const std::stri
   }
   if (st.st_size > limits.max_bytes) {
     ::close(fd);
-    return absl::ResourceExhaustedError(path + ": snapshot larger than the limit");
+    return absl::ResourceExhaustedError(path +
+                                        ": snapshot larger than the limit");
   }
   if (st.st_size == 0) {
     ::close(fd);
     return absl::DataLossError(path + ": empty snapshot");
   }
-  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                     MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (map == MAP_FAILED) return absl::InternalError(path + ": mmap failed");
-  auto result = LoadSnapshot(
-      std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size)), limits);
+  auto result = LoadSnapshot(std::string_view(static_cast<const char*>(map),
+                                              static_cast<size_t>(st.st_size)),
+                             limits);
   ::munmap(map, static_cast<size_t>(st.st_size));
   if (!result.ok()) {
-    return absl::Status(result.status().code(), path + ": " + std::string(result.status().message()));
+    return absl::Status(result.status().code(),
+                        path + ": " + std::string(result.status().message()));
   }
   return result;
 }

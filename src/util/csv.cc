@@ -111,9 +111,9 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
     record.number = ++number;
     record.line = line;
     if (number > limits.max_records) {
-      return LimitError(file, line, 1,
-                        "more than " + std::to_string(limits.max_records) +
-                            " records");
+      return LimitError(
+          file, line, 1,
+          "more than " + std::to_string(limits.max_records) + " records");
     }
     bool end_of_record = false;
     while (!end_of_record) {
@@ -123,9 +123,9 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
       field.content_line = field.line;
       field.content_column = field.column;
       if (static_cast<int32_t>(record.fields.size()) >= limits.max_fields) {
-        return LimitError(file, line, field.column,
-                          "more than " + std::to_string(limits.max_fields) +
-                              " columns");
+        return LimitError(
+            file, line, field.column,
+            "more than " + std::to_string(limits.max_fields) + " columns");
       }
       if (i < data.size() && data[i] == '"') {
         const int32_t open_line = line, open_col = field.column;
@@ -177,8 +177,7 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view data, std::string_view file,
           field.text.push_back(data[i]);
           ++i;
         }
-        if (static_cast<int64_t>(field.text.size()) >
-            limits.max_field_bytes) {
+        if (static_cast<int64_t>(field.text.size()) > limits.max_field_bytes) {
           return LimitError(file, field.line, field.column,
                             "field longer than " +
                                 std::to_string(limits.max_field_bytes) +

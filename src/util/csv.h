@@ -19,8 +19,8 @@ namespace birthright {
 struct CsvLimits {
   int64_t max_bytes = int64_t{256} << 20;  // 256 MiB per file.
   int64_t max_records = 2'000'000;
-  int32_t max_fields = 4096;              // Columns per record.
-  int64_t max_field_bytes = 64 << 10;     // 64 KiB per cell.
+  int32_t max_fields = 4096;           // Columns per record.
+  int64_t max_field_bytes = 64 << 10;  // 64 KiB per cell.
 };
 
 // A 1-based line and byte column in the source text.

@@ -36,7 +36,8 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 std::optional<Date> ParseIsoDate(std::string_view text) {
   text = TrimWhitespace(text);
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+    return std::nullopt;
   int parts[3] = {0, 0, 0};
   const int starts[3] = {0, 5, 8};
   const int lens[3] = {4, 2, 2};

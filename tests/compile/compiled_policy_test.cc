@@ -15,8 +15,8 @@ namespace birthright {
 namespace {
 
 std::string Read(const std::string& name) {
-  auto data = ReadFileToString(std::string(BIRTHRIGHT_SOURCE_DIR) + "/examples/acme/" + name,
-                               1 << 24);
+  auto data = ReadFileToString(
+      std::string(BIRTHRIGHT_SOURCE_DIR) + "/examples/acme/" + name, 1 << 24);
   EXPECT_TRUE(data.ok()) << data.status();
   return data.value_or("");
 }
@@ -34,7 +34,8 @@ Acme LoadAcme() {
   EXPECT_TRUE(ImportSchema(Read("schema.csv"), "schema.csv", &policy).ok());
   EXPECT_TRUE(ImportCatalog(Read("catalog.csv"), "catalog.csv", &policy).ok());
   EXPECT_TRUE(ImportAliases(Read("aliases.csv"), "aliases.csv", &policy).ok());
-  EXPECT_TRUE(ImportRulesList(Read("rules.csv"), "rules.csv", &policy, nullptr).ok());
+  EXPECT_TRUE(
+      ImportRulesList(Read("rules.csv"), "rules.csv", &policy, nullptr).ok());
   auto people = ImportPopulation(Read("people.csv"), "people.csv");
   EXPECT_TRUE(people.ok());
   acme.people = std::move(*people);
@@ -48,8 +49,9 @@ TEST(CompiledPolicyTest, AcmeEqualsReferenceForEveryPersonAndDate) {
   Acme acme = LoadAcme();
   auto compiled = CompiledPolicy::Compile(acme.bound);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  for (const char* date : {"2025-01-01", "2026-06-30", "2026-11-26", "2026-12-16",
-                           "2027-01-01", "2027-02-01", "2028-01-01"}) {
+  for (const char* date :
+       {"2025-01-01", "2026-06-30", "2026-11-26", "2026-12-16", "2027-01-01",
+        "2027-02-01", "2028-01-01"}) {
     const Date as_of = *ParseIsoDate(date);
     for (const Person& p : acme.people.people) {
       EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(p, as_of)),
@@ -93,7 +95,8 @@ TEST(CompiledPolicyTest, LimitsGiveResourceExhausted) {
   options.max_nodes = 5;
   auto c = CompiledPolicy::Compile(acme.bound, options);
   EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_NE(std::string(c.status().message()).find("max_nodes"), std::string::npos);
+  EXPECT_NE(std::string(c.status().message()).find("max_nodes"),
+            std::string::npos);
   options = CompileOptions{};
   options.max_leaves = 3;
   c = CompiledPolicy::Compile(acme.bound, options);
@@ -102,7 +105,8 @@ TEST(CompiledPolicyTest, LimitsGiveResourceExhausted) {
   options.max_state_words = 10;
   c = CompiledPolicy::Compile(acme.bound, options);
   EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_NE(std::string(c.status().message()).find("max_state_words"), std::string::npos);
+  EXPECT_NE(std::string(c.status().message()).find("max_state_words"),
+            std::string::npos);
   options = CompileOptions{};
   options.max_edges = 10;
   c = CompiledPolicy::Compile(acme.bound, options);
@@ -146,8 +150,10 @@ TEST(CompiledPolicyTest, RegressionTerminationDateFeedsRulesToo) {
   ASSERT_TRUE(compiled.ok());
   Person p;
   p.id = "hire";
-  p.attributes = {{"department", "Sales"}, {"employment_type", "Full-time"},
-                  {"start_date", "2026-10-01"}, {"termination_date", "2027-06-30"}};
+  p.attributes = {{"department", "Sales"},
+                  {"employment_type", "Full-time"},
+                  {"start_date", "2026-10-01"},
+                  {"termination_date", "2027-06-30"}};
   const Date as_of = *ParseIsoDate("2026-11-26");
   EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(p, as_of)),
             DecisionToJson(EvaluateReference(*acme.bound, p, as_of)));

@@ -23,8 +23,9 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
   auto compiled = CompiledPolicy::Compile(shared);
   ASSERT_TRUE(compiled.ok()) << "seed " << seed << ": " << compiled.status();
-  const Date dates[] = {*ParseIsoDate("2024-06-15"), *ParseIsoDate("2025-12-31"),
-                        *ParseIsoDate("2026-11-26"), *ParseIsoDate("2027-03-01")};
+  const Date dates[] = {
+      *ParseIsoDate("2024-06-15"), *ParseIsoDate("2025-12-31"),
+      *ParseIsoDate("2026-11-26"), *ParseIsoDate("2027-03-01")};
   for (const Person& person : w.people.people) {
     for (Date as_of : dates) {
       const Decision want = EvaluateReference(*shared, person, as_of);
@@ -82,15 +83,17 @@ TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
 TEST(DagDifferentialTest, InvalidRulesFailClosedOnBothPaths) {
   Policy p;
   p.name = "invalid";
-  p.catalog = {{"Okta", "", {"User", "Admin"}, "", "", Provisioning::kScim, {}, {}},
-               {"Zoom", "", {"Basic"}, "", "", Provisioning::kScim, {}, {}}};
+  p.catalog = {
+      {"Okta", "", {"User", "Admin"}, "", "", Provisioning::kScim, {}, {}},
+      {"Zoom", "", {"Basic"}, "", "", Provisioning::kScim, {}, {}}};
   Rule grant;
   grant.id = "G1";
   grant.targets = {{"Okta", "", "", {}, {}}};
   Rule bad_deny;
   bad_deny.id = "D1";
   bad_deny.effect = Effect::kDeny;
-  bad_deny.conditions = {{"grade", {PredicateOp::kGreater, {"L2"}}, "> L2", {}}};
+  bad_deny.conditions = {
+      {"grade", {PredicateOp::kGreater, {"L2"}}, "> L2", {}}};
   bad_deny.targets = {{"Okta", "", "", {}, {}}};
   Rule bad_grant;
   bad_grant.id = "G2";
@@ -111,7 +114,8 @@ TEST(DagDifferentialTest, InvalidRulesFailClosedOnBothPaths) {
   const Date as_of = *ParseIsoDate("2026-11-26");
   const Decision want = EvaluateReference(*shared, hr.people[0], as_of);
   EXPECT_TRUE(want.entitlements.empty());
-  EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(hr.people[0], as_of)), DecisionToJson(want));
+  EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(hr.people[0], as_of)),
+            DecisionToJson(want));
 }
 
 }  // namespace

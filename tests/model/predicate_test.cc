@@ -27,14 +27,17 @@ TEST(ParseCellTest, Spec3EqualsAndAnyOf) {
 }
 
 TEST(ParseCellTest, Spec3NoneOf) {
-  EXPECT_EQ(Cell("not Contractor"), (Predicate{PredicateOp::kNoneOf, {"Contractor"}}));
-  EXPECT_EQ(Cell("!Contractor"), (Predicate{PredicateOp::kNoneOf, {"Contractor"}}));
+  EXPECT_EQ(Cell("not Contractor"),
+            (Predicate{PredicateOp::kNoneOf, {"Contractor"}}));
+  EXPECT_EQ(Cell("!Contractor"),
+            (Predicate{PredicateOp::kNoneOf, {"Contractor"}}));
   EXPECT_EQ(Cell("not (A | B)"), (Predicate{PredicateOp::kNoneOf, {"A", "B"}}));
 }
 
 TEST(ParseCellTest, Spec3ComparisonsAndRanges) {
   EXPECT_EQ(Cell("> L4"), (Predicate{PredicateOp::kGreater, {"L4"}}));
-  EXPECT_EQ(Cell(">= 2023-01-01"), (Predicate{PredicateOp::kGreaterEq, {"2023-01-01"}}));
+  EXPECT_EQ(Cell(">= 2023-01-01"),
+            (Predicate{PredicateOp::kGreaterEq, {"2023-01-01"}}));
   EXPECT_EQ(Cell("< 5"), (Predicate{PredicateOp::kLess, {"5"}}));
   EXPECT_EQ(Cell("<= L7"), (Predicate{PredicateOp::kLessEq, {"L7"}}));
   EXPECT_EQ(Cell("L3..L6"), (Predicate{PredicateOp::kRange, {"L3", "L6"}}));
@@ -44,8 +47,10 @@ TEST(ParseCellTest, Spec3ComparisonsAndRanges) {
 
 TEST(ParseCellTest, Spec3SubstringsRegexPresence) {
   EXPECT_EQ(Cell("contains eng"), (Predicate{PredicateOp::kContains, {"eng"}}));
-  EXPECT_EQ(Cell("starts with Sr"), (Predicate{PredicateOp::kStartsWith, {"Sr"}}));
-  EXPECT_EQ(Cell("ends with Manager"), (Predicate{PredicateOp::kEndsWith, {"Manager"}}));
+  EXPECT_EQ(Cell("starts with Sr"),
+            (Predicate{PredicateOp::kStartsWith, {"Sr"}}));
+  EXPECT_EQ(Cell("ends with Manager"),
+            (Predicate{PredicateOp::kEndsWith, {"Manager"}}));
   EXPECT_EQ(Cell("/^(Staff|Principal) Engineer$/"),
             (Predicate{PredicateOp::kRegex, {"^(Staff|Principal) Engineer$"}}));
   EXPECT_EQ(Cell("exists"), (Predicate{PredicateOp::kExists, {}}));
@@ -53,7 +58,8 @@ TEST(ParseCellTest, Spec3SubstringsRegexPresence) {
 }
 
 TEST(ParseCellTest, Spec3QuotedValueWithReservedCharacters) {
-  EXPECT_EQ(Cell("\"R&D; Labs\""), (Predicate{PredicateOp::kAnyOf, {"R&D; Labs"}}));
+  EXPECT_EQ(Cell("\"R&D; Labs\""),
+            (Predicate{PredicateOp::kAnyOf, {"R&D; Labs"}}));
   EXPECT_EQ(Cell("\"R&D; Labs\" | Sales"),
             (Predicate{PredicateOp::kAnyOf, {"R&D; Labs", "Sales"}}));
   EXPECT_EQ(Cell("\"A..B\""), (Predicate{PredicateOp::kAnyOf, {"A..B"}}));
@@ -74,7 +80,8 @@ TEST(ParseCellTest, Spec10ErrorsSayWhereAndWhat) {
 }
 
 TEST(ParseExprTest, Spec3UnlessExpressions) {
-  ExprParse e = ParseExpr("employment_type = Contractor or location in (EU, APAC)");
+  ExprParse e =
+      ParseExpr("employment_type = Contractor or location in (EU, APAC)");
   ASSERT_TRUE(e.expr) << e.error->message;
   EXPECT_EQ(e.expr->kind, Expr::Kind::kOr);
   ASSERT_EQ(e.expr->children.size(), 2u);
@@ -86,7 +93,8 @@ TEST(ParseExprTest, Spec3UnlessExpressions) {
 }
 
 TEST(ParseExprTest, MultiWordNamesAndValuesNotAndParens) {
-  ExprParse e = ParseExpr("not (employment type = Full Time) and job title starts with Sr");
+  ExprParse e = ParseExpr(
+      "not (employment type = Full Time) and job title starts with Sr");
   ASSERT_TRUE(e.expr) << e.error->message;
   EXPECT_EQ(e.expr->kind, Expr::Kind::kAnd);
   EXPECT_EQ(e.expr->children[0].kind, Expr::Kind::kNot);

@@ -90,7 +90,8 @@ TEST(SnapshotTest, Spec9EveryFlippedByteIsDetected) {
     auto loaded = LoadSnapshot(bad);
     ASSERT_FALSE(loaded.ok()) << "flipping byte " << i << " went unnoticed";
     const absl::StatusCode code = loaded.status().code();
-    EXPECT_TRUE(code == absl::StatusCode::kDataLoss || code == absl::StatusCode::kInvalidArgument)
+    EXPECT_TRUE(code == absl::StatusCode::kDataLoss ||
+                code == absl::StatusCode::kInvalidArgument)
         << i << ": " << loaded.status();
   }
 }
@@ -98,15 +99,18 @@ TEST(SnapshotTest, Spec9EveryFlippedByteIsDetected) {
 TEST(SnapshotTest, Spec9TruncatedForeignAndEmptyBytesAreRejected) {
   Compiled c = Make(4, 10);
   const std::string bytes = WriteSnapshot(*c.compiled);
-  for (size_t n : {size_t{0}, size_t{1}, size_t{8}, size_t{20}, bytes.size() / 2, bytes.size() - 1}) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{8}, size_t{20},
+                   bytes.size() / 2, bytes.size() - 1}) {
     auto loaded = LoadSnapshot(bytes.substr(0, n));
     ASSERT_FALSE(loaded.ok()) << n;
-    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << n << ": " << loaded.status();
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss)
+        << n << ": " << loaded.status();
   }
   auto foreign = LoadSnapshot("id,department,app\nR1,Sales,Okta\n");
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(std::string(foreign.status().message()).find("not a birthright snapshot"),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(foreign.status().message()).find("not a birthright snapshot"),
+      std::string::npos);
   auto extended = LoadSnapshot(bytes + "x");
   EXPECT_FALSE(extended.ok());
 }
@@ -124,7 +128,8 @@ TEST(SnapshotTest, Spec9SemanticCheckRejectsValidlyChecksummedGarbage) {
     const uint32_t crc = Crc32c(bad);
     std::string framed = bad;
     for (uint32_t v : {static_cast<uint32_t>(bad.size()), crc, 0x4B435242u}) {
-      for (int k = 0; k < 4; ++k) framed.push_back(static_cast<char>(v >> (8 * k)));
+      for (int k = 0; k < 4; ++k)
+        framed.push_back(static_cast<char>(v >> (8 * k)));
     }
     auto loaded = LoadSnapshot(framed);
     if (!loaded.ok()) {
@@ -151,16 +156,21 @@ TEST(SnapshotTest, NewerFormatIsFailedPrecondition) {
   const size_t body = bytes.size() - 12;
   bool found = false;
   for (size_t i = 8; i + 4 <= body && !found; ++i) {
-    if (bytes[i] != 1 || bytes[i + 1] != 0 || bytes[i + 2] != 0 || bytes[i + 3] != 0) continue;
+    if (bytes[i] != 1 || bytes[i + 1] != 0 || bytes[i + 2] != 0 ||
+        bytes[i + 3] != 0)
+      continue;
     std::string bad = bytes.substr(0, body);
     bad[i] = 99;
     const uint32_t crc = Crc32c(bad);
     for (uint32_t v : {static_cast<uint32_t>(bad.size()), crc, 0x4B435242u}) {
-      for (int k = 0; k < 4; ++k) bad.push_back(static_cast<char>(v >> (8 * k)));
+      for (int k = 0; k < 4; ++k)
+        bad.push_back(static_cast<char>(v >> (8 * k)));
     }
     auto loaded = LoadSnapshot(bad);
-    if (!loaded.ok() && loaded.status().code() == absl::StatusCode::kFailedPrecondition) {
-      EXPECT_NE(std::string(loaded.status().message()).find("newer"), std::string::npos);
+    if (!loaded.ok() &&
+        loaded.status().code() == absl::StatusCode::kFailedPrecondition) {
+      EXPECT_NE(std::string(loaded.status().message()).find("newer"),
+                std::string::npos);
       found = true;
     }
   }
@@ -172,10 +182,12 @@ TEST(SnapshotTest, LimitsAreEnforced) {
   const std::string bytes = WriteSnapshot(*c.compiled);
   SnapshotLimits limits;
   limits.max_bytes = 64;
-  EXPECT_EQ(LoadSnapshot(bytes, limits).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(LoadSnapshot(bytes, limits).status().code(),
+            absl::StatusCode::kResourceExhausted);
   limits = SnapshotLimits{};
   limits.max_tables = 3;
-  EXPECT_EQ(LoadSnapshot(bytes, limits).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(LoadSnapshot(bytes, limits).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(SnapshotTest, FileLoadingUsesTheSameChecks) {
@@ -188,7 +200,8 @@ TEST(SnapshotTest, FileLoadingUsesTheSameChecks) {
   std::fclose(f);
   auto loaded = LoadSnapshotFile(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  EXPECT_EQ(LoadSnapshotFile(path + ".missing").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LoadSnapshotFile(path + ".missing").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace
@@ -222,9 +235,11 @@ TEST(PolicyHandleTest, ConcurrentReadersAndSwaps) {
         std::shared_ptr<const CompiledPolicy> current = handle.Current();
         const Person& p = a.world.people.people[i % want_a.size()];
         const std::string got = DecisionToJson(current->Evaluate(p, as_of));
-        const std::string& want = current.get() == a.compiled.get() ? want_a[i % want_a.size()]
-                                                                     : want_b[i % want_b.size()];
-        if (current.get() == a.compiled.get() || current->policy().name() == "random-12") {
+        const std::string& want = current.get() == a.compiled.get()
+                                      ? want_a[i % want_a.size()]
+                                      : want_b[i % want_b.size()];
+        if (current.get() == a.compiled.get() ||
+            current->policy().name() == "random-12") {
           if (got != want) mismatches.fetch_add(1);
         }
         evaluations.fetch_add(1);
@@ -238,7 +253,8 @@ TEST(PolicyHandleTest, ConcurrentReadersAndSwaps) {
     } else {
       handle.Swap(a.compiled);
     }
-    EXPECT_FALSE(handle.SwapFromSnapshot("garbage").ok());  // Old version stays.
+    EXPECT_FALSE(
+        handle.SwapFromSnapshot("garbage").ok());  // Old version stays.
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   stop.store(true);

@@ -8,22 +8,37 @@ namespace birthright::testing {
 namespace {
 
 const std::vector<std::string> kDepartments = {
-    "Sales", "Engineering", "Finance", "Human Resources", "Marketing",
-    "Legal", "Support", "IT", "Product", "R&D; Labs", "Design", "Operations"};
-const std::vector<std::string> kTitles = {
-    "Sales Engineer", "Account Executive", "Sales Manager", "Staff Engineer",
-    "Principal Engineer", "Software Engineer", "Sr Software Engineer",
-    "Engineering Manager", "Controller", "AP Clerk", "HR Partner",
-    "Recruiter", "Designer", "Product Manager", "Support Agent",
-    "IT Admin", "Counsel", "Intern"};
-const std::vector<std::string> kLocations = {"New York", "London", "Berlin",
-                                             "San Francisco", "Austin", "Dublin"};
+    "Sales",     "Engineering", "Finance", "Human Resources",
+    "Marketing", "Legal",       "Support", "IT",
+    "Product",   "R&D; Labs",   "Design",  "Operations"};
+const std::vector<std::string> kTitles = {"Sales Engineer",
+                                          "Account Executive",
+                                          "Sales Manager",
+                                          "Staff Engineer",
+                                          "Principal Engineer",
+                                          "Software Engineer",
+                                          "Sr Software Engineer",
+                                          "Engineering Manager",
+                                          "Controller",
+                                          "AP Clerk",
+                                          "HR Partner",
+                                          "Recruiter",
+                                          "Designer",
+                                          "Product Manager",
+                                          "Support Agent",
+                                          "IT Admin",
+                                          "Counsel",
+                                          "Intern"};
+const std::vector<std::string> kLocations = {
+    "New York", "London", "Berlin", "San Francisco", "Austin", "Dublin"};
 const std::vector<std::string> kTypes = {"Employee", "Contractor", "Intern"};
-const std::vector<std::string> kGrades = {"L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8"};
-const std::vector<std::string> kSquads = {"platform", "api", "web", "mobile",
-                                          "data", "infra", "security"};
+const std::vector<std::string> kGrades = {"L1", "L2", "L3", "L4",
+                                          "L5", "L6", "L7", "L8"};
+const std::vector<std::string> kSquads = {
+    "platform", "api", "web", "mobile", "data", "infra", "security"};
 const std::vector<std::string> kLevels = {"Read", "Write", "Maintain", "Admin"};
-const std::vector<std::string> kScopes = {"alpha", "beta", "gamma", "delta", "Alpha"};
+const std::vector<std::string> kScopes = {"alpha", "beta", "gamma", "delta",
+                                          "Alpha"};
 
 std::string RandomDate(Rng& r, int base_year = 2024) {
   const int y = base_year + r.Uniform(4);
@@ -38,13 +53,15 @@ std::string RandomDate(Rng& r, int base_year = 2024) {
 // normalization is exercised.
 std::string Noisy(Rng& r, std::string v) {
   if (r.Chance(0.15)) {
-    for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : v)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   if (r.Chance(0.1)) v = "  " + v + " ";
   return v;
 }
 
-Predicate RandomPredicate(Rng& r, const std::string& attr, const RandomPolicyOptions& o) {
+Predicate RandomPredicate(Rng& r, const std::string& attr,
+                          const RandomPolicyOptions& o) {
   Predicate p;
   auto list = [&](const std::vector<std::string>& pool, int max) {
     std::vector<std::string> out;
@@ -59,7 +76,8 @@ Predicate RandomPredicate(Rng& r, const std::string& attr, const RandomPolicyOpt
   }
   if (attr == "department" || attr == "location" || attr == "employment type") {
     const auto& pool = attr == "department" ? kDepartments
-                       : attr == "location" ? kLocations : kTypes;
+                       : attr == "location" ? kLocations
+                                            : kTypes;
     p.op = roll < 75 ? PredicateOp::kAnyOf : PredicateOp::kNoneOf;
     p.values = list(pool, 3);
     if (attr == "department" && r.Chance(0.1)) p.values.push_back("Ent Sales");
@@ -68,11 +86,14 @@ Predicate RandomPredicate(Rng& r, const std::string& attr, const RandomPolicyOpt
   if (attr == "job title") {
     if (o.with_patterns && roll < 45) {
       const int k = r.Uniform(4);
-      static const std::vector<std::string> needles = {"engineer", "Sr", "Manager", "eng", "Clerk"};
-      static const std::vector<std::string> regexes = {"^(Staff|Principal) Engineer$",
-                                                       "engineer$", "^s", "(a+)+$", "man"};
-      p.op = k == 0 ? PredicateOp::kContains : k == 1 ? PredicateOp::kStartsWith
-             : k == 2 ? PredicateOp::kEndsWith : PredicateOp::kRegex;
+      static const std::vector<std::string> needles = {
+          "engineer", "Sr", "Manager", "eng", "Clerk"};
+      static const std::vector<std::string> regexes = {
+          "^(Staff|Principal) Engineer$", "engineer$", "^s", "(a+)+$", "man"};
+      p.op = k == 0   ? PredicateOp::kContains
+             : k == 1 ? PredicateOp::kStartsWith
+             : k == 2 ? PredicateOp::kEndsWith
+                      : PredicateOp::kRegex;
       p.values = {k == 3 ? r.Pick(regexes) : r.Pick(needles)};
       return p;
     }
@@ -80,17 +101,19 @@ Predicate RandomPredicate(Rng& r, const std::string& attr, const RandomPolicyOpt
     p.values = list(kTitles, 3);
     return p;
   }
-  if (attr == "grade" || attr == "band" || attr == "cost center" || attr == "start date") {
+  if (attr == "grade" || attr == "band" || attr == "cost center" ||
+      attr == "start date") {
     auto lit = [&]() -> std::string {
       if (attr == "grade" || attr == "band") return r.Pick(kGrades);
-      if (attr == "cost center") return std::to_string(4000 + 100 * r.Uniform(8));
+      if (attr == "cost center")
+        return std::to_string(4000 + 100 * r.Uniform(8));
       return RandomDate(r, 2021);
     };
     const int k = r.Uniform(7);
-    static const PredicateOp ops[] = {PredicateOp::kLess, PredicateOp::kLessEq,
-                                      PredicateOp::kGreater, PredicateOp::kGreaterEq,
-                                      PredicateOp::kRange, PredicateOp::kAnyOf,
-                                      PredicateOp::kNoneOf};
+    static const PredicateOp ops[] = {
+        PredicateOp::kLess,      PredicateOp::kLessEq, PredicateOp::kGreater,
+        PredicateOp::kGreaterEq, PredicateOp::kRange,  PredicateOp::kAnyOf,
+        PredicateOp::kNoneOf};
     p.op = ops[k];
     if (p.op == PredicateOp::kRange) {
       p.values = {lit(), lit()};  // Sometimes reversed: matches nothing.
@@ -132,7 +155,8 @@ RandomWorld MakeRandomWorld(uint64_t seed, const RandomPolicyOptions& o) {
       {"start date", AttrType::kDate, {}, false, {}},
       {"contract end", AttrType::kDate, {}, false, {}},
   };
-  if (o.with_sets) policy.schema.push_back({"squads", AttrType::kSet, {}, false, {}});
+  if (o.with_sets)
+    policy.schema.push_back({"squads", AttrType::kSet, {}, false, {}});
   policy.aliases = {{"department", "Ent Sales", "Sales", {}},
                     {"department", "HR", "Human Resources", {}},
                     {"location", "NYC", "New York", {}}};
@@ -152,9 +176,9 @@ RandomWorld MakeRandomWorld(uint64_t seed, const RandomPolicyOptions& o) {
       policy.catalog.push_back(e);
     }
   }
-  std::vector<std::string> cond_attrs = {"department", "job title", "location",
-                                         "employment type", "grade", "band",
-                                         "cost center", "start date"};
+  std::vector<std::string> cond_attrs = {
+      "department", "job title", "location",    "employment type",
+      "grade",      "band",      "cost center", "start date"};
   if (o.with_sets) cond_attrs.push_back("squads");
   for (int i = 0; i < o.rules; ++i) {
     Rule rule;
@@ -163,11 +187,13 @@ RandomWorld MakeRandomWorld(uint64_t seed, const RandomPolicyOptions& o) {
     rule.effect = r.Chance(0.15) ? Effect::kDeny : Effect::kGrant;
     const int nconds = o.realistic ? 1 + r.Uniform(3) : r.Uniform(4);
     for (int c = 0; c < nconds; ++c) {
-      const std::string& attr =
-          o.realistic ? cond_attrs[r.Uniform(c == 0 ? 2 : 3)] : r.Pick(cond_attrs);
+      const std::string& attr = o.realistic
+                                    ? cond_attrs[r.Uniform(c == 0 ? 2 : 3)]
+                                    : r.Pick(cond_attrs);
       Condition cond;
       cond.attribute = r.Chance(0.2) ? "Job_Title" : attr;
-      if (cond.attribute == "Job_Title" && attr != "job title") cond.attribute = attr;
+      if (cond.attribute == "Job_Title" && attr != "job title")
+        cond.attribute = attr;
       cond.predicate = RandomPredicate(r, attr, o);
       rule.conditions.push_back(std::move(cond));
     }
@@ -224,20 +250,25 @@ RandomWorld MakeRandomWorld(uint64_t seed, const RandomPolicyOptions& o) {
         rule.expires.kind = Expiry::Kind::kAttribute;
         rule.expires.attribute = "contract end";
       }
-      if (r.Chance(0.1)) rule.effective_from = ParseIsoDate(RandomDate(r, 2025));
-      if (r.Chance(0.1)) rule.effective_until = ParseIsoDate(RandomDate(r, 2025));
+      if (r.Chance(0.1))
+        rule.effective_from = ParseIsoDate(RandomDate(r, 2025));
+      if (r.Chance(0.1))
+        rule.effective_until = ParseIsoDate(RandomDate(r, 2025));
     }
     policy.rules.push_back(std::move(rule));
   }
   // People.
   w.people.file = "people.csv";
-  w.people.columns = {"Department", "job_title", "location", "employment type",
-                      "grade", "band", "cost center", "start date", "contract end",
+  w.people.columns = {"Department",       "job_title",  "location",
+                      "employment type",  "grade",      "band",
+                      "cost center",      "start date", "contract end",
                       "termination date", "squads"};
   for (int i = 0; i < o.people; ++i) {
     Person p;
     p.id = "P" + std::to_string(100000 + i);
-    auto maybe = [&](std::string v) { return r.Chance(o.missing_rate) ? std::string() : v; };
+    auto maybe = [&](std::string v) {
+      return r.Chance(o.missing_rate) ? std::string() : v;
+    };
     std::string dept = r.Pick(kDepartments);
     if (r.Chance(0.1)) dept = r.Chance(0.5) ? "Ent Sales" : "HR";
     p.attributes = {
@@ -247,10 +278,13 @@ RandomWorld MakeRandomWorld(uint64_t seed, const RandomPolicyOptions& o) {
         {"employment type", maybe(r.Pick(kTypes))},
         {"grade", maybe(r.Chance(0.05) ? "L99" : r.Pick(kGrades))},
         {"band", maybe(r.Pick(kGrades))},
-        {"cost center", maybe(r.Chance(0.05) ? "n/a" : std::to_string(4000 + 100 * r.Uniform(8)))},
+        {"cost center",
+         maybe(r.Chance(0.05) ? "n/a"
+                              : std::to_string(4000 + 100 * r.Uniform(8)))},
         {"start date", maybe(RandomDate(r, 2021))},
         {"contract end", maybe(RandomDate(r, 2025))},
-        {"termination date", r.Chance(0.05) ? RandomDate(r, 2025) : std::string()},
+        {"termination date",
+         r.Chance(0.05) ? RandomDate(r, 2025) : std::string()},
     };
     if (o.with_sets) {
       std::string squads;

@@ -31,10 +31,16 @@ class Rng {
  public:
   explicit Rng(uint64_t seed) : gen_(seed) {}
   uint64_t Next() { return gen_(); }
-  int Uniform(int n) { return n <= 0 ? 0 : static_cast<int>(Next() % static_cast<uint64_t>(n)); }
-  bool Chance(double p) { return static_cast<double>(Next() % 1000000) < p * 1000000.0; }
+  int Uniform(int n) {
+    return n <= 0 ? 0 : static_cast<int>(Next() % static_cast<uint64_t>(n));
+  }
+  bool Chance(double p) {
+    return static_cast<double>(Next() % 1000000) < p * 1000000.0;
+  }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Uniform(static_cast<int>(v.size()))]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Uniform(static_cast<int>(v.size()))];
+  }
 
  private:
   std::mt19937_64 gen_;

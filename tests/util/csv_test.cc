@@ -7,7 +7,8 @@ namespace {
 
 // SPEC §8: RFC 4180, BOM, CRLF, quoted newlines.
 TEST(CsvTest, Spec8ParsesQuotesBomCrlfAndEmbeddedNewlines) {
-  auto t = ParseCsv("\xEF\xBB\xBFid,name\r\n1,\"a, \"\"b\"\"\nc\"\r\n2,x\r\n", "f.csv");
+  auto t = ParseCsv("\xEF\xBB\xBFid,name\r\n1,\"a, \"\"b\"\"\nc\"\r\n2,x\r\n",
+                    "f.csv");
   ASSERT_TRUE(t.ok()) << t.status();
   ASSERT_EQ(t->records.size(), 3u);
   EXPECT_EQ(t->records[0].fields[0].text, "id");
@@ -19,8 +20,9 @@ TEST(CsvTest, Spec8ParsesQuotesBomCrlfAndEmbeddedNewlines) {
 TEST(CsvTest, Spec10UnterminatedQuoteNamesFileLineColumn) {
   auto t = ParseCsv("a,b\n1,\"oops\n", "rules.csv");
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.status().message(),
-            "rules.csv:2:3: unterminated quoted field; expected a closing '\"'");
+  EXPECT_EQ(
+      t.status().message(),
+      "rules.csv:2:3: unterminated quoted field; expected a closing '\"'");
 }
 
 TEST(CsvTest, Spec10TextAfterClosingQuoteIsAnError) {
@@ -33,7 +35,8 @@ TEST(CsvTest, Spec10TextAfterClosingQuoteIsAnError) {
 TEST(CsvTest, Spec10InvalidUtf8IsAnError) {
   auto t = ParseCsv("a\n\xff\n", "f.csv");
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.status().message(), "f.csv:2:1: invalid UTF-8; expected a UTF-8 encoded file");
+  EXPECT_EQ(t.status().message(),
+            "f.csv:2:1: invalid UTF-8; expected a UTF-8 encoded file");
 }
 
 TEST(CsvTest, Spec10LimitsAreEnforced) {
