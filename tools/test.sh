@@ -44,9 +44,9 @@ print_summary() {
   local s name secs result
   for s in "${STAGES[@]}"; do
     IFS='|' read -r name secs result <<<"$s"
-    printf '  %-34s %5ss  %s\n' "$name" "$secs" "$result"
+    printf '  %-38s %5ss  %s\n' "$name" "$secs" "$result"
   done
-  printf '  %-34s %5ss\n' "total" "$((SECONDS - SCRIPT_START))"
+  printf '  %-38s %5ss\n' "total" "$((SECONDS - SCRIPT_START))"
 }
 
 on_exit() {
