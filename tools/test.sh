@@ -5,10 +5,13 @@
 #   3. CMake release build + ctest     (cmake --workflow --preset release, with ccache)
 #   4. Bazel build + tests, offline    (bazel test //...)
 #   5. CMake ASan+UBSan build + ctest  (cmake --workflow --preset asan)
+#   6. Debug + ThreadSanitizer build of the concurrency and determinism tests
+#                                      (cmake --workflow --preset tsan)
 # and prints how long each stage took. Exits non-zero as soon as a stage fails.
 #
 # Usage: bash tools/test.sh
-# Env:   BIRTHRIGHT_SKIP_BAZEL=1 / BIRTHRIGHT_SKIP_ASAN=1 skip those stages (local use only).
+# Env:   BIRTHRIGHT_SKIP_BAZEL=1 / BIRTHRIGHT_SKIP_ASAN=1 / BIRTHRIGHT_SKIP_TSAN=1 skip those
+#        stages (local use only).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -103,10 +106,20 @@ if [[ "${BIRTHRIGHT_SKIP_ASAN:-0}" != 1 ]]; then
   end_stage "$(ctest_summary "$LOG_DIR/asan.log")"
 fi
 
-# --- 6. LATER STAGES GO HERE -----------------------------------------------------------
-# Each as begin_stage NAME; commands; end_stage RESULT, so it is timed and a failure
-# names it. Planned: fuzz corpus replay (standalone driver, g++), a short clang libFuzzer
-# run. (pytest over the Python bindings already runs inside ctest, as python_test.)
+# --- 6. ThreadSanitizer ---------------------------------------------------------------
+# A Debug build, so together with release, ASan (RelWithDebInfo) and Bazel (fastbuild) the
+# determinism tests pin byte-identical output across build types. Only the concurrency
+# tests run here: hot reload, concurrent and batch evaluation, HR sync on 1/2/8 threads.
+if [[ "${BIRTHRIGHT_SKIP_TSAN:-0}" != 1 ]]; then
+  begin_stage "cmake tsan (debug; concurrency tests)"
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+    cmake --workflow --preset tsan 2>&1 | tee "$LOG_DIR/tsan.log"
+  end_stage "$(ctest_summary "$LOG_DIR/tsan.log")"
+fi
+
+# Later stages go here, each as begin_stage NAME; commands; end_stage RESULT, so it is
+# timed and a failure names it. (Fuzz corpora replay inside ctest as *_replay tests;
+# pytest over the Python bindings runs inside ctest as python_test.)
 
 print_summary
 # ctest's closing line for the main (release) run, last so CI reads it.

@@ -8,12 +8,18 @@ PolicyHandle::PolicyHandle(std::shared_ptr<const CompiledPolicy> initial)
     : current_(std::move(initial)) {}
 
 std::shared_ptr<const CompiledPolicy> PolicyHandle::Current() const {
-  return current_.load(std::memory_order_acquire);
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
 }
 
 void PolicyHandle::Swap(std::shared_ptr<const CompiledPolicy> next) {
-  current_.store(std::move(next), std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_.swap(next);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  // `next` now holds the old version: if this was its last reference, it
+  // is destroyed here, outside the lock.
 }
 
 absl::Status PolicyHandle::SwapFromSnapshot(std::string_view bytes,
