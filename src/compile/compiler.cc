@@ -446,7 +446,8 @@ class Compiler {
             FormatSourceLocation(r.location) + ": rule " + r.id + " has " +
             std::to_string(info.unless_atoms.size()) +
             " distinct predicates in `unless`; the limit is " +
-            std::to_string(options_.max_unless_atoms));
+            std::to_string(options_.max_unless_atoms) +
+            " (CompileOptions::max_unless_atoms)");
       }
     }
     SortUnique(&info.cond_missing);
