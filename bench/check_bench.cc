@@ -75,6 +75,12 @@ bool Verify(benchmark::State& state, const Spreadsheet& s,
     }
   }
   state.counters["findings"] = static_cast<double>(a->size());
+  std::map<std::string, int> by_code;
+  for (const Finding& f : *a)
+    ++by_code[f.code + (f.severity == Severity::kInfo ? "(info)" : "")];
+  for (const auto& [code, n] : by_code) {
+    state.counters[code] = n;
+  }
   return true;
 }
 

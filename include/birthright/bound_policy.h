@@ -134,6 +134,27 @@ struct AppInstance {
   SourceLocation location;
 };
 
+// One side of a bound separation-of-duties constraint (SPEC §7): the app
+// instances it covers, each with the lowest level that counts (that level
+// or higher; 0 = any level).
+struct BoundSodSide {
+  struct Part {
+    int32_t instance = -1;  // Index into BoundPolicy::instances().
+    int32_t min_level = 0;
+  };
+  std::vector<Part> parts;  // Instance id order.
+};
+
+// A bound SodConstraint. `valid` is false when a side names an app,
+// instance or level the catalog does not know (a BindIssue says which).
+struct BoundSod {
+  std::string id;
+  BoundSodSide first, second;
+  std::string message;
+  SourceLocation location;
+  bool valid = true;
+};
+
 enum class Severity : uint8_t { kInfo, kWarning, kError };
 std::string_view SeverityName(Severity s);
 
@@ -177,6 +198,8 @@ class BoundPolicy {
   const std::vector<AppInstance>& instances() const { return instances_; }
   const std::vector<BoundRule>& rules() const { return rules_; }
   const std::vector<BindIssue>& issues() const { return issues_; }
+  // Policy::sod, resolved against the catalog, in policy order.
+  const std::vector<BoundSod>& sod() const { return sod_; }
   const re2::RE2& regex(int32_t i) const { return *regexes_[i]; }
   const std::string& regex_pattern(int32_t i) const { return patterns_[i]; }
   int32_t regex_count() const { return static_cast<int32_t>(regexes_.size()); }
@@ -201,6 +224,7 @@ class BoundPolicy {
   std::vector<AppInstance> instances_;
   std::vector<BoundRule> rules_;
   std::vector<BindIssue> issues_;
+  std::vector<BoundSod> sod_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
   std::vector<std::string> patterns_;
   bool has_catalog_ = false;

@@ -3,9 +3,14 @@
 //
 // Check() binds the policy non-strictly, so every reference the catalog or
 // schema does not know becomes a finding instead of an error, then looks at
-// each rule on its own (unsatisfiable), at pairs of rules (duplicate) and,
-// when an HR population is given, at the rules against the people
-// (unknown-value, gap, reserved attribute names).
+// each rule on its own (unsatisfiable), at pairs of rules (duplicate,
+// level-conflict, intended-exception), at each grant against every rule
+// that can meet it (shadowed), at the policy's separation-of-duties pairs
+// (sod-violation, when Policy::sod is non-empty) and, when an HR
+// population is given, at the rules against the people (unknown-value,
+// gap, reserved attribute names). Pair and coverage findings come from an
+// exact witness search; what it cannot decide is reported at info severity
+// as "possible", never dropped (docs/check.md "Exactness").
 //
 // Thread safety: Check() is a pure function of its arguments; concurrent
 // calls are safe.

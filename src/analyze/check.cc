@@ -16,6 +16,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,7 +27,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "analyze/witness_search.h"
 #include "birthright/reference_evaluator.h"
+#include "eval/resolve.h"
 #include "import/headers.h"
 #include "util/json.h"
 #include "util/text.h"
@@ -662,6 +665,10 @@ class Checker {
       Add(std::move(f));
     }
     Duplicates(live);
+    BuildIndex(live);
+    Shadowed(live);
+    LevelConflicts();
+    SodFindings();
     if (hr_ != nullptr) {
       ReservedHeaders();
       UnknownValues();
@@ -717,6 +724,8 @@ class Checker {
       f.severity = Severity::kWarning;
       std::string ids;
       for (const BoundRule* r : g) {
+        dup_leader_[r->index] = g[0]->index;
+        dup_members_[g[0]->index].push_back(r);
         f.rules.push_back(r->id);
         f.locations.push_back(Loc(r->location));
         ids += (ids.empty() ? "" : ", ") + r->id;
@@ -887,6 +896,723 @@ class Checker {
     }
   }
 
+  // -------------------------------------------------------------------------
+  // Pair and coverage analyses (shadowed, level-conflict, sod-violation):
+  // exact witness search (analyze/witness_search.h) over the rules that can
+  // meet, found through a per-instance index bucketed on one equality
+  // attribute so 20,000 rules are not compared pairwise.
+
+  struct InstanceIndex {
+    std::vector<const BoundRule*> rules;  // Grants and denies on it.
+    AttrId bucket_attr = -1;
+    std::map<std::string, std::vector<const BoundRule*>> buckets;
+    std::vector<const BoundRule*> wild;  // No equality on bucket_attr.
+  };
+
+  static constexpr int64_t kPairBudget = 2'000;
+  static constexpr int64_t kCoverBudget = 4'000;
+
+  // The canonical keys of the smallest positive any-of of `r` on `attr`;
+  // false when it has none (the rule can meet any value).
+  bool BucketKeys(const BoundRule& r, AttrId attr,
+                  std::vector<std::string>* keys) const {
+    const BoundPredicate* best = nullptr;
+    for (const BoundPredicate& p : r.conditions) {
+      if (p.attr == attr && p.op == PredicateOp::kAnyOf &&
+          (best == nullptr || p.keys.size() < best->keys.size()))
+        best = &p;
+    }
+    if (best == nullptr) return false;
+    const BoundAttribute& a = bound_.attributes()[attr];
+    for (const Key& k : best->keys)
+      keys->push_back(a.numeric() ? "#" + std::to_string(k.num) : k.text);
+    return true;
+  }
+
+  void BuildIndex(const std::vector<const BoundRule*>& live) {
+    index_.assign(bound_.instances().size(), InstanceIndex{});
+    for (const BoundRule* r : live) {
+      std::set<int32_t> seen;
+      for (const BoundTarget& t : r->targets) {
+        if (seen.insert(t.instance).second)
+          index_[t.instance].rules.push_back(r);
+      }
+    }
+    for (InstanceIndex& ix : index_) {
+      std::map<AttrId, int> count;
+      for (const BoundRule* r : ix.rules) {
+        std::set<AttrId> attrs;
+        for (const BoundPredicate& p : r->conditions) {
+          if (p.op == PredicateOp::kAnyOf &&
+              bound_.attributes()[p.attr].type != AttrType::kSet)
+            attrs.insert(p.attr);
+        }
+        for (AttrId a : attrs) ++count[a];
+      }
+      int best = 0;
+      for (const auto& [a, n] : count) {
+        if (n > best) {
+          best = n;
+          ix.bucket_attr = a;
+        }
+      }
+      for (const BoundRule* r : ix.rules) {
+        std::vector<std::string> keys;
+        if (ix.bucket_attr < 0 || !BucketKeys(*r, ix.bucket_attr, &keys)) {
+          ix.wild.push_back(r);
+          continue;
+        }
+        for (const std::string& k : keys) ix.buckets[k].push_back(r);
+      }
+    }
+  }
+
+  // Rules on `inst` that may apply together with `r` (a superset), in
+  // policy order.
+  std::vector<const BoundRule*> Candidates(const BoundRule& r, int32_t inst) {
+    const InstanceIndex& ix = index_[inst];
+    std::vector<std::string> keys;
+    if (ix.bucket_attr < 0 || !BucketKeys(r, ix.bucket_attr, &keys))
+      return ix.rules;
+    std::vector<const BoundRule*> out = ix.wild;
+    for (const std::string& k : keys) {
+      auto it = ix.buckets.find(k);
+      if (it != ix.buckets.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(out.begin(), out.end(),
+              [](const BoundRule* a, const BoundRule* b) {
+                return a->index < b->index;
+              });
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // Cached applicability formulas; kind 0 applies, 1 does not apply, 2
+  // applies ignoring `unless`, 3 decided either way (does not / does).
+  const analyze::Formula* F(const BoundRule& r, Date d, int kind) {
+    auto key = std::make_tuple(r.index, d.days, kind);
+    auto it = formulas_.find(key);
+    if (it != formulas_.end()) return it->second.get();
+    analyze::Formula f;
+    switch (kind) {
+      case 0:
+        f = rule_formulas_.Applies(r, d);
+        break;
+      case 1:
+        f = rule_formulas_.NotApplies(r, d);
+        break;
+      case 2:
+        f = rule_formulas_.Applies(r, d, /*with_unless=*/false);
+        break;
+      default:
+        f = analyze::Formula::Or(
+            {rule_formulas_.NotApplies(r, d), rule_formulas_.Applies(r, d)});
+        break;
+    }
+    auto owned = std::make_unique<analyze::Formula>(std::move(f));
+    const analyze::Formula* ptr = owned.get();
+    formulas_.emplace(key, std::move(owned));
+    return ptr;
+  }
+
+  // Is there a person and date for which every (rule, kind) holds?
+  analyze::Answer Exists(
+      const std::vector<std::pair<const BoundRule*, int>>& parts,
+      analyze::Witness* w, int64_t budget = kPairBudget) {
+    std::vector<const BoundRule*> rules;
+    for (const auto& [r, k] : parts) rules.push_back(r);
+    bool unknown = false;
+    for (Date d : analyze::RepresentativeDates(bound_, rules, options_.as_of)) {
+      std::vector<const analyze::Formula*> goals;
+      for (const auto& [r, k] : parts) goals.push_back(F(*r, d, k));
+      analyze::Search search(bound_, budget);
+      const analyze::Answer a = search.Run(d, goals, nullptr, w);
+      if (a == analyze::Answer::kFound) return a;
+      unknown = unknown || a == analyze::Answer::kUnknown;
+    }
+    return unknown ? analyze::Answer::kUnknown : analyze::Answer::kNone;
+  }
+
+  // Canonical value -> the first spelling a rule literal uses, per
+  // attribute, so witnesses read like the sheet ("Finance", not "finance").
+  void BuildSpellings() {
+    spelling_.assign(bound_.attributes().size(), {});
+    auto note = [&](const std::string& attr_name, const Predicate& p) {
+      const AttrId id = bound_.FindAttribute(FoldName(attr_name));
+      if (id < 0) return;
+      const BoundAttribute& a = bound_.attributes()[id];
+      if (a.numeric()) return;
+      for (const std::string& raw : p.values) {
+        const std::string k =
+            a.type == AttrType::kSet
+                ? a.Canonical(raw)
+                : (a.ParseScalar(raw) ? a.ParseScalar(raw)->text : "");
+        if (!k.empty())
+          spelling_[id].try_emplace(k, std::string(TrimWhitespace(raw)));
+      }
+    };
+    for (const Rule& r : policy_.rules) {
+      for (const Condition& c : r.conditions) note(c.attribute, c.predicate);
+      if (r.unless) {
+        WalkExpr(*r.unless,
+                 [&](const Expr& e) { note(e.attribute, e.predicate); });
+      }
+    }
+  }
+
+  std::string Spelled(AttrId a, const std::string& text) const {
+    auto it = spelling_[a].find(text);
+    return it == spelling_[a].end() ? text : it->second;
+  }
+
+  std::vector<std::pair<std::string, std::string>> WitnessPairs(
+      const analyze::Witness& w) {
+    if (spelling_.empty()) BuildSpellings();
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t a = 0; a < w.values.size(); ++a) {
+      const Value& v = w.values[a];
+      if (!v.present) continue;
+      const BoundAttribute& attr = bound_.attributes()[a];
+      std::string text;
+      if (attr.type == AttrType::kSet) {
+        for (const std::string& m : v.members)
+          text += (text.empty() ? "" : "; ") + Spelled(a, m);
+      } else if (attr.type == AttrType::kOrdinal && attr.numeric()) {
+        text = analyze::ValueText(attr, v);
+        // The schema's spelling of the rank (the bound order is folded).
+        for (const AttributeSpec& spec : policy_.schema) {
+          if (FoldName(spec.name) == attr.folded && v.scalar.num >= 0 &&
+              v.scalar.num < static_cast<int64_t>(spec.order.size()))
+            text = std::string(TrimWhitespace(spec.order[v.scalar.num]));
+        }
+      } else if (attr.numeric()) {
+        text = analyze::ValueText(attr, v);
+      } else {
+        text = Spelled(a, v.scalar.text);
+      }
+      out.emplace_back(attr.name, text);
+    }
+    return out;
+  }
+
+  std::string AsOfNote(const analyze::Witness& w) const {
+    return w.as_of.days == options_.as_of.days
+               ? ""
+               : " (as of " + FormatIsoDate(w.as_of) + ")";
+  }
+
+  std::string InstanceName(int32_t inst) const {
+    const AppInstance& i = bound_.instances()[inst];
+    return i.app + (i.instance.empty() ? "" : " [" + i.instance + "]");
+  }
+
+  std::string LevelName(int32_t inst, int32_t level) const {
+    return bound_.instances()[inst].levels[level];
+  }
+
+  // --- shadowed ------------------------------------------------------------
+
+  // Whether removing `r` changes the entitlement on `inst` for the person
+  // `w`, given the rules of `ctx` (the only others that can apply).
+  analyze::LeafVerdict ShadowLeaf(const BoundRule& r, int32_t inst,
+                                  const std::vector<const BoundRule*>& ctx,
+                                  const analyze::Witness& w, bool refined,
+                                  std::set<int32_t>* blockers) {
+    using analyze::LeafVerdict;
+    std::vector<int32_t> grants, denies;
+    for (const BoundRule* q : ctx) {
+      if (!analyze::RuleAppliesTo(bound_, *q, w.values, w.as_of)) continue;
+      (q->effect == Effect::kGrant ? grants : denies).push_back(q->index);
+    }
+    std::vector<int32_t> with = grants;
+    with.insert(std::upper_bound(with.begin(), with.end(), r.index), r.index);
+    std::vector<ResolvedEntitlement> a, b;
+    ResolveOutcome(bound_, with, denies, &a, nullptr);
+    ResolveOutcome(bound_, grants, denies, &b, nullptr);
+    auto find = [&](const std::vector<ResolvedEntitlement>& v) {
+      const ResolvedEntitlement* e = nullptr;
+      for (const ResolvedEntitlement& x : v)
+        if (x.instance == inst) e = &x;
+      return e;
+    };
+    const ResolvedEntitlement* ea = find(a);
+    const ResolvedEntitlement* eb = find(b);
+    LeafVerdict v;
+    v.kind = LeafVerdict::Kind::kAccept;
+    if ((ea == nullptr) != (eb == nullptr)) return v;
+    if (ea != nullptr && (ea->level != eb->level || ea->scopes != eb->scopes))
+      return v;
+    auto date_of = [&](AttrId attr) -> std::optional<Date> {
+      const Value& val = w.values[attr];
+      if (!val.present) return std::nullopt;
+      return Date{static_cast<int32_t>(val.scalar.num)};
+    };
+    if (ea != nullptr && ResolveExpiry(bound_, ea->reasons, date_of) !=
+                             ResolveExpiry(bound_, eb->reasons, date_of))
+      return v;
+    // No change here: remember what stood in the way.
+    v.kind = LeafVerdict::Kind::kReject;
+    for (int32_t d : denies) blockers->insert(d);
+    if (eb != nullptr) {
+      for (int32_t g : eb->reasons) blockers->insert(g);
+    }
+    if (ea == nullptr || refined) return v;
+    if (std::find(ea->reasons.begin(), ea->reasons.end(), r.index) ==
+        ea->reasons.end())
+      return v;
+    // `r` gives the winning level too: it would still change `expires`
+    // where its expiry is later than every other contributor's. Those
+    // comparisons are constraints on the person; search for them.
+    if (r.expiry_kind == Expiry::Kind::kNever) return v;
+    std::vector<analyze::Formula> later;
+    for (int32_t g : eb->reasons) {
+      const BoundRule& q = bound_.rules()[g];
+      if (q.expiry_kind == Expiry::Kind::kNever) return v;
+      if (r.expiry_kind == Expiry::Kind::kDate) {
+        if (q.expiry_kind == Expiry::Kind::kDate) {
+          later.push_back(
+              analyze::Formula::Const(q.expiry_date < r.expiry_date));
+        } else {
+          later.push_back(
+              rule_formulas_.DateBelow(q.expiry_attr, r.expiry_date.days));
+        }
+      } else if (q.expiry_kind == Expiry::Kind::kDate) {
+        later.push_back(
+            rule_formulas_.DateAbove(r.expiry_attr, q.expiry_date.days));
+      } else if (q.expiry_attr == r.expiry_attr) {
+        return v;
+      } else {
+        // Two different expiry attributes compared with each other: beyond
+        // the per-attribute solver (docs/check.md).
+        v.uncertain = true;
+        return v;
+      }
+    }
+    v.refine = analyze::Formula::And(std::move(later));
+    if (v.refine.kind == analyze::Formula::Kind::kConst) return v;
+    v.kind = LeafVerdict::Kind::kRefine;
+    return v;
+  }
+
+  // True when `q`, which applies whenever `r` does, makes `r` irrelevant
+  // on `inst` for everyone (docs/check.md "shadowed"): a deny removing r's
+  // target; or a grant no deny of `ctx` can remove without removing r's
+  // too, with priority >= r's, and either the same level with a superset
+  // of r's scopes and an expiry no earlier (never, or the same), or a
+  // higher level that no other grant at r's level can outrank.
+  bool Dominates(const BoundRule& r, const BoundRule& q, int32_t inst,
+                 const std::vector<const BoundRule*>& ctx) const {
+    const int32_t rl = LevelOn(r, inst);
+    if (q.effect == Effect::kDeny) {
+      for (const BoundTarget& t : q.targets) {
+        if (t.instance == inst && (t.level < 0 || rl >= t.level)) return true;
+      }
+      return false;
+    }
+    const int32_t ql = LevelOn(q, inst);
+    if (ql < 0 || q.priority < r.priority || ql < rl) return false;
+    for (const BoundRule* d : ctx) {
+      if (d->effect != Effect::kDeny) continue;
+      for (const BoundTarget& t : d->targets) {
+        if (t.instance != inst) continue;
+        const bool removes_q = t.level < 0 || ql >= t.level;
+        const bool removes_r = t.level < 0 || rl >= t.level;
+        if (removes_q && !removes_r) return false;
+      }
+    }
+    if (ql == rl) {
+      const std::vector<std::string>& qs = q.targets[0].scopes;
+      for (const BoundTarget& t : q.targets) {
+        if (t.instance != inst) continue;
+        for (const BoundTarget& rt : r.targets) {
+          if (rt.instance != inst) continue;
+          for (const std::string& sc : rt.scopes) {
+            bool has = false;
+            for (const std::string& x : t.scopes)
+              has = has || EqualsIgnoreCase(x, sc);
+            if (!has) return false;
+          }
+        }
+      }
+      (void)qs;
+      if (q.expiry_kind == Expiry::Kind::kNever) return true;
+      return q.expiry_kind == r.expiry_kind &&
+             (q.expiry_kind == Expiry::Kind::kDate
+                  ? q.expiry_date.days >= r.expiry_date.days
+                  : q.expiry_attr == r.expiry_attr);
+    }
+    for (const BoundRule* g : ctx) {
+      if (g->effect == Effect::kGrant && g->priority > q.priority &&
+          LevelOn(*g, inst) == rl)
+        return false;
+    }
+    return true;
+  }
+
+  // kFound: some person's entitlement on `inst` changes without `r` (and
+  // its duplicates `group`); kNone: proof that none does.
+  analyze::Answer ShadowOn(const BoundRule& r,
+                           const std::vector<const BoundRule*>& group,
+                           int32_t inst, std::set<int32_t>* blockers) {
+    std::vector<const BoundRule*> cands;
+    for (const BoundRule* q : Candidates(r, inst)) {
+      if (std::find(group.begin(), group.end(), q) == group.end())
+        cands.push_back(q);
+    }
+    // Cheap refutation first: the rule's own witness with every other
+    // attribute missing, then present with an unmatched value.
+    analyze::Witness w;
+    if (Exists({{&r, 0}}, &w) == analyze::Answer::kFound) {
+      std::set<int32_t> ignore;
+      if (ShadowLeaf(r, inst, cands, w, true, &ignore).kind ==
+          analyze::LeafVerdict::Kind::kAccept)
+        return analyze::Answer::kFound;
+    }
+    // A rule that settles the outcome whenever it applies (judged against
+    // every candidate, a superset of the rules that can meet r) and that
+    // always applies with r: a proof before any classification.
+    for (const BoundRule* q : cands) {
+      if (!Dominates(r, *q, inst, cands)) continue;
+      analyze::Witness ignore;
+      if (Exists({{&r, 0}, {q, 1}}, &ignore) == analyze::Answer::kNone) {
+        blockers->insert(q->index);
+        return analyze::Answer::kNone;
+      }
+    }
+    // Classify the others: never together with r (dropped), always with r
+    // (kept, no choice) or either (a decision for the search).
+    std::vector<const BoundRule*> ctx, open;
+    for (const BoundRule* q : cands) {
+      analyze::Witness ignore;
+      if (Exists({{&r, 0}, {q, 0}}, &ignore) == analyze::Answer::kNone)
+        continue;
+      ctx.push_back(q);
+      if (Exists({{&r, 0}, {q, 1}}, &ignore) != analyze::Answer::kNone)
+        open.push_back(q);
+    }
+    // A single rule that always applies with `r` and settles the outcome
+    // is a proof without search (the common case).
+    for (const BoundRule* q : ctx) {
+      if (std::find(open.begin(), open.end(), q) != open.end()) continue;
+      if (Dominates(r, *q, inst, ctx)) {
+        blockers->insert(q->index);
+        return analyze::Answer::kNone;
+      }
+    }
+    std::vector<const BoundRule*> all = ctx;
+    all.push_back(&r);
+    bool unknown = false;
+    for (Date d : analyze::RepresentativeDates(bound_, all, options_.as_of)) {
+      // Where a dominating rule applies, r cannot matter: search only
+      // where it does not (exact pruning of the decision tree).
+      std::vector<const analyze::Formula*> goals = {F(r, d, 0)};
+      for (const BoundRule* q : open) {
+        const bool dominating = Dominates(r, *q, inst, ctx);
+        if (dominating) blockers->insert(q->index);
+        goals.push_back(F(*q, d, dominating ? 1 : 3));
+      }
+      analyze::LeafFn leaf = [&](const analyze::Witness& lw, bool refined) {
+        return ShadowLeaf(r, inst, ctx, lw, refined, blockers);
+      };
+      analyze::Search search(bound_, kCoverBudget);
+      analyze::Witness found;
+      const analyze::Answer a = search.Run(d, goals, leaf, &found);
+      if (a == analyze::Answer::kFound) return a;
+      unknown = unknown || a == analyze::Answer::kUnknown;
+    }
+    return unknown ? analyze::Answer::kUnknown : analyze::Answer::kNone;
+  }
+
+  void Shadowed(const std::vector<const BoundRule*>& live) {
+    for (const BoundRule* r : live) {
+      if (r->effect != Effect::kGrant) continue;
+      auto leader = dup_leader_.find(r->index);
+      if (leader != dup_leader_.end() && leader->second != r->index) continue;
+      std::vector<const BoundRule*> group = {r};
+      auto members = dup_members_.find(r->index);
+      if (members != dup_members_.end()) group = members->second;
+      std::set<int32_t> insts;
+      for (const BoundTarget& t : r->targets) insts.insert(t.instance);
+      bool changes = false, unknown = false;
+      std::set<int32_t> blockers;
+      for (int32_t inst : insts) {
+        const analyze::Answer a = ShadowOn(*r, group, inst, &blockers);
+        if (a == analyze::Answer::kFound) {
+          changes = true;
+          break;
+        }
+        unknown = unknown || a == analyze::Answer::kUnknown;
+      }
+      if (changes) continue;
+      for (const BoundRule* g : group) blockers.erase(g->index);
+      Finding f;
+      f.code = "shadowed";
+      f.severity = unknown ? Severity::kInfo : Severity::kWarning;
+      std::string ids;
+      for (const BoundRule* g : group) {
+        f.rules.push_back(g->id);
+        f.locations.push_back(Loc(g->location));
+        ids += (ids.empty() ? "" : ", ") + g->id;
+      }
+      std::string by;
+      int n = 0;
+      for (int32_t b : blockers) {
+        if (++n > 5) {
+          by += ", ...";
+          break;
+        }
+        by += (by.empty() ? "" : ", ") + bound_.rules()[b].id;
+      }
+      const std::string what =
+          group.size() > 1 ? "rules " + ids + " (duplicates) never change"
+                           : "rule " + ids + " never changes";
+      f.message =
+          (unknown ? "possibly shadowed: " : "") + what +
+          " anyone's access: wherever " +
+          (group.size() > 1 ? "they apply" : "it applies") +
+          ", the same level, scopes and expiry come from other rules or it "
+          "is denied" +
+          (by.empty() ? "" : " (" + by + ")") +
+          (unknown ? "; the exact search could not finish (a regular "
+                     "expression, compared expiry attributes or the search "
+                     "budget; see docs/check.md)"
+                   : "; remove it or change what it grants");
+      // Who the rule is written for: a person it applies to.
+      analyze::Witness w;
+      if (Exists({{r, 0}}, &w) == analyze::Answer::kFound)
+        f.witness = WitnessPairs(w);
+      Add(std::move(f));
+    }
+  }
+
+  // --- level-conflict --------------------------------------------------------
+
+  int32_t LevelOn(const BoundRule& r, int32_t inst) const {
+    for (const BoundTarget& t : r.targets)
+      if (t.instance == inst) return t.level;
+    return -1;
+  }
+
+  void LevelConflicts() {
+    std::set<std::pair<int32_t, int32_t>> done;
+    for (size_t inst = 0; inst < index_.size(); ++inst) {
+      const int32_t i = static_cast<int32_t>(inst);
+      for (const BoundRule* a : index_[inst].rules) {
+        if (a->effect != Effect::kGrant) continue;
+        for (const BoundRule* b : Candidates(*a, i)) {
+          if (b->index <= a->index || b->effect != Effect::kGrant) continue;
+          if (a->priority != b->priority) continue;
+          const int32_t la = LevelOn(*a, i), lb = LevelOn(*b, i);
+          if (la == lb) continue;
+          if (!done.insert({a->index, b->index}).second) continue;
+          LevelPair(*a, *b, i, la, lb);
+        }
+      }
+    }
+  }
+
+  void LevelPair(const BoundRule& a, const BoundRule& b, int32_t inst,
+                 int32_t la, int32_t lb) {
+    analyze::Witness w;
+    const analyze::Answer both = Exists({{&a, 0}, {&b, 0}}, &w);
+    const std::string where = InstanceName(inst);
+    const std::string levels = a.id + " at " + LevelName(inst, la) + ", " +
+                               b.id + " at " + LevelName(inst, lb);
+    auto finding = [&](const std::string& code, Severity sev,
+                       const std::string& msg, const analyze::Witness* wit) {
+      Finding f;
+      f.code = code;
+      f.severity = sev;
+      f.rules = {a.id, b.id};
+      f.locations = {Loc(a.location), Loc(b.location)};
+      f.message = msg;
+      if (wit != nullptr) f.witness = WitnessPairs(*wit);
+      Add(std::move(f));
+    };
+    if (both == analyze::Answer::kNone) {
+      if (!a.unless && !b.unless) return;
+      // Apart only because of an `unless`: the intended exception.
+      analyze::Witness cw;
+      if (Exists({{&a, 2}, {&b, 2}}, &cw) != analyze::Answer::kFound) return;
+      finding("intended-exception", Severity::kInfo,
+              "rules " + levels + " on " + where +
+                  " would overlap, but an unless keeps them apart: an "
+                  "intended exception, not a level conflict",
+              &cw);
+      return;
+    }
+    if (both == analyze::Answer::kUnknown) {
+      finding("level-conflict", Severity::kInfo,
+              "possible level conflict: rules " + levels + " on " + where +
+                  " at the same priority may apply to the same person; the "
+                  "analysis cannot decide whether their regular expressions "
+                  "(or other undecided conditions) meet (docs/check.md)",
+              nullptr);
+      return;
+    }
+    analyze::Witness only_a, only_b;
+    const analyze::Answer a_not_b = Exists({{&a, 0}, {&b, 1}}, &only_a);
+    const analyze::Answer b_not_a = Exists({{&b, 0}, {&a, 1}}, &only_b);
+    const bool a_implies_b = a_not_b == analyze::Answer::kNone;
+    const bool b_implies_a = b_not_a == analyze::Answer::kNone;
+    const std::string high =
+        la > lb ? LevelName(inst, la) : LevelName(inst, lb);
+    if (a_implies_b || b_implies_a) {
+      const bool narrower_is_higher =
+          (a_implies_b && !b_implies_a && la > lb) ||
+          (b_implies_a && !a_implies_b && lb > la);
+      if (!narrower_is_higher) return;  // Equal, or shadowing: see shadowed.
+      const BoundRule& narrow = a_implies_b ? a : b;
+      const BoundRule& broad = a_implies_b ? b : a;
+      finding("intended-exception", Severity::kInfo,
+              "rule " + narrow.id + " grants " + where + " at " + high +
+                  " to a subset of the people rule " + broad.id +
+                  " covers at a lower level: an intended exception, not a "
+                  "level conflict",
+              &w);
+      return;
+    }
+    const bool sure = a_not_b == analyze::Answer::kFound &&
+                      b_not_a == analyze::Answer::kFound;
+    finding("level-conflict", sure ? Severity::kWarning : Severity::kInfo,
+            std::string(sure ? "" : "possible level conflict: ") + "rules " +
+                levels + " grant " + where +
+                " at the same priority to overlapping people, and neither "
+                "condition implies the other: a person matching both gets " +
+                high + AsOfNote(w) +
+                "; give one a priority, narrow it, or add an unless",
+            &w);
+  }
+
+  // --- sod-violation ---------------------------------------------------------
+
+  // Grants on `part`'s instance at its level or higher.
+  std::vector<const BoundRule*> GrantsFor(const BoundSodSide::Part& part) {
+    std::vector<const BoundRule*> out;
+    for (const BoundRule* r : index_[part.instance].rules) {
+      if (r->effect == Effect::kGrant &&
+          LevelOn(*r, part.instance) >= part.min_level)
+        out.push_back(r);
+    }
+    return out;
+  }
+
+  bool Holds(const std::vector<ResolvedEntitlement>& ents,
+             const BoundSodSide::Part& part) const {
+    for (const ResolvedEntitlement& e : ents)
+      if (e.instance == part.instance && e.level >= part.min_level) return true;
+    return false;
+  }
+
+  // A person holding both parts, through grants g1 and g2.
+  analyze::Answer SodPair(const BoundRule& g1, const BoundRule& g2,
+                          const BoundSodSide::Part& p1,
+                          const BoundSodSide::Part& p2, analyze::Witness* w) {
+    if (Exists({{&g1, 0}, {&g2, 0}}, w) == analyze::Answer::kNone)
+      return analyze::Answer::kNone;
+    std::vector<const BoundRule*> ctx;
+    std::set<const BoundRule*> seen = {&g1, &g2};
+    for (const auto& [g, inst] :
+         {std::pair{&g1, p1.instance}, std::pair{&g2, p2.instance}}) {
+      for (const BoundRule* q : Candidates(*g, inst)) {
+        if (!seen.insert(q).second) continue;
+        analyze::Witness ignore;
+        if (Exists({{&g1, 0}, {&g2, 0}, {q, 0}}, &ignore) ==
+            analyze::Answer::kNone)
+          continue;
+        ctx.push_back(q);
+      }
+    }
+    std::vector<const BoundRule*> all = ctx;
+    all.push_back(&g1);
+    all.push_back(&g2);
+    bool unknown = false;
+    for (Date d : analyze::RepresentativeDates(bound_, all, options_.as_of)) {
+      std::vector<const analyze::Formula*> goals = {F(g1, d, 0), F(g2, d, 0)};
+      for (const BoundRule* q : ctx) goals.push_back(F(*q, d, 3));
+      analyze::LeafFn leaf = [&](const analyze::Witness& lw, bool) {
+        std::vector<int32_t> grants = {g1.index}, denies;
+        if (g2.index != g1.index) grants.push_back(g2.index);
+        for (const BoundRule* q : ctx) {
+          if (!analyze::RuleAppliesTo(bound_, *q, lw.values, lw.as_of))
+            continue;
+          (q->effect == Effect::kGrant ? grants : denies).push_back(q->index);
+        }
+        std::sort(grants.begin(), grants.end());
+        std::sort(denies.begin(), denies.end());
+        std::vector<ResolvedEntitlement> ents;
+        ResolveOutcome(bound_, grants, denies, &ents, nullptr);
+        analyze::LeafVerdict v;
+        v.kind = Holds(ents, p1) && Holds(ents, p2)
+                     ? analyze::LeafVerdict::Kind::kAccept
+                     : analyze::LeafVerdict::Kind::kReject;
+        return v;
+      };
+      analyze::Search search(bound_, kCoverBudget);
+      const analyze::Answer a = search.Run(d, goals, leaf, w);
+      if (a == analyze::Answer::kFound) return a;
+      unknown = unknown || a == analyze::Answer::kUnknown;
+    }
+    return unknown ? analyze::Answer::kUnknown : analyze::Answer::kNone;
+  }
+
+  void SodFindings() {
+    for (const BoundSod& s : bound_.sod()) {
+      if (!s.valid) continue;
+      bool found = false, unknown = false;
+      analyze::Witness w;
+      std::string held1, held2;
+      std::vector<std::string> via;
+      for (const BoundSodSide::Part& p1 : s.first.parts) {
+        for (const BoundSodSide::Part& p2 : s.second.parts) {
+          for (const BoundRule* g1 : GrantsFor(p1)) {
+            for (const BoundRule* g2 : GrantsFor(p2)) {
+              const analyze::Answer a = SodPair(*g1, *g2, p1, p2, &w);
+              if (a == analyze::Answer::kFound) {
+                found = true;
+                via = {g1->id};
+                if (g2 != g1) via.push_back(g2->id);
+                held1 = InstanceName(p1.instance) + ": " +
+                        LevelName(p1.instance, p1.min_level);
+                held2 = InstanceName(p2.instance) + ": " +
+                        LevelName(p2.instance, p2.min_level);
+                break;
+              }
+              unknown = unknown || a == analyze::Answer::kUnknown;
+            }
+            if (found) break;
+          }
+          if (found) break;
+        }
+        if (found) break;
+      }
+      if (!found && !unknown) continue;
+      Finding f;
+      f.code = "sod-violation";
+      f.severity = found ? Severity::kError : Severity::kInfo;
+      f.rules = {s.id};
+      f.locations = {Loc(s.location)};
+      if (found) {
+        for (const std::string& id : via) {
+          f.rules.push_back(id);
+          f.locations.push_back(Loc(bound_.rules()[rule_index_[id]].location));
+        }
+        f.message = "separation of duties " + s.id +
+                    (s.message.empty() ? "" : " (" + s.message + ")") +
+                    ": a person can hold both " + held1 + " (or higher) and " +
+                    held2 + " (or higher), through rules " + via[0] +
+                    (via.size() > 1 ? " and " + via[1] : "") + AsOfNote(w);
+        f.witness = WitnessPairs(w);
+      } else {
+        f.message = "possible separation-of-duties violation " + s.id +
+                    ": the analysis could not decide whether one person can "
+                    "hold both sides (docs/check.md)";
+      }
+      Add(std::move(f));
+    }
+  }
+
   const Policy& policy_;
   const BoundPolicy& bound_;
   const Population* hr_;
@@ -896,6 +1622,13 @@ class Checker {
   std::vector<absl::flat_hash_set<std::string>> hr_values_;
   std::vector<bool> hr_has_;
   std::vector<Finding> findings_;
+  std::vector<absl::flat_hash_map<std::string, std::string>> spelling_;
+  std::vector<InstanceIndex> index_;
+  std::map<int32_t, int32_t> dup_leader_;
+  std::map<int32_t, std::vector<const BoundRule*>> dup_members_;
+  analyze::RuleFormulas rule_formulas_{bound_};
+  std::map<std::tuple<int32_t, int32_t, int>, std::unique_ptr<analyze::Formula>>
+      formulas_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "birthright/compiled_policy.h"
 #include "birthright/decision.h"
 #include "birthright/reference_evaluator.h"
+#include "birthright/sod.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/inputs.h"
@@ -25,6 +26,7 @@ constexpr char kHelp[] =
     "                       [--schema FILE] (--people FILE [--person ID] |\n"
     "                       --attr NAME=VALUE ...) [--as-of DATE]\n"
     "                       [--format table|json|jsonl] [--explain]\n"
+    "                       [--sod FILE]\n"
     "\n"
     "Answers what each person should have, and which rule (and policy\n"
     "version) granted it. Deny beats grant; a grant needs its condition\n"
@@ -277,14 +279,30 @@ int RunEval(int argc, char** argv) {
   }
   bool first = true;
   for (const Decision& d : decisions) {
+    const std::vector<SodViolation> sod = SodViolations(*shared, d);
     if (format == "table") {
       PrintTable(*shared, d, as_of, explain);
+      for (const SodViolation& v : sod) {
+        const std::string why = v.message.empty() ? "" : " (" + v.message + ")";
+        std::printf("  WARNING: separation of duties %s%s: holds %s and %s\n",
+                    v.id.c_str(), why.c_str(), v.first.c_str(),
+                    v.second.c_str());
+      }
       continue;
     }
     std::string line = DecisionToJson(d);
     if (explain) {
       line.pop_back();
       line += ",\"withheld\":" + WithheldJson(d) + "}";
+    }
+    if (!sod.empty()) {
+      // After the SPEC §11 keys, and only when non-empty, so existing
+      // consumers and golden files are unaffected.
+      line.pop_back();
+      line += ",\"sod\":[";
+      for (size_t i = 0; i < sod.size(); ++i)
+        line += (i > 0 ? "," : "") + SodViolationToJson(sod[i]);
+      line += "]}";
     }
     if (format == "jsonl") {
       out += line;

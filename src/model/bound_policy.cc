@@ -194,6 +194,7 @@ class Binder {
     AttachAliases();
     BuildInstances();
     for (size_t i = 0; i < policy_.rules.size(); ++i) BindRule(i);
+    for (const SodConstraint& c : policy_.sod) BindSod(c);
     if (options_.strict) {
       std::vector<const BindIssue*> errors;
       for (const BindIssue& issue : out_->issues_) {
@@ -741,6 +742,60 @@ class Binder {
     for (const Target& t : r.targets) ok = BindTarget(r, t, &br) && ok;
     br.valid = ok;
     out_->rules_.push_back(std::move(br));
+  }
+
+  // SPEC §7 separation of duties: each side names an app, optionally an
+  // instance (else every instance) and a level (that level or higher, else
+  // any level). Unknown names are issues with the same codes as rules use.
+  bool BindSodSide(const SodConstraint& c, const SodEntitlement& e,
+                   BoundSodSide* out) {
+    const std::vector<int32_t> instances = InstancesOf(e.app);
+    if (instances.empty()) {
+      Issue("unknown-app", Severity::kError, c.id, c.location,
+            "separation-of-duties rule " + c.id + " names app '" + e.app +
+                "', which is not in the catalog");
+      return false;
+    }
+    for (int32_t i : instances) {
+      const AppInstance& inst = out_->instances_[i];
+      if (!e.instance.empty() && !EqualsIgnoreCase(inst.instance, e.instance))
+        continue;
+      BoundSodSide::Part part;
+      part.instance = i;
+      if (!e.level.empty()) {
+        part.min_level = LevelIndex(inst, e.level);
+        if (part.min_level < 0) {
+          std::string levels;
+          for (const std::string& l : inst.levels)
+            levels += (levels.empty() ? "" : ", ") + l;
+          Issue("unknown-level", Severity::kError, c.id, c.location,
+                "separation-of-duties rule " + c.id + ": level '" + e.level +
+                    "' is not a level of " + inst.app +
+                    (inst.instance.empty() ? "" : " [" + inst.instance + "]") +
+                    "; expected one of: " + levels);
+          return false;
+        }
+      }
+      out->parts.push_back(part);
+    }
+    if (out->parts.empty()) {
+      Issue("unknown-instance", Severity::kError, c.id, c.location,
+            "separation-of-duties rule " + c.id + ": app '" + e.app +
+                "' has no instance '" + e.instance + "' in the catalog");
+      return false;
+    }
+    return true;
+  }
+
+  void BindSod(const SodConstraint& c) {
+    BoundSod s;
+    s.id = c.id;
+    s.message = c.message;
+    s.location = c.location;
+    bool ok = BindSodSide(c, c.first, &s.first);
+    ok = BindSodSide(c, c.second, &s.second) && ok;
+    s.valid = ok;
+    out_->sod_.push_back(std::move(s));
   }
 
   const Policy& policy_;

@@ -82,5 +82,55 @@ check "missing input exits 2" test $? -eq 2
 "$BR" check --help >/dev/null
 check "--help exits 0" test $? -eq 0
 
+# Separation of duties (--sod; docs/check.md, docs/formats.md).
+"$BR" check "${POLICY[@]}" --sod examples/acme/sod.csv --as-of 2026-11-26 \
+  --format jsonl >"$TMP/sod.jsonl"
+check "a reachable toxic pair is an error: exit 1" test $? -eq 1
+check "sod-violation names the pair and the two grants, with a witness" python3 -c '
+import json, sys
+sod = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["code"] == "sod-violation"]
+assert [f["rules"] for f in sod] == [["SOD1", "R67", "R16"]], sod
+assert sod[0]["severity"] == "error"
+assert sod[0]["locations"][0] == "examples/acme/sod.csv:2"
+w = sod[0]["witness"]
+assert w["department"] == "Finance" and w["job title"] == "Accounts Payable Specialist", w
+' "$TMP/sod.jsonl"
+printf 'id,first,second,message\nS1,NetSuite: ,Okta,x\n' >"$TMP/bad_sod.csv"
+"$BR" check "${POLICY[@]}" --sod "$TMP/bad_sod.csv" 2>"$TMP/bad_sod.err"
+check "a malformed SoD sheet exits 2" test $? -eq 2
+check "the SoD error names file:line:col" grep -q "bad_sod.csv:2:13: expected a level after ':'" "$TMP/bad_sod.err"
+
+# eval --sod flags a person holding a toxic pair (json key after SPEC §11's).
+"$BR" eval "${POLICY[@]}" --sod examples/acme/sod.csv --as-of 2026-11-26 \
+  --attr department=Finance --attr 'job title=Accounts Payable Specialist' \
+  --attr 'employment type=Full-time' --attr grade=L5 --attr 'cost center=4100' \
+  --format jsonl >"$TMP/eval_sod.jsonl"
+check "eval --sod exits 0" test $? -eq 0
+check "eval --sod jsonl matches the golden file" \
+  cmp -s "$TMP/eval_sod.jsonl" tests/testdata/acme_eval_sod.golden.jsonl
+"$BR" eval "${POLICY[@]}" --sod examples/acme/sod.csv --as-of 2026-11-26 \
+  --attr department=Finance --attr 'job title=Accounts Payable Specialist' \
+  --attr 'employment type=Full-time' --attr grade=L5 --attr 'cost center=4100' \
+  >"$TMP/eval_sod.txt"
+check "eval --sod table shows a warning line" \
+  grep -q "WARNING: separation of duties SOD1" "$TMP/eval_sod.txt"
+"$BR" eval "${POLICY[@]}" --sod examples/acme/sod.csv --as-of 2026-11-26 \
+  --people examples/acme/people.csv --format jsonl >"$TMP/eval_people.jsonl"
+check "eval --sod flags exactly E028 and E030; without the sod key it is the golden" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+golden = open(sys.argv[2]).read().splitlines()
+assert len(lines) == len(golden)
+flagged = []
+for line, want in zip(lines, golden):
+    d = json.loads(line)
+    if "sod" in d:
+        assert list(d)[-1] == "sod" and d["sod"][0]["id"] == "SOD1", d
+        flagged.append(d["person"])
+        del d["sod"]
+    assert json.dumps(d, separators=(",", ":"), ensure_ascii=False) == want or d == json.loads(want)
+assert flagged == ["E028", "E030"], flagged
+' "$TMP/eval_people.jsonl" tests/testdata/acme_eval.golden.jsonl
+
 echo "check_cli_test: $passed passed, $failed failed"
 test "$failed" -eq 0
