@@ -271,6 +271,13 @@ struct ReconcileItem {
   std::string actual_level;
   SourceLocation location;  // Of the export row; empty for missing.
   ExcessReason reason = ExcessReason::kNone;
+  // For a `not granted` excess: the denies behind it — for every grant this
+  // person would otherwise have on this instance, the first deny (policy
+  // order) that removes it (SPEC §4.2); ids in policy order, no repeats.
+  // The account is excess because of a deny, not for lack of a rule.
+  // Empty for every other item, and when the policy's rule conditions are
+  // not at hand (a policy loaded from a snapshot: docs/deltas.md).
+  std::vector<std::string> denied_by;
 };
 
 struct ReconcileOptions {
@@ -306,7 +313,8 @@ absl::StatusOr<ReconcileResult> ReconcileReference(
 // One jsonl line for a reconcile item (no trailing newline):
 // {"person","kind","app","instance","desired":ENT|null,
 //  "actual":{"level","location"}|null,"reason":STRING|null,
-//  "owner","provisioning","monthly_cost_cents":INT|null}
+//  ["denied_by":[RULE...],]"owner","provisioning","monthly_cost_cents":INT|null}
+// "denied_by" is present only when non-empty (as check's "witness").
 // The routing keys come from `index` (empty / "unspecified" / null when
 // the instance is not in the catalog).
 std::string ReconcileItemToJson(const ReconcileItem& item,

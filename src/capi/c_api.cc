@@ -3,6 +3,8 @@
 // exception crosses into C (SPEC §5), validates its arguments (NULL handles,
 // pointer+length strings, UTF-8, dates) before touching the core, and on
 // failure leaves every `out` NULL: an error never grants anything.
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -19,12 +21,16 @@
 #include "birthright/batch.h"
 #include "birthright/birthright.h"
 #include "birthright/bound_policy.h"
+#include "birthright/check.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/date.h"
 #include "birthright/decision.h"
 #include "birthright/delta.h"
+#include "birthright/diff.h"
 #include "birthright/import.h"
 #include "birthright/policy.h"
+#include "birthright/policy_text.h"
+#include "birthright/snapshot.h"
 #include "birthright/version.h"
 #include "util/json.h"
 #include "util/text.h"
@@ -33,6 +39,11 @@
 
 struct br_policy_t {
   birthright::Policy policy;
+  // The first import into this policy that failed ("rules.csv:3:7: ...").
+  // A failed import may have appended part of a sheet: dropping a deny row
+  // would grant more than the sheet says, so such a policy is never
+  // compiled, checked, diffed or formatted (fail closed, SPEC §10).
+  std::string failed_import;
 };
 
 struct br_issues_t {
@@ -43,9 +54,20 @@ struct br_issues_t {
   std::string jsonl;
 };
 
+// The catalog of a compiled policy, for routing (owner, provisioning, cost).
+// Shared by the compiled policy and every delta made from it, so a delta
+// outlives the compiled policy safely.
+struct BrRouting {
+  explicit BrRouting(std::shared_ptr<const birthright::BoundPolicy> b)
+      : bound(std::move(b)), index(*bound) {}
+  std::shared_ptr<const birthright::BoundPolicy> bound;
+  birthright::InstanceIndex index;
+};
+
 struct br_compiled_t {
   std::shared_ptr<const birthright::BoundPolicy> bound;
   std::unique_ptr<birthright::CompiledPolicy> compiled;
+  std::shared_ptr<const BrRouting> routing;  // Made with `compiled`.
 };
 
 struct br_person_t {
@@ -84,9 +106,101 @@ struct br_decision_t {
   }
 };
 
+// JSON and ISO expiry strings are made on first use, as for decisions: an
+// HR sync holds one delta per person and most callers read few of them.
 struct br_delta_t {
   birthright::PersonDelta delta;
-  std::string json;
+  std::shared_ptr<const BrRouting> routing;
+  mutable std::once_flag json_once, expires_once;
+  mutable std::string json;
+  // Per list (BR_DELTA_ADD .. BR_DELTA_CHANGE_FROM), per entitlement.
+  mutable std::array<std::vector<std::string>, 5> expires;
+
+  const std::string& Json() const {
+    std::call_once(json_once,
+                   [this] { json = birthright::PersonDeltaToJson(delta); });
+    return json;
+  }
+  size_t Count(int32_t which) const {
+    switch (which) {
+      case BR_DELTA_ADD:
+        return delta.add.size();
+      case BR_DELTA_REMOVE:
+        return delta.remove.size();
+      case BR_DELTA_CHANGE:
+      case BR_DELTA_CHANGE_FROM:
+        return delta.change.size();
+      case BR_DELTA_KEEP:
+        return delta.keep.size();
+      default:
+        return 0;
+    }
+  }
+  // Entitlement j of list `which`, or nullptr.
+  const birthright::Entitlement* At(int32_t which, int64_t j) const {
+    if (j < 0 || static_cast<size_t>(j) >= Count(which)) return nullptr;
+    const size_t k = static_cast<size_t>(j);
+    switch (which) {
+      case BR_DELTA_ADD:
+        return &delta.add[k];
+      case BR_DELTA_REMOVE:
+        return &delta.remove[k];
+      case BR_DELTA_CHANGE:
+        return &delta.change[k].to;
+      case BR_DELTA_CHANGE_FROM:
+        return &delta.change[k].from;
+      case BR_DELTA_KEEP:
+        return &delta.keep[k];
+      default:
+        return nullptr;
+    }
+  }
+  const std::string& Expires(int32_t which, int64_t j) const {
+    std::call_once(expires_once, [this] {
+      for (int32_t w = 0; w < 5; ++w) {
+        const size_t n = Count(w);
+        expires[w].reserve(n);
+        for (size_t k = 0; k < n; ++k) {
+          const birthright::Entitlement* e = At(w, static_cast<int64_t>(k));
+          expires[w].push_back(e->expires
+                                   ? birthright::FormatIsoDate(*e->expires)
+                                   : std::string());
+        }
+      }
+    });
+    return expires[which][static_cast<size_t>(j)];
+  }
+};
+
+struct br_deltas_t {
+  std::vector<std::unique_ptr<br_delta_t>> deltas;
+  birthright::DeltaSummary summary;
+  std::string summary_line;
+  mutable std::once_flag jsonl_once;
+  mutable std::string jsonl;
+};
+
+struct br_diff_t {
+  std::string summary, json, jsonl;
+};
+
+struct br_findings_t {
+  std::vector<birthright::Finding> findings;
+  std::string jsonl, sarif;
+};
+
+struct br_reconcile_t {
+  birthright::ReconcileResult result;
+  std::shared_ptr<const BrRouting> routing;
+  std::vector<std::string> desired_level, location, lines;
+  std::string jsonl;
+};
+
+struct br_changes_t {
+  std::vector<birthright::TimedChange> changes;
+  std::shared_ptr<const BrRouting> routing;
+  std::vector<std::string> effective, last_day, lines;
+  std::string jsonl;
 };
 
 namespace {
@@ -325,6 +439,9 @@ br_status_t AddSheet(br_policy_t* policy, const char* data, size_t data_len,
                                      &policy->policy);
         break;
     }
+    if (!s.ok() && policy->failed_import.empty()) {
+      policy->failed_import = std::string(s.message());
+    }
     return s.ok() ? BR_OK : Fail(errptr, s);
   });
 }
@@ -366,11 +483,45 @@ br_status_t ImportRules(br_policy_t* policy, const char* data, size_t data_len,
   } else if (fmt == birthright::RulesFormat::kMatrix) {
     s = birthright::ImportMatrix(d, name, app_columns, &policy->policy,
                                  &report);
+  } else if (fmt == birthright::RulesFormat::kPolicyText) {
+    s = absl::InvalidArgumentError(
+        name +
+        ": this is policy text, not a sheet; load it with "
+        "br_policy_load_text");
   } else {
-    s = absl::UnimplementedError(name +
-                                 ": this input format is not supported yet");
+    s = absl::InvalidArgumentError(
+        name +
+        ": this is a snapshot, not a sheet; load it with "
+        "br_snapshot_load");
+  }
+  if (!s.ok() && policy->failed_import.empty()) {
+    policy->failed_import = std::string(s.message());
   }
   return s.ok() ? BR_OK : Fail(errptr, s);
+}
+
+// BR_FAILED_PRECONDITION when an import into `policy` failed (see
+// br_policy_t::failed_import); BR_OK otherwise, and for NULL (the caller
+// reports that).
+br_status_t RefuseBrokenPolicy(const br_policy_t* policy, char** errptr) {
+  if (policy == nullptr || policy->failed_import.empty()) return BR_OK;
+  return Fail(errptr, BR_FAILED_PRECONDITION,
+              "this policy had a failed import and may hold part of a sheet; "
+              "destroy it and import again (first failure: " +
+                  policy->failed_import + ")");
+}
+
+// Every failed br_policy_add_* marks the policy, whatever failed: the
+// contract is simply "a policy with a failed import is refused".
+br_status_t MarkFailedImport(br_policy_t* policy, br_status_t st,
+                             const char* fn, char** errptr) {
+  if (st != BR_OK && policy != nullptr && policy->failed_import.empty()) {
+    policy->failed_import =
+        errptr != nullptr && *errptr != nullptr
+            ? std::string(*errptr)
+            : std::string(fn) + " failed (" + br_status_name(st) + ")";
+  }
+  return st;
 }
 
 std::string IssuesJsonl(const std::vector<br_issues_t::Row>& rows,
@@ -499,10 +650,14 @@ br_status_t br_policy_add_rules(br_policy_t* policy, const char* data,
                                 size_t data_len, const char* file,
                                 size_t file_len, int32_t format,
                                 char** errptr) {
-  return Guard(errptr, [&]() -> br_status_t {
-    return ImportRules(policy, data, data_len, file, file_len, format, {},
-                       errptr);
-  });
+  return MarkFailedImport(policy,
+                          Guard(errptr,
+                                [&]() -> br_status_t {
+                                  return ImportRules(policy, data, data_len,
+                                                     file, file_len, format, {},
+                                                     errptr);
+                                }),
+                          "br_policy_add_rules", errptr);
 }
 
 br_status_t br_policy_add_matrix(br_policy_t* policy, const char* data,
@@ -511,47 +666,58 @@ br_status_t br_policy_add_matrix(br_policy_t* policy, const char* data,
                                  const char* const* app_columns,
                                  const size_t* app_column_lens,
                                  size_t app_column_count, char** errptr) {
-  return Guard(errptr, [&]() -> br_status_t {
-    std::vector<std::string> columns;
-    if (app_column_count > 0 &&
-        (app_columns == nullptr || app_column_lens == nullptr)) {
-      return Fail(
-          errptr, BR_INVALID_ARGUMENT,
-          "app_columns or app_column_lens is NULL with a non-zero count");
-    }
-    for (size_t i = 0; i < app_column_count; ++i) {
-      std::string_view c;
-      if (absl::Status s = Text(app_columns[i], app_column_lens[i],
-                                "app_columns[" + std::to_string(i) + "]", &c);
-          !s.ok()) {
-        return Fail(errptr, s);
-      }
-      columns.emplace_back(c);
-    }
-    return ImportRules(policy, data, data_len, file, file_len, BR_RULES_MATRIX,
-                       std::move(columns), errptr);
-  });
+  return MarkFailedImport(
+      policy,
+      Guard(errptr,
+            [&]() -> br_status_t {
+              std::vector<std::string> columns;
+              if (app_column_count > 0 &&
+                  (app_columns == nullptr || app_column_lens == nullptr)) {
+                return Fail(errptr, BR_INVALID_ARGUMENT,
+                            "app_columns or app_column_lens is NULL with a "
+                            "non-zero count");
+              }
+              for (size_t i = 0; i < app_column_count; ++i) {
+                std::string_view c;
+                if (absl::Status s =
+                        Text(app_columns[i], app_column_lens[i],
+                             "app_columns[" + std::to_string(i) + "]", &c);
+                    !s.ok()) {
+                  return Fail(errptr, s);
+                }
+                columns.emplace_back(c);
+              }
+              return ImportRules(policy, data, data_len, file, file_len,
+                                 BR_RULES_MATRIX, std::move(columns), errptr);
+            }),
+      "br_policy_add_matrix", errptr);
 }
 
 br_status_t br_policy_add_catalog(br_policy_t* policy, const char* data,
                                   size_t data_len, const char* file,
                                   size_t file_len, char** errptr) {
-  return AddSheet(policy, data, data_len, file, file_len, Sheet::kCatalog,
-                  errptr);
+  return MarkFailedImport(
+      policy,
+      AddSheet(policy, data, data_len, file, file_len, Sheet::kCatalog, errptr),
+      "br_policy_add_catalog", errptr);
 }
 
 br_status_t br_policy_add_aliases(br_policy_t* policy, const char* data,
                                   size_t data_len, const char* file,
                                   size_t file_len, char** errptr) {
-  return AddSheet(policy, data, data_len, file, file_len, Sheet::kAliases,
-                  errptr);
+  return MarkFailedImport(
+      policy,
+      AddSheet(policy, data, data_len, file, file_len, Sheet::kAliases, errptr),
+      "br_policy_add_aliases", errptr);
 }
 
 br_status_t br_policy_add_schema(br_policy_t* policy, const char* data,
                                  size_t data_len, const char* file,
                                  size_t file_len, char** errptr) {
-  return AddSheet(policy, data, data_len, file, file_len, Sheet::kSchema,
-                  errptr);
+  return MarkFailedImport(
+      policy,
+      AddSheet(policy, data, data_len, file, file_len, Sheet::kSchema, errptr),
+      "br_policy_add_schema", errptr);
 }
 
 int64_t br_policy_rule_count(const br_policy_t* policy) {
@@ -570,6 +736,9 @@ br_status_t br_policy_check(const br_policy_t* policy,
     *out = nullptr;
     if (policy == nullptr)
       return Fail(errptr, BR_INVALID_ARGUMENT, "policy is NULL");
+    if (br_status_t st = RefuseBrokenPolicy(policy, errptr); st != BR_OK) {
+      return st;
+    }
     birthright::BindOptions options;
     options.strict = false;  // Keep every issue, as `check` does.
     auto bound = birthright::BoundPolicy::Bind(
@@ -629,6 +798,9 @@ br_status_t br_compile(const br_policy_t* policy, const br_population_t* hr,
     *out = nullptr;
     if (policy == nullptr)
       return Fail(errptr, BR_INVALID_ARGUMENT, "policy is NULL");
+    if (br_status_t st = RefuseBrokenPolicy(policy, errptr); st != BR_OK) {
+      return st;
+    }
     birthright::BindOptions options;
     options.strict = true;  // What `eval` does: refuse a policy with errors.
     auto bound = birthright::BoundPolicy::Bind(
@@ -639,6 +811,7 @@ br_status_t br_compile(const br_policy_t* policy, const br_population_t* hr,
     auto compiled = birthright::CompiledPolicy::Compile(c->bound);
     if (!compiled.ok()) return Fail(errptr, compiled.status());
     c->compiled = std::move(*compiled);
+    c->routing = std::make_shared<const BrRouting>(c->bound);
     *out = c.release();
     return BR_OK;
   });
@@ -1049,7 +1222,7 @@ br_status_t br_delta(const br_compiled_t* compiled, const br_person_t* before,
     d->delta =
         birthright::Delta(policy, before == nullptr ? nullptr : &before->person,
                           after == nullptr ? nullptr : &after->person, *date);
-    d->json = birthright::PersonDeltaToJson(d->delta);
+    d->routing = compiled->routing;
     *out = d.release();
     return BR_OK;
   });
@@ -1094,7 +1267,1052 @@ int64_t br_delta_count(const br_delta_t* delta, int32_t which) {
 
 const char* br_delta_json(const br_delta_t* delta, size_t* len) {
   return GuardValue<const char*>(nullptr, [&]() -> const char* {
-    return delta == nullptr ? NoString(len) : Out(delta->json, len);
+    return delta == nullptr ? NoString(len) : Out(delta->Json(), len);
+  });
+}
+
+}  // extern "C"
+
+// --- Snapshots, check, population deltas, reconcile, expiring access -------
+
+namespace {
+
+const char* ProvisioningText(birthright::Provisioning p) {
+  switch (p) {
+    case birthright::Provisioning::kScim:
+      return "scim";
+    case birthright::Provisioning::kApi:
+      return "api";
+    case birthright::Provisioning::kManual:
+      return "manual";
+    case birthright::Provisioning::kUnspecified:
+      break;
+  }
+  return "unspecified";
+}
+
+const char* StaticOut(const char* s, size_t* len) {
+  if (len != nullptr) *len = std::strlen(s);
+  return s;
+}
+
+const std::string& EmptyString() {
+  static const std::string* const empty = new std::string();
+  return *empty;
+}
+
+const birthright::AppInstance* FindInstance(const BrRouting* routing,
+                                            const std::string& app,
+                                            const std::string& instance) {
+  return routing == nullptr ? nullptr
+                            : routing->index.FindInstance(app, instance);
+}
+
+// A malloc'ed copy of `bytes` for the caller (free with br_free).
+char* MallocCopy(std::string_view bytes) {
+  char* buf = static_cast<char*>(std::malloc(bytes.size() + 1));
+  if (buf == nullptr) return nullptr;
+  std::memcpy(buf, bytes.data(), bytes.size());
+  buf[bytes.size()] = '\0';
+  return buf;
+}
+
+br_status_t CheckThreads(int32_t threads, char** errptr) {
+  if (threads > kMaxThreads) {
+    return Fail(errptr, BR_INVALID_ARGUMENT,
+                "threads: expected at most " + std::to_string(kMaxThreads) +
+                    ", got " + std::to_string(threads));
+  }
+  return BR_OK;
+}
+
+absl::StatusOr<std::vector<birthright::AccessRecord>> AccessRows(
+    const char* data, size_t data_len, const char* file, size_t file_len) {
+  std::string_view d, f;
+  if (absl::Status s = Text(data, data_len, "access", &d, /*utf8=*/false);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Text(file, file_len, "file", &f); !s.ok()) return s;
+  if (d.empty()) return std::vector<birthright::AccessRecord>{};
+  return birthright::ImportAccessExport(d, FileName(f, "<access>"));
+}
+
+std::unique_ptr<br_deltas_t> MakeDeltas(
+    std::vector<birthright::PersonDelta> deltas,
+    const std::shared_ptr<const BrRouting>& routing, bool policy_change) {
+  auto out = std::make_unique<br_deltas_t>();
+  out->summary = birthright::Summarize(routing->index, deltas);
+  out->summary_line = birthright::SummaryLine(out->summary, policy_change);
+  out->deltas.reserve(deltas.size());
+  for (birthright::PersonDelta& d : deltas) {
+    auto one = std::make_unique<br_delta_t>();
+    one->delta = std::move(d);
+    one->routing = routing;
+    out->deltas.push_back(std::move(one));
+  }
+  return out;
+}
+
+const birthright::Finding* FindingAt(const br_findings_t* f, int64_t i) {
+  if (f == nullptr || i < 0 || i >= static_cast<int64_t>(f->findings.size()))
+    return nullptr;
+  return &f->findings[static_cast<size_t>(i)];
+}
+
+const birthright::ReconcileItem* ReconcileAt(const br_reconcile_t* r,
+                                             int64_t i) {
+  if (r == nullptr || i < 0 ||
+      i >= static_cast<int64_t>(r->result.items.size())) {
+    return nullptr;
+  }
+  return &r->result.items[static_cast<size_t>(i)];
+}
+
+const birthright::TimedChange* ChangeAt(const br_changes_t* c, int64_t i) {
+  if (c == nullptr || i < 0 || i >= static_cast<int64_t>(c->changes.size()))
+    return nullptr;
+  return &c->changes[static_cast<size_t>(i)];
+}
+
+// The entitlement a timed change is about: the old one, else the new one.
+const birthright::Entitlement& ChangeEntitlement(
+    const birthright::TimedChange& t) {
+  return t.from ? *t.from : *t.to;
+}
+
+void AppendRouteJson(std::string* out, const BrRouting& routing,
+                     const std::string& app, const std::string& instance) {
+  const birthright::AppInstance* inst =
+      routing.index.FindInstance(app, instance);
+  *out += ",\"owner\":";
+  birthright::AppendJsonString(out, inst != nullptr ? inst->owner : "");
+  *out += ",\"provisioning\":";
+  birthright::AppendJsonString(out, inst != nullptr
+                                        ? ProvisioningText(inst->provisioning)
+                                        : "unspecified");
+  *out += ",\"monthly_cost_cents\":";
+  *out += inst != nullptr && inst->monthly_cost_cents
+              ? std::to_string(*inst->monthly_cost_cents)
+              : "null";
+}
+
+}  // namespace
+
+extern "C" {
+
+// --- Delta items -------------------------------------------------------------
+
+const char* br_delta_person(const br_delta_t* delta, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return delta == nullptr ? NoString(len) : Out(delta->delta.person_id, len);
+  });
+}
+
+#define BR_DELTA_ITEM_FIELD(fn, field)                              \
+  const char* fn(const br_delta_t* delta, int32_t which, int64_t j, \
+                 size_t* len) {                                     \
+    return GuardValue<const char*>(nullptr, [&]() -> const char* {  \
+      const birthright::Entitlement* e =                            \
+          delta == nullptr ? nullptr : delta->At(which, j);         \
+      return e == nullptr ? NoString(len) : Out(e->field, len);     \
+    });                                                             \
+  }
+BR_DELTA_ITEM_FIELD(br_delta_item_app, app)
+BR_DELTA_ITEM_FIELD(br_delta_item_instance, instance)
+BR_DELTA_ITEM_FIELD(br_delta_item_level, level)
+#undef BR_DELTA_ITEM_FIELD
+
+const char* br_delta_item_expires(const br_delta_t* delta, int32_t which,
+                                  int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    if (delta == nullptr || delta->At(which, j) == nullptr)
+      return NoString(len);
+    return Out(delta->Expires(which, j), len);
+  });
+}
+
+int64_t br_delta_item_scope_count(const br_delta_t* delta, int32_t which,
+                                  int64_t j) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    return e == nullptr ? 0 : static_cast<int64_t>(e->scopes.size());
+  });
+}
+
+const char* br_delta_item_scope(const br_delta_t* delta, int32_t which,
+                                int64_t j, int64_t k, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    return e == nullptr ? NoString(len) : Item(e->scopes, k, len);
+  });
+}
+
+int64_t br_delta_item_reason_count(const br_delta_t* delta, int32_t which,
+                                   int64_t j) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    return e == nullptr ? 0 : static_cast<int64_t>(e->reasons.size());
+  });
+}
+
+const char* br_delta_item_reason(const br_delta_t* delta, int32_t which,
+                                 int64_t j, int64_t k, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    return e == nullptr ? NoString(len) : Item(e->reasons, k, len);
+  });
+}
+
+const char* br_delta_item_owner(const br_delta_t* delta, int32_t which,
+                                int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    if (e == nullptr) return NoString(len);
+    const birthright::AppInstance* inst =
+        FindInstance(delta->routing.get(), e->app, e->instance);
+    return Out(inst != nullptr ? inst->owner : EmptyString(), len);
+  });
+}
+
+const char* br_delta_item_provisioning(const br_delta_t* delta, int32_t which,
+                                       int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    if (e == nullptr) return NoString(len);
+    const birthright::AppInstance* inst =
+        FindInstance(delta->routing.get(), e->app, e->instance);
+    return StaticOut(
+        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
+        len);
+  });
+}
+
+int64_t br_delta_item_monthly_cost_cents(const br_delta_t* delta, int32_t which,
+                                         int64_t j) {
+  return GuardValue<int64_t>(-1, [&]() -> int64_t {
+    const birthright::Entitlement* e =
+        delta == nullptr ? nullptr : delta->At(which, j);
+    if (e == nullptr) return -1;
+    const birthright::AppInstance* inst =
+        FindInstance(delta->routing.get(), e->app, e->instance);
+    return inst != nullptr && inst->monthly_cost_cents
+               ? *inst->monthly_cost_cents
+               : -1;
+  });
+}
+
+// --- Snapshots ---------------------------------------------------------------
+
+br_status_t br_snapshot_write(const br_compiled_t* compiled, char** bytes,
+                              size_t* bytes_len, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (bytes == nullptr || bytes_len == nullptr) {
+      if (bytes != nullptr) *bytes = nullptr;
+      if (bytes_len != nullptr) *bytes_len = 0;
+      return Fail(errptr, BR_INVALID_ARGUMENT, "bytes or bytes_len is NULL");
+    }
+    *bytes = nullptr;
+    *bytes_len = 0;
+    if (compiled == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "compiled is NULL");
+    const std::string snapshot = birthright::WriteSnapshot(*compiled->compiled);
+    char* buf = MallocCopy(snapshot);
+    if (buf == nullptr)
+      return Fail(errptr, BR_RESOURCE_EXHAUSTED, "out of memory");
+    *bytes = buf;
+    *bytes_len = snapshot.size();
+    return BR_OK;
+  });
+}
+
+br_status_t br_snapshot_load(const char* bytes, size_t bytes_len,
+                             br_compiled_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    std::string_view b;
+    if (absl::Status s = Text(bytes, bytes_len, "bytes", &b, /*utf8=*/false);
+        !s.ok()) {
+      return Fail(errptr, s);
+    }
+    auto loaded = birthright::LoadSnapshot(b);
+    if (!loaded.ok()) return Fail(errptr, loaded.status());
+    auto c = std::make_unique<br_compiled_t>();
+    c->compiled = std::move(*loaded);
+    c->bound = c->compiled->shared_policy();
+    c->routing = std::make_shared<const BrRouting>(c->bound);
+    *out = c.release();
+    return BR_OK;
+  });
+}
+
+// --- Check findings ----------------------------------------------------------
+
+br_status_t br_check(const br_policy_t* policy, const br_population_t* hr,
+                     const char* as_of, size_t as_of_len, br_findings_t** out,
+                     char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (policy == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "policy is NULL");
+    if (br_status_t st = RefuseBrokenPolicy(policy, errptr); st != BR_OK) {
+      return st;
+    }
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    birthright::CheckOptions options;
+    options.as_of = *date;
+    auto findings = birthright::Check(
+        policy->policy, hr == nullptr ? nullptr : &hr->population, options);
+    if (!findings.ok()) return Fail(errptr, findings.status());
+    auto f = std::make_unique<br_findings_t>();
+    f->findings = std::move(*findings);
+    for (const birthright::Finding& finding : f->findings) {
+      f->jsonl += birthright::FindingToJson(finding);
+      f->jsonl += '\n';
+    }
+    f->sarif = birthright::FindingsToSarif(f->findings);
+    *out = f.release();
+    return BR_OK;
+  });
+}
+
+void br_findings_destroy(br_findings_t* findings) { delete findings; }
+
+int64_t br_findings_count(const br_findings_t* findings) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    return findings == nullptr
+               ? 0
+               : static_cast<int64_t>(findings->findings.size());
+  });
+}
+
+const char* br_findings_code(const br_findings_t* findings, int64_t i,
+                             size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? NoString(len) : Out(f->code, len);
+  });
+}
+
+const char* br_findings_severity(const br_findings_t* findings, int64_t i,
+                                 size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    if (f == nullptr) return NoString(len);
+    switch (f->severity) {
+      case birthright::Severity::kError:
+        return StaticOut("error", len);
+      case birthright::Severity::kWarning:
+        return StaticOut("warning", len);
+      case birthright::Severity::kInfo:
+        return StaticOut("info", len);
+    }
+    return StaticOut("warning", len);
+  });
+}
+
+const char* br_findings_message(const br_findings_t* findings, int64_t i,
+                                size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? NoString(len) : Out(f->message, len);
+  });
+}
+
+int64_t br_findings_rule_count(const br_findings_t* findings, int64_t i) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? 0 : static_cast<int64_t>(f->rules.size());
+  });
+}
+
+const char* br_findings_rule(const br_findings_t* findings, int64_t i,
+                             int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? NoString(len) : Item(f->rules, j, len);
+  });
+}
+
+int64_t br_findings_location_count(const br_findings_t* findings, int64_t i) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? 0 : static_cast<int64_t>(f->locations.size());
+  });
+}
+
+const char* br_findings_location(const br_findings_t* findings, int64_t i,
+                                 int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? NoString(len) : Item(f->locations, j, len);
+  });
+}
+
+int64_t br_findings_witness_count(const br_findings_t* findings, int64_t i) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::Finding* f = FindingAt(findings, i);
+    return f == nullptr ? 0 : static_cast<int64_t>(f->witness.size());
+  });
+}
+
+const char* br_findings_witness_attribute(const br_findings_t* findings,
+                                          int64_t i, int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    if (f == nullptr || j < 0 || j >= static_cast<int64_t>(f->witness.size()))
+      return NoString(len);
+    return Out(f->witness[static_cast<size_t>(j)].first, len);
+  });
+}
+
+const char* br_findings_witness_value(const br_findings_t* findings, int64_t i,
+                                      int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::Finding* f = FindingAt(findings, i);
+    if (f == nullptr || j < 0 || j >= static_cast<int64_t>(f->witness.size()))
+      return NoString(len);
+    return Out(f->witness[static_cast<size_t>(j)].second, len);
+  });
+}
+
+const char* br_findings_jsonl(const br_findings_t* findings, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return findings == nullptr ? NoString(len) : Out(findings->jsonl, len);
+  });
+}
+
+const char* br_findings_sarif(const br_findings_t* findings, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return findings == nullptr ? NoString(len) : Out(findings->sarif, len);
+  });
+}
+
+// --- Deltas over populations -------------------------------------------------
+
+br_status_t br_hr_sync(const br_compiled_t* compiled,
+                       const br_population_t* before,
+                       const br_population_t* after, const char* as_of,
+                       size_t as_of_len, const char* before_as_of,
+                       size_t before_as_of_len, int32_t threads,
+                       br_deltas_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (compiled == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "compiled is NULL");
+    if (before == nullptr || after == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "before or after is NULL");
+    if (br_status_t st = CheckThreads(threads, errptr); st != BR_OK) return st;
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    birthright::HrSyncOptions options;
+    options.as_of = *date;
+    options.threads = threads;
+    if (before_as_of_len > 0) {
+      absl::StatusOr<Date> b = AsOf(before_as_of, before_as_of_len);
+      if (!b.ok()) {
+        return Fail(errptr, CodeOf(b.status()),
+                    "before_" + std::string(b.status().message().data(),
+                                            b.status().message().size()));
+      }
+      options.before_as_of = *b;
+    }
+    auto deltas = birthright::HrSync(*compiled->compiled, before->population,
+                                     after->population, options);
+    if (!deltas.ok()) return Fail(errptr, deltas.status());
+    *out = MakeDeltas(std::move(*deltas), compiled->routing,
+                      /*policy_change=*/false)
+               .release();
+    return BR_OK;
+  });
+}
+
+br_status_t br_policy_delta(const br_compiled_t* before,
+                            const br_compiled_t* after,
+                            const br_population_t* people, const char* as_of,
+                            size_t as_of_len, int32_t threads,
+                            br_deltas_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (before == nullptr || after == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "before or after is NULL");
+    if (people == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "people is NULL");
+    if (br_status_t st = CheckThreads(threads, errptr); st != BR_OK) return st;
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    auto deltas =
+        birthright::PolicyDeltaPopulation(*before->compiled, *after->compiled,
+                                          people->population, *date, threads);
+    if (!deltas.ok()) return Fail(errptr, deltas.status());
+    *out = MakeDeltas(std::move(*deltas), after->routing,
+                      /*policy_change=*/true)
+               .release();
+    return BR_OK;
+  });
+}
+
+void br_deltas_destroy(br_deltas_t* deltas) { delete deltas; }
+
+int64_t br_deltas_count(const br_deltas_t* deltas) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    return deltas == nullptr ? 0 : static_cast<int64_t>(deltas->deltas.size());
+  });
+}
+
+const br_delta_t* br_deltas_at(const br_deltas_t* deltas, int64_t i) {
+  return GuardValue<const br_delta_t*>(nullptr, [&]() -> const br_delta_t* {
+    if (deltas == nullptr || i < 0 ||
+        i >= static_cast<int64_t>(deltas->deltas.size())) {
+      return nullptr;
+    }
+    return deltas->deltas[static_cast<size_t>(i)].get();
+  });
+}
+
+const char* br_deltas_summary(const br_deltas_t* deltas, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return deltas == nullptr ? NoString(len) : Out(deltas->summary_line, len);
+  });
+}
+
+int64_t br_deltas_stat(const br_deltas_t* deltas, int32_t which) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    if (deltas == nullptr) return 0;
+    const birthright::DeltaSummary& s = deltas->summary;
+    switch (which) {
+      case BR_STAT_PEOPLE:
+        return s.people;
+      case BR_STAT_JOINERS:
+        return s.joiners;
+      case BR_STAT_MOVERS:
+        return s.movers;
+      case BR_STAT_LEAVERS:
+        return s.leavers;
+      case BR_STAT_UNCHANGED:
+        return s.unchanged;
+      case BR_STAT_ADDS:
+        return s.adds;
+      case BR_STAT_REMOVES:
+        return s.removes;
+      case BR_STAT_CHANGES:
+        return s.changes;
+      case BR_STAT_KEEPS:
+        return s.keeps;
+      case BR_STAT_AUTOMATED_TASKS:
+        return s.automated_tasks;
+      case BR_STAT_MANUAL_TASKS:
+        return s.manual_tasks;
+      case BR_STAT_LICENSE_CENTS_PER_MONTH:
+        return s.license_cents_per_month;
+      case BR_STAT_UNPRICED_ACTIONS:
+        return s.unpriced_actions;
+      default:
+        return 0;
+    }
+  });
+}
+
+const char* br_deltas_jsonl(const br_deltas_t* deltas, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    if (deltas == nullptr) return NoString(len);
+    std::call_once(deltas->jsonl_once, [deltas] {
+      for (const auto& d : deltas->deltas) {
+        deltas->jsonl += birthright::PersonDeltaToJson(d->delta);
+        deltas->jsonl += '\n';
+      }
+    });
+    return Out(deltas->jsonl, len);
+  });
+}
+
+br_status_t br_emergency_leaver(const br_compiled_t* compiled,
+                                const br_person_t* person, const char* access,
+                                size_t access_len, const char* file,
+                                size_t file_len, const char* as_of,
+                                size_t as_of_len, br_delta_t** out,
+                                char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (compiled == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "compiled is NULL");
+    if (person == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "person is NULL");
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    auto rows = AccessRows(access, access_len, file, file_len);
+    if (!rows.ok()) return Fail(errptr, rows.status());
+    const std::vector<birthright::RevokeItem> items =
+        birthright::EmergencyLeaver(*compiled->compiled, person->person,
+                                    access_len > 0 ? &*rows : nullptr, *date);
+    auto d = std::make_unique<br_delta_t>();
+    d->delta = birthright::RevokeListToDelta(person->person.id, items);
+    d->routing = compiled->routing;
+    *out = d.release();
+    return BR_OK;
+  });
+}
+
+// --- Reconcile ---------------------------------------------------------------
+
+br_status_t br_reconcile(const br_compiled_t* compiled,
+                         const br_population_t* hr, const char* access,
+                         size_t access_len, const char* file, size_t file_len,
+                         const char* as_of, size_t as_of_len,
+                         const char* const* apps, const size_t* app_lens,
+                         size_t app_count, br_reconcile_t** out,
+                         char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (compiled == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "compiled is NULL");
+    if (hr == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "hr is NULL");
+    if (app_count > 0 && (apps == nullptr || app_lens == nullptr)) {
+      return Fail(errptr, BR_INVALID_ARGUMENT,
+                  "apps or app_lens is NULL with a non-zero count");
+    }
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    birthright::ReconcileOptions options;
+    options.as_of = *date;
+    for (size_t i = 0; i < app_count; ++i) {
+      std::string_view a;
+      if (absl::Status s =
+              Text(apps[i], app_lens[i], "apps[" + std::to_string(i) + "]", &a);
+          !s.ok()) {
+        return Fail(errptr, s);
+      }
+      options.apps.emplace_back(a);
+    }
+    auto rows = AccessRows(access, access_len, file, file_len);
+    if (!rows.ok()) return Fail(errptr, rows.status());
+    auto result = birthright::Reconcile(*compiled->compiled, hr->population,
+                                        *rows, options);
+    if (!result.ok()) return Fail(errptr, result.status());
+    auto r = std::make_unique<br_reconcile_t>();
+    r->result = std::move(*result);
+    r->routing = compiled->routing;
+    for (const birthright::ReconcileItem& item : r->result.items) {
+      r->desired_level.push_back(item.desired ? item.desired->level
+                                              : std::string());
+      r->location.push_back(
+          item.kind == birthright::ReconcileKind::kMissing
+              ? std::string()
+              : birthright::FormatSourceLocation(item.location));
+      r->lines.push_back(
+          birthright::ReconcileItemToJson(item, r->routing->index));
+      r->jsonl += r->lines.back();
+      r->jsonl += '\n';
+    }
+    *out = r.release();
+    return BR_OK;
+  });
+}
+
+void br_reconcile_destroy(br_reconcile_t* reconcile) { delete reconcile; }
+
+int64_t br_reconcile_count(const br_reconcile_t* reconcile) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    return reconcile == nullptr
+               ? 0
+               : static_cast<int64_t>(reconcile->result.items.size());
+  });
+}
+
+int64_t br_reconcile_stat(const br_reconcile_t* reconcile, int32_t which) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    if (reconcile == nullptr) return 0;
+    switch (which) {
+      case BR_RECONCILE_STAT_PEOPLE:
+        return reconcile->result.people;
+      case BR_RECONCILE_STAT_CONSISTENT:
+        return reconcile->result.consistent;
+      case BR_RECONCILE_STAT_DUPLICATES:
+        return reconcile->result.duplicates;
+      default:
+        return 0;
+    }
+  });
+}
+
+int32_t br_reconcile_kind(const br_reconcile_t* reconcile, int64_t i) {
+  return GuardValue<int32_t>(-1, [&]() -> int32_t {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    if (item == nullptr) return -1;
+    switch (item->kind) {
+      case birthright::ReconcileKind::kMissing:
+        return BR_RECONCILE_MISSING;
+      case birthright::ReconcileKind::kExcess:
+        return BR_RECONCILE_EXCESS;
+      case birthright::ReconcileKind::kLevelMismatch:
+        return BR_RECONCILE_LEVEL_MISMATCH;
+    }
+    return -1;
+  });
+}
+
+#define BR_RECONCILE_FIELD(fn, expr)                                        \
+  const char* fn(const br_reconcile_t* reconcile, int64_t i, size_t* len) { \
+    return GuardValue<const char*>(nullptr, [&]() -> const char* {          \
+      const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);    \
+      if (item == nullptr) return NoString(len);                            \
+      const size_t k = static_cast<size_t>(i);                              \
+      (void)k;                                                              \
+      return Out(expr, len);                                                \
+    });                                                                     \
+  }
+BR_RECONCILE_FIELD(br_reconcile_person, item->person_id)
+BR_RECONCILE_FIELD(br_reconcile_app, item->app)
+BR_RECONCILE_FIELD(br_reconcile_instance, item->instance)
+BR_RECONCILE_FIELD(br_reconcile_desired_level, reconcile->desired_level[k])
+BR_RECONCILE_FIELD(br_reconcile_actual_level, item->actual_level)
+BR_RECONCILE_FIELD(br_reconcile_location, reconcile->location[k])
+BR_RECONCILE_FIELD(br_reconcile_json, reconcile->lines[k])
+#undef BR_RECONCILE_FIELD
+
+const char* br_reconcile_reason(const br_reconcile_t* reconcile, int64_t i,
+                                size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    if (item == nullptr) return NoString(len);
+    switch (item->reason) {
+      case birthright::ExcessReason::kNotGranted:
+        return StaticOut("not granted", len);
+      case birthright::ExcessReason::kOrphan:
+        return StaticOut("orphan", len);
+      case birthright::ExcessReason::kTerminated:
+        return StaticOut("terminated", len);
+      case birthright::ExcessReason::kUnknownApp:
+        return StaticOut("unknown app", len);
+      case birthright::ExcessReason::kNone:
+        break;
+    }
+    return StaticOut("", len);
+  });
+}
+
+const char* br_reconcile_owner(const br_reconcile_t* reconcile, int64_t i,
+                               size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    if (item == nullptr) return NoString(len);
+    const birthright::AppInstance* inst =
+        FindInstance(reconcile->routing.get(), item->app, item->instance);
+    return Out(inst != nullptr ? inst->owner : EmptyString(), len);
+  });
+}
+
+const char* br_reconcile_provisioning(const br_reconcile_t* reconcile,
+                                      int64_t i, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    if (item == nullptr) return NoString(len);
+    const birthright::AppInstance* inst =
+        FindInstance(reconcile->routing.get(), item->app, item->instance);
+    return StaticOut(
+        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
+        len);
+  });
+}
+
+int64_t br_reconcile_monthly_cost_cents(const br_reconcile_t* reconcile,
+                                        int64_t i) {
+  return GuardValue<int64_t>(-1, [&]() -> int64_t {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    if (item == nullptr) return -1;
+    const birthright::AppInstance* inst =
+        FindInstance(reconcile->routing.get(), item->app, item->instance);
+    return inst != nullptr && inst->monthly_cost_cents
+               ? *inst->monthly_cost_cents
+               : -1;
+  });
+}
+
+int64_t br_reconcile_denied_by_count(const br_reconcile_t* reconcile,
+                                     int64_t i) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    return item == nullptr ? 0 : static_cast<int64_t>(item->denied_by.size());
+  });
+}
+
+const char* br_reconcile_denied_by(const br_reconcile_t* reconcile, int64_t i,
+                                   int64_t j, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::ReconcileItem* item = ReconcileAt(reconcile, i);
+    return item == nullptr ? NoString(len) : Item(item->denied_by, j, len);
+  });
+}
+
+const char* br_reconcile_jsonl(const br_reconcile_t* reconcile, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return reconcile == nullptr ? NoString(len) : Out(reconcile->jsonl, len);
+  });
+}
+
+// --- Expiring access ---------------------------------------------------------
+
+br_status_t br_expiring_within(const br_compiled_t* compiled,
+                               const br_population_t* people, const char* as_of,
+                               size_t as_of_len, int32_t days,
+                               br_changes_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (compiled == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "compiled is NULL");
+    if (people == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "people is NULL");
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    if (days < 0 || days > 36600) {
+      return Fail(errptr, BR_OUT_OF_RANGE,
+                  "days: expected 0..36600, got " + std::to_string(days));
+    }
+    std::vector<const birthright::Person*> sorted;
+    for (const birthright::Person& p : people->population.people)
+      sorted.push_back(&p);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const birthright::Person* a, const birthright::Person* b) {
+                return a->id < b->id;
+              });
+    auto c = std::make_unique<br_changes_t>();
+    for (const birthright::Person* p : sorted) {
+      for (birthright::TimedChange& t :
+           birthright::UpcomingChanges(*compiled->compiled, *p, *date, days)) {
+        c->changes.push_back(std::move(t));
+      }
+    }
+    // What lapses first comes first; people in id order within a day (as
+    // `birthright delta --expiring-within`).
+    std::stable_sort(
+        c->changes.begin(), c->changes.end(),
+        [](const birthright::TimedChange& a, const birthright::TimedChange& b) {
+          return a.effective < b.effective;
+        });
+    c->routing = compiled->routing;
+    for (const birthright::TimedChange& t : c->changes) {
+      const birthright::Entitlement& e = ChangeEntitlement(t);
+      c->effective.push_back(birthright::FormatIsoDate(t.effective));
+      c->last_day.push_back(
+          birthright::FormatIsoDate(Date{t.effective.days - 1}));
+      std::string line = "{\"person\":";
+      birthright::AppendJsonString(&line, t.person_id);
+      line += ",\"effective\":";
+      birthright::AppendJsonString(&line, c->effective.back());
+      line += ",\"last_day\":";
+      birthright::AppendJsonString(&line, c->last_day.back());
+      line += ",\"app\":";
+      birthright::AppendJsonString(&line, e.app);
+      line += ",\"instance\":";
+      birthright::AppendJsonString(&line, e.instance);
+      line += ",\"from\":";
+      line += t.from ? birthright::EntitlementToJson(*t.from) : "null";
+      line += ",\"to\":";
+      line += t.to ? birthright::EntitlementToJson(*t.to) : "null";
+      AppendRouteJson(&line, *c->routing, e.app, e.instance);
+      line += "}";
+      c->jsonl += line;
+      c->jsonl += '\n';
+      c->lines.push_back(std::move(line));
+    }
+    *out = c.release();
+    return BR_OK;
+  });
+}
+
+void br_changes_destroy(br_changes_t* changes) { delete changes; }
+
+int64_t br_changes_count(const br_changes_t* changes) {
+  return GuardValue<int64_t>(0, [&]() -> int64_t {
+    return changes == nullptr ? 0
+                              : static_cast<int64_t>(changes->changes.size());
+  });
+}
+
+int32_t br_changes_kind(const br_changes_t* changes, int64_t i) {
+  return GuardValue<int32_t>(-1, [&]() -> int32_t {
+    const birthright::TimedChange* t = ChangeAt(changes, i);
+    if (t == nullptr) return -1;
+    if (t->from && !t->to) return BR_CHANGE_LAPSE;
+    if (!t->from) return BR_CHANGE_START;
+    return BR_CHANGE_CHANGE;
+  });
+}
+
+#define BR_CHANGE_FIELD(fn, expr)                                       \
+  const char* fn(const br_changes_t* changes, int64_t i, size_t* len) { \
+    return GuardValue<const char*>(nullptr, [&]() -> const char* {      \
+      const birthright::TimedChange* t = ChangeAt(changes, i);          \
+      if (t == nullptr) return NoString(len);                           \
+      const size_t k = static_cast<size_t>(i);                          \
+      (void)k;                                                          \
+      return Out(expr, len);                                            \
+    });                                                                 \
+  }
+BR_CHANGE_FIELD(br_changes_person, t->person_id)
+BR_CHANGE_FIELD(br_changes_app, ChangeEntitlement(*t).app)
+BR_CHANGE_FIELD(br_changes_instance, ChangeEntitlement(*t).instance)
+BR_CHANGE_FIELD(br_changes_effective, changes->effective[k])
+BR_CHANGE_FIELD(br_changes_last_day, changes->last_day[k])
+BR_CHANGE_FIELD(br_changes_from_level, t->from ? t->from->level : EmptyString())
+BR_CHANGE_FIELD(br_changes_to_level, t->to ? t->to->level : EmptyString())
+BR_CHANGE_FIELD(br_changes_json, changes->lines[k])
+#undef BR_CHANGE_FIELD
+
+const char* br_changes_owner(const br_changes_t* changes, int64_t i,
+                             size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::TimedChange* t = ChangeAt(changes, i);
+    if (t == nullptr) return NoString(len);
+    const birthright::Entitlement& e = ChangeEntitlement(*t);
+    const birthright::AppInstance* inst =
+        FindInstance(changes->routing.get(), e.app, e.instance);
+    return Out(inst != nullptr ? inst->owner : EmptyString(), len);
+  });
+}
+
+const char* br_changes_provisioning(const br_changes_t* changes, int64_t i,
+                                    size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    const birthright::TimedChange* t = ChangeAt(changes, i);
+    if (t == nullptr) return NoString(len);
+    const birthright::Entitlement& e = ChangeEntitlement(*t);
+    const birthright::AppInstance* inst =
+        FindInstance(changes->routing.get(), e.app, e.instance);
+    return StaticOut(
+        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
+        len);
+  });
+}
+
+int64_t br_changes_monthly_cost_cents(const br_changes_t* changes, int64_t i) {
+  return GuardValue<int64_t>(-1, [&]() -> int64_t {
+    const birthright::TimedChange* t = ChangeAt(changes, i);
+    if (t == nullptr) return -1;
+    const birthright::Entitlement& e = ChangeEntitlement(*t);
+    const birthright::AppInstance* inst =
+        FindInstance(changes->routing.get(), e.app, e.instance);
+    return inst != nullptr && inst->monthly_cost_cents
+               ? *inst->monthly_cost_cents
+               : -1;
+  });
+}
+
+const char* br_changes_jsonl(const br_changes_t* changes, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return changes == nullptr ? NoString(len) : Out(changes->jsonl, len);
+  });
+}
+
+// --- Policy text and diff ----------------------------------------------------
+
+br_status_t br_policy_load_text(const char* text, size_t text_len,
+                                const char* file, size_t file_len,
+                                br_policy_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    std::string_view t, f;
+    if (absl::Status s = Text(text, text_len, "text", &t, /*utf8=*/false);
+        !s.ok()) {
+      return Fail(errptr, s);
+    }
+    if (absl::Status s = Text(file, file_len, "file", &f); !s.ok())
+      return Fail(errptr, s);
+    auto parsed = birthright::ParsePolicyText(t, FileName(f, "<policy>"));
+    if (!parsed.ok()) return Fail(errptr, parsed.status());
+    auto p = std::make_unique<br_policy_t>();
+    p->policy = std::move(*parsed);
+    if (p->policy.version.empty()) p->policy.version = "unversioned";
+    *out = p.release();
+    return BR_OK;
+  });
+}
+
+br_status_t br_policy_format_text(const br_policy_t* policy, char** text,
+                                  size_t* text_len, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (text == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "text is NULL");
+    *text = nullptr;
+    if (text_len != nullptr) *text_len = 0;
+    if (policy == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "policy is NULL");
+    if (br_status_t st = RefuseBrokenPolicy(policy, errptr); st != BR_OK) {
+      return st;
+    }
+    const std::string formatted = birthright::FormatPolicyText(policy->policy);
+    char* buf = MallocCopy(formatted);
+    if (buf == nullptr)
+      return Fail(errptr, BR_RESOURCE_EXHAUSTED, "out of memory");
+    *text = buf;
+    if (text_len != nullptr) *text_len = formatted.size();
+    return BR_OK;
+  });
+}
+
+br_status_t br_diff(const br_policy_t* before, const br_policy_t* after,
+                    const br_population_t* people, const char* as_of,
+                    size_t as_of_len, br_diff_t** out, char** errptr) {
+  return Guard(errptr, [&]() -> br_status_t {
+    if (out == nullptr) return Fail(errptr, BR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (before == nullptr || after == nullptr)
+      return Fail(errptr, BR_INVALID_ARGUMENT, "before or after is NULL");
+    if (br_status_t st = RefuseBrokenPolicy(before, errptr); st != BR_OK) {
+      return st;
+    }
+    if (br_status_t st = RefuseBrokenPolicy(after, errptr); st != BR_OK) {
+      return st;
+    }
+    absl::StatusOr<Date> date = AsOf(as_of, as_of_len);
+    if (!date.ok()) return Fail(errptr, date.status());
+    birthright::DiffOptions options;
+    options.population_as_of = *date;
+    auto diff = birthright::DiffPolicies(
+        before->policy, after->policy,
+        people == nullptr ? nullptr : &people->population, options);
+    if (!diff.ok()) return Fail(errptr, diff.status());
+    auto d = std::make_unique<br_diff_t>();
+    d->summary = birthright::DiffSummaryLine(*diff);
+    d->json = birthright::PolicyDiffToJson(*diff);
+    d->jsonl = birthright::PolicyDiffToJsonl(*diff);
+    *out = d.release();
+    return BR_OK;
+  });
+}
+
+void br_diff_destroy(br_diff_t* diff) { delete diff; }
+
+const char* br_diff_summary(const br_diff_t* diff, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return diff == nullptr ? NoString(len) : Out(diff->summary, len);
+  });
+}
+
+const char* br_diff_json(const br_diff_t* diff, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return diff == nullptr ? NoString(len) : Out(diff->json, len);
+  });
+}
+
+const char* br_diff_jsonl(const br_diff_t* diff, size_t* len) {
+  return GuardValue<const char*>(nullptr, [&]() -> const char* {
+    return diff == nullptr ? NoString(len) : Out(diff->jsonl, len);
   });
 }
 

@@ -304,7 +304,12 @@ int RunReconcile(int argc, char** argv) {
         what = "holds " +
                (i->actual_level.empty() ? std::string("an account")
                                         : i->actual_level) +
-               " (" + std::string(ExcessReasonName(i->reason)) + ")";
+               " (" + std::string(ExcessReasonName(i->reason));
+        if (!i->denied_by.empty()) {
+          what += ", denied by";
+          for (const std::string& r : i->denied_by) what += " " + r;
+        }
+        what += ")";
       } else {
         std::string reasons;
         for (const std::string& r : i->desired->reasons)

@@ -1,6 +1,7 @@
 // Reconcile: desired (the policy's answer) vs actual (an access export),
 // SPEC §6. See delta.h.
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "birthright/delta.h"
 #include "birthright/reference_evaluator.h"
+#include "compile/dag.h"
 #include "delta/delta_internal.h"
 #include "util/json.h"
 #include "util/status_macros.h"
@@ -46,12 +48,42 @@ std::string_view ExcessReasonName(ExcessReason reason) {
 
 namespace {
 
+constexpr std::string_view kDeniedByRule = "denied by rule ";
+
+// Explains hr.people[i] (the reference evaluator in explain mode: its
+// `withheld` list names the deny behind each withheld grant), or null when
+// the policy's rule conditions are not at hand.
+using ExplainFn = std::function<Decision(size_t)>;
+
+// True when every rule's conditions are in the BoundPolicy, so the
+// reference evaluator can explain it. A policy loaded from a snapshot keeps
+// its conditions only in the DAG (snapshot.h): there a rule's compiled
+// conjuncts (one atom per condition, plus one per effective-window bound
+// and expiry, compiler.cc BuildRuleInfo) outnumber what the bound rule can
+// account for, or its `unless` is compiled but not bound.
+bool HasRuleConditions(const CompiledPolicy& policy) {
+  const std::vector<BoundRule>& rules = policy.policy().rules();
+  const std::vector<RuleInfo>& info = policy.impl().rules;
+  for (size_t r = 0; r < rules.size() && r < info.size(); ++r) {
+    const BoundRule& rule = rules[r];
+    const size_t bound_atoms =
+        rule.conditions.size() + (rule.effective_from ? 1 : 0) +
+        (rule.effective_until ? 1 : 0) +
+        (rule.expiry_kind != Expiry::Kind::kNever ? 1 : 0);
+    if (info[r].cond_atoms.size() > bound_atoms) return false;
+    if (!info[r].unless.empty() && !rule.unless) return false;
+  }
+  return true;
+}
+
 // The part shared by the fast path and the oracle: everything after the
-// desired decisions are known. `desired[i]` answers hr.people[i].
+// desired decisions are known. `desired[i]` answers hr.people[i]. `explain`
+// (may be null) names the denies behind `not granted` excess items.
 ReconcileResult ReconcileCore(const InstanceIndex& index, const Population& hr,
                               const std::vector<Decision>& desired,
                               const std::vector<AccessRecord>& access,
-                              const ReconcileOptions& options) {
+                              const ReconcileOptions& options,
+                              const ExplainFn& explain) {
   ReconcileResult result;
   result.people = static_cast<int64_t>(hr.people.size());
   absl::flat_hash_set<std::string> only_apps;
@@ -110,9 +142,49 @@ ReconcileResult ReconcileCore(const InstanceIndex& index, const Population& hr,
     return true;
   };
 
+  // Rule id → position, for ordering denied_by (built on first use).
+  absl::flat_hash_map<std::string_view, int32_t> rule_pos;
+  auto name_denies = [&](size_t person, size_t first_item) {
+    // The `not granted` excess items of this person, with their instances.
+    std::vector<std::pair<size_t, int32_t>> targets;
+    for (size_t k = first_item; k < result.items.size(); ++k) {
+      const ReconcileItem& it = result.items[k];
+      if (it.kind != ReconcileKind::kExcess ||
+          it.reason != ExcessReason::kNotGranted) {
+        continue;
+      }
+      const int32_t inst = index.Find(it.app, it.instance);
+      if (inst >= 0) targets.emplace_back(k, inst);
+    }
+    if (targets.empty()) return;
+    const Decision explained = explain(person);
+    if (rule_pos.empty()) {
+      for (const BoundRule& r : index.policy().rules())
+        rule_pos.emplace(r.id, r.index);
+    }
+    for (const auto& [k, inst] : targets) {
+      std::vector<std::string>& ids = result.items[k].denied_by;
+      for (const WithheldGrant& w : explained.withheld) {
+        if (!std::string_view(w.why).starts_with(kDeniedByRule)) continue;
+        if (index.Find(w.app, w.instance) != inst) continue;
+        std::string rule(std::string_view(w.why).substr(kDeniedByRule.size()));
+        if (std::find(ids.begin(), ids.end(), rule) == ids.end())
+          ids.push_back(std::move(rule));
+      }
+      std::sort(ids.begin(), ids.end(),
+                [&](const std::string& a, const std::string& b) {
+                  auto pa = rule_pos.find(a), pb = rule_pos.find(b);
+                  const int32_t ia = pa == rule_pos.end() ? -1 : pa->second;
+                  const int32_t ib = pb == rule_pos.end() ? -1 : pb->second;
+                  return ia != ib ? ia < ib : a < b;
+                });
+    }
+  };
+
   for (size_t i = 0; i < hr.people.size(); ++i) {
     const std::string& id = hr.people[i].id;
     const Decision& d = desired[i];
+    const size_t first_item = result.items.size();
     // Desired entitlements by catalog instance.
     std::vector<std::pair<int32_t, const Entitlement*>> want;
     for (const Entitlement& e : d.entitlements) {
@@ -162,6 +234,7 @@ ReconcileResult ReconcileCore(const InstanceIndex& index, const Population& hr,
       item.desired = *want[w].second;
       result.items.push_back(std::move(item));
     }
+    if (explain) name_denies(i, first_item);
   }
   for (std::string_view id : orphan_ids) {
     absl::flat_hash_set<std::string> seen;
@@ -216,7 +289,14 @@ absl::StatusOr<ReconcileResult> Reconcile(
                                 }
                               });
   const InstanceIndex index(policy.policy());
-  return ReconcileCore(index, hr, desired, access, options);
+  ExplainFn explain;
+  if (HasRuleConditions(policy)) {
+    explain = [&](size_t i) {
+      return EvaluateReference(policy.policy(), hr.people[i], options.as_of,
+                               /*explain=*/true);
+    };
+  }
+  return ReconcileCore(index, hr, desired, access, options, explain);
 }
 
 absl::StatusOr<ReconcileResult> ReconcileReference(
@@ -228,7 +308,11 @@ absl::StatusOr<ReconcileResult> ReconcileReference(
   for (const Person& p : hr.people)
     desired.push_back(EvaluateReference(policy, p, options.as_of));
   const InstanceIndex index(policy);
-  return ReconcileCore(index, hr, desired, access, options);
+  const ExplainFn explain = [&](size_t i) {
+    return EvaluateReference(policy, hr.people[i], options.as_of,
+                             /*explain=*/true);
+  };
+  return ReconcileCore(index, hr, desired, access, options, explain);
 }
 
 std::string ReconcileItemToJson(const ReconcileItem& item,
@@ -258,6 +342,10 @@ std::string ReconcileItemToJson(const ReconcileItem& item,
     out += "null";
   } else {
     AppendJsonString(&out, ExcessReasonName(item.reason));
+  }
+  if (!item.denied_by.empty()) {
+    out += ",\"denied_by\":";
+    AppendJsonStringArray(&out, item.denied_by);
   }
   const AppInstance* inst = index.FindInstance(item.app, item.instance);
   out += ",\"owner\":";

@@ -152,6 +152,11 @@ static void test_null_destroys(void) {
   br_population_destroy(NULL);
   br_decision_destroy(NULL);
   br_delta_destroy(NULL);
+  br_findings_destroy(NULL);
+  br_deltas_destroy(NULL);
+  br_reconcile_destroy(NULL);
+  br_changes_destroy(NULL);
+  br_diff_destroy(NULL);
   /* Accessors on NULL handles answer "nothing". */
   size_t len = 99;
   CHECK(br_policy_rule_count(NULL) == 0);
@@ -178,6 +183,24 @@ static void test_null_destroys(void) {
   CHECK(br_delta_kind(NULL) == -1);
   CHECK(br_delta_count(NULL, BR_DELTA_ADD) == -1);
   CHECK(br_delta_json(NULL, NULL) == NULL);
+  CHECK(br_findings_count(NULL) == 0);
+  CHECK(br_findings_code(NULL, 0, &len) == NULL && len == 0);
+  CHECK(br_findings_jsonl(NULL, NULL) == NULL);
+  CHECK(br_findings_sarif(NULL, NULL) == NULL);
+  CHECK(br_deltas_count(NULL) == 0);
+  CHECK(br_deltas_at(NULL, 0) == NULL);
+  CHECK(br_deltas_summary(NULL, NULL) == NULL);
+  CHECK(br_deltas_stat(NULL, BR_STAT_PEOPLE) == 0);
+  CHECK(br_deltas_jsonl(NULL, NULL) == NULL);
+  CHECK(br_reconcile_count(NULL) == 0);
+  CHECK(br_reconcile_stat(NULL, 0) == 0);
+  CHECK(br_reconcile_jsonl(NULL, NULL) == NULL);
+  CHECK(br_reconcile_denied_by(NULL, 0, 0, NULL) == NULL);
+  CHECK(br_changes_count(NULL) == 0);
+  CHECK(br_changes_jsonl(NULL, NULL) == NULL);
+  CHECK(br_diff_summary(NULL, &len) == NULL && len == 0);
+  CHECK(br_diff_json(NULL, NULL) == NULL);
+  CHECK(br_diff_jsonl(NULL, NULL) == NULL);
 }
 
 static void test_policy_errors(void) {
@@ -209,6 +232,35 @@ static void test_policy_errors(void) {
   CHECK(br_policy_add_rules(policy, S(kBad), S("bad.csv"), BR_RULES_LIST,
                             &err) == BR_INVALID_ARGUMENT);
   CHECK(contains(err, "bad.csv:3:"));
+  br_free(err);
+  err = NULL;
+  /* Fail closed: R1 may have been imported without the rest of the sheet, so
+   * the half-imported policy is refused by everything that would use it,
+   * even after a later import succeeds. */
+  CHECK_OK(br_policy_add_rules(policy, S(kRules), S("r.csv"), BR_RULES_AUTO,
+                               &ok_err_));
+  {
+    br_compiled_t* c = NULL;
+    CHECK(br_compile(policy, NULL, &c, &err) == BR_FAILED_PRECONDITION);
+    CHECK(c == NULL);
+    CHECK(contains(err, "failed import") && contains(err, "bad.csv:3:"));
+    br_issues_t* issues = NULL;
+    CHECK(br_policy_check(policy, NULL, &issues, &err) ==
+          BR_FAILED_PRECONDITION);
+    CHECK(issues == NULL);
+    br_findings_t* findings = NULL;
+    CHECK(br_check(policy, NULL, S("2026-11-26"), &findings, &err) ==
+          BR_FAILED_PRECONDITION);
+    CHECK(findings == NULL);
+    char* text = NULL;
+    CHECK(br_policy_format_text(policy, &text, NULL, &err) ==
+          BR_FAILED_PRECONDITION);
+    CHECK(text == NULL);
+    br_diff_t* diff = NULL;
+    CHECK(br_diff(policy, policy, NULL, S("2026-11-26"), &diff, &err) ==
+          BR_FAILED_PRECONDITION);
+    CHECK(diff == NULL);
+  }
   br_free(err);
   err = NULL;
   /* A bad cell is an error at its line and column. */
@@ -690,6 +742,677 @@ static void test_evaluate(void) {
   br_compiled_destroy(compiled);
 }
 
+/* Snapshots (SPEC §9): write, load, evaluate the same; never trust bytes. */
+static void test_snapshot(void) {
+  phase = "snapshot";
+  char* err = NULL;
+  br_policy_t* policy = make_policy();
+  br_compiled_t* compiled = NULL;
+  br_compiled_t* loaded = NULL;
+  CHECK_OK(br_compile(policy, NULL, &compiled, &ok_err_));
+  br_policy_destroy(policy);
+  char* bytes = NULL;
+  size_t n = 0;
+  CHECK_OK(br_snapshot_write(compiled, &bytes, &n, &ok_err_));
+  CHECK(bytes != NULL && n > 16);
+  /* Deterministic: the same policy gives the same bytes. */
+  char* again = NULL;
+  size_t again_n = 0;
+  CHECK_OK(br_snapshot_write(compiled, &again, &again_n, &ok_err_));
+  CHECK(again_n == n && memcmp(bytes, again, n) == 0);
+  br_free(again);
+  CHECK_OK(br_snapshot_load(bytes, n, &loaded, &ok_err_));
+  CHECK(streq(br_compiled_name(loaded, NULL), "test-policy"));
+  CHECK(streq(br_compiled_version(loaded, NULL), "v1"));
+  CHECK(br_compiled_rule_count(loaded) == 5);
+  br_person_t* alice =
+      make_person("alice", "Eng", "L5", "Full-time", "2027-01-31");
+  br_decision_t* d = NULL;
+  CHECK_OK(br_evaluate(loaded, alice, S("2026-11-26"), 0, &d, &ok_err_));
+  CHECK(streq(br_decision_json(d, NULL), kAliceJson));
+  br_decision_destroy(d);
+  /* A loaded policy serves deltas, with routing from its catalog. */
+  br_delta_t* delta = NULL;
+  CHECK_OK(br_delta(loaded, NULL, alice, S("2026-11-26"), 0, &delta, &ok_err_));
+  CHECK(streq(br_delta_item_owner(delta, BR_DELTA_ADD, 0, NULL),
+              "dev@example.com"));
+  br_delta_destroy(delta);
+
+  /* Corrupt, truncated and foreign bytes fail closed. */
+  br_compiled_t* bad = (br_compiled_t*)&err;
+  bytes[n / 2] ^= 0x5a;
+  CHECK(br_snapshot_load(bytes, n, &bad, &err) == BR_DATA_LOSS);
+  CHECK(bad == NULL && err != NULL);
+  bytes[n / 2] ^= 0x5a;
+  CHECK(br_snapshot_load(bytes, n / 3, &bad, &err) == BR_DATA_LOSS);
+  CHECK(bad == NULL);
+  CHECK(br_snapshot_load(S("id,app\nR1,GitHub\n"), &bad, &err) != BR_OK);
+  CHECK(bad == NULL);
+  CHECK(br_snapshot_load(NULL, 0, &bad, &err) != BR_OK);
+  CHECK(br_snapshot_load(NULL, 4, &bad, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_snapshot_load(bytes, n, NULL, &err) == BR_INVALID_ARGUMENT);
+  char* none = (char*)&err;
+  size_t none_n = 7;
+  CHECK(br_snapshot_write(NULL, &none, &none_n, &err) == BR_INVALID_ARGUMENT);
+  CHECK(none == NULL && none_n == 0);
+  CHECK(br_snapshot_write(compiled, NULL, &none_n, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_snapshot_write(compiled, &none, NULL, &err) == BR_INVALID_ARGUMENT);
+  CHECK(none == NULL);
+  br_free(err);
+  br_free(bytes);
+  br_person_destroy(alice);
+  br_compiled_destroy(loaded);
+  br_compiled_destroy(compiled);
+}
+
+/* br_check: analysis findings (SPEC §7), beyond bind issues. */
+static void test_findings(void) {
+  phase = "findings";
+  char* err = NULL;
+  br_policy_t* policy = NULL;
+  br_findings_t* f = NULL;
+  static const char kRulesWithProblems[] =
+      "id,department,app,instance,level\n"
+      "F1,Sales,Slack,corp,Member\n"
+      "F2,Sales,Slack,corp,Member\n"
+      "F3,Sales,Salesforce,,User\n";
+  CHECK_OK(br_policy_create(S("p"), S("v9"), &policy, &ok_err_));
+  CHECK_OK(
+      br_policy_add_catalog(policy, S(kCatalog), S("catalog.csv"), &ok_err_));
+  CHECK_OK(br_policy_add_rules(policy, S(kRulesWithProblems), S("f.csv"),
+                               BR_RULES_LIST, &ok_err_));
+  CHECK_OK(br_check(policy, NULL, S("2026-11-26"), &f, &ok_err_));
+  int64_t dup = -1, unknown = -1;
+  for (int64_t i = 0; i < br_findings_count(f); ++i) {
+    if (streq(br_findings_code(f, i, NULL), "duplicate")) dup = i;
+    if (streq(br_findings_code(f, i, NULL), "unknown-app")) unknown = i;
+  }
+  CHECK(dup >= 0 && unknown >= 0);
+  CHECK(unknown < dup); /* errors first */
+  size_t len = 0;
+  CHECK(streq(br_findings_severity(f, unknown, &len), "error") && len == 5);
+  CHECK(contains(br_findings_message(f, unknown, NULL), "Salesforce"));
+  CHECK(br_findings_rule_count(f, dup) == 2);
+  CHECK(streq(br_findings_rule(f, dup, 0, NULL), "F1"));
+  CHECK(streq(br_findings_rule(f, dup, 1, NULL), "F2"));
+  CHECK(br_findings_rule(f, dup, 2, NULL) == NULL);
+  CHECK(br_findings_location_count(f, dup) == 2);
+  CHECK(streq(br_findings_location(f, dup, 0, NULL), "f.csv:2"));
+  CHECK(br_findings_location(f, dup, -1, NULL) == NULL);
+  /* Witness pairs line up (possibly none for these codes). */
+  for (int64_t i = 0; i < br_findings_count(f); ++i) {
+    for (int64_t j = 0; j < br_findings_witness_count(f, i); ++j) {
+      CHECK(br_findings_witness_attribute(f, i, j, NULL) != NULL);
+      CHECK(br_findings_witness_value(f, i, j, NULL) != NULL);
+    }
+    CHECK(br_findings_witness_attribute(f, i, br_findings_witness_count(f, i),
+                                        NULL) == NULL);
+    CHECK(br_findings_witness_value(f, i, -1, NULL) == NULL);
+  }
+  CHECK(br_findings_code(f, br_findings_count(f), &len) == NULL && len == 0);
+  CHECK(br_findings_severity(f, -1, NULL) == NULL);
+  CHECK(br_findings_message(f, -1, NULL) == NULL);
+  CHECK(br_findings_rule_count(f, -1) == 0);
+  CHECK(br_findings_location_count(f, 99) == 0);
+  CHECK(br_findings_witness_count(f, 99) == 0);
+  const char* jsonl = br_findings_jsonl(f, &len);
+  CHECK(jsonl != NULL && len == strlen(jsonl) && jsonl[len - 1] == '\n');
+  CHECK(contains(jsonl, "\"code\":\"duplicate\""));
+  CHECK(contains(jsonl, "\"rules\":[\"F1\",\"F2\"]"));
+  const char* sarif = br_findings_sarif(f, &len);
+  CHECK(sarif != NULL && len == strlen(sarif) && contains(sarif, "2.1.0"));
+  CHECK(contains(sarif, "birthright"));
+  br_findings_destroy(f);
+
+  /* With people: the population findings run too; a clean result is OK. */
+  br_population_t* hr = NULL;
+  CHECK_OK(br_population_load_csv(S("id,department\nE1,Sales\n"), S("hr.csv"),
+                                  &hr, &ok_err_));
+  CHECK_OK(br_check(policy, hr, S("2026-11-26"), &f, &ok_err_));
+  CHECK(br_findings_count(f) >= 2);
+  br_findings_destroy(f);
+
+  f = (br_findings_t*)&err;
+  CHECK(br_check(NULL, NULL, S("2026-11-26"), &f, &err) == BR_INVALID_ARGUMENT);
+  CHECK(f == NULL);
+  CHECK(br_check(policy, NULL, S("2026-11-31"), &f, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(f == NULL && contains(err, "as_of"));
+  CHECK(br_check(policy, NULL, NULL, 0, &f, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_check(policy, NULL, S("2026-11-26"), NULL, &err) ==
+        BR_INVALID_ARGUMENT);
+  br_free(err);
+  br_population_destroy(hr);
+  br_policy_destroy(policy);
+}
+
+static br_population_t* population_of(br_person_t** people, int n) {
+  br_population_t* pop = NULL;
+  CHECK_OK(br_population_create(&pop, &ok_err_));
+  for (int i = 0; i < n; ++i)
+    CHECK_OK(br_population_add(pop, people[i], &ok_err_));
+  return pop;
+}
+
+/* HR sync, policy change, emergency leaver, and the item accessors. */
+static void test_population_deltas(void) {
+  phase = "population deltas";
+  char* err = NULL;
+  br_policy_t* policy = make_policy();
+  br_compiled_t* compiled = NULL;
+  CHECK_OK(br_compile(policy, NULL, &compiled, &ok_err_));
+  br_policy_destroy(policy);
+
+  br_person_t* alice =
+      make_person("alice", "Eng", "L5", "Full-time", "2027-01-31");
+  br_person_t* promoted =
+      make_person("alice", "Engineering", "L8", "Full-time", "2027-01-31");
+  br_person_t* bob =
+      make_person("bob", "Engineering", NULL, "Contractor", NULL);
+  br_person_t* carol = make_person("carol", "Sales", NULL, "Full-time", NULL);
+  br_person_t* mon_people[] = {bob, alice};
+  br_person_t* tue_people[] = {promoted, carol};
+  br_population_t* mon = population_of(mon_people, 2);
+  br_population_t* tue = population_of(tue_people, 2);
+
+  br_deltas_t* sync = NULL;
+  CHECK_OK(br_hr_sync(compiled, mon, tue, S("2026-11-26"), NULL, 0, 1, &sync,
+                      &ok_err_));
+  CHECK(br_deltas_count(sync) == 3);
+  /* Sorted by id: alice (mover), bob (leaver), carol (joiner). */
+  const br_delta_t* a = br_deltas_at(sync, 0);
+  const br_delta_t* b = br_deltas_at(sync, 1);
+  const br_delta_t* c = br_deltas_at(sync, 2);
+  CHECK(br_deltas_at(sync, 3) == NULL && br_deltas_at(sync, -1) == NULL);
+  size_t len = 0;
+  CHECK(streq(br_delta_person(a, &len), "alice") && len == 5);
+  CHECK(br_delta_kind(a) == BR_DELTA_MOVER);
+  CHECK(br_delta_kind(b) == BR_DELTA_LEAVER);
+  CHECK(br_delta_kind(c) == BR_DELTA_JOINER);
+  /* alice: GitHub Write -> Admin (R3), the rest kept. */
+  CHECK(br_delta_count(a, BR_DELTA_CHANGE) == 1);
+  CHECK(streq(br_delta_item_app(a, BR_DELTA_CHANGE, 0, NULL), "GitHub"));
+  CHECK(streq(br_delta_item_level(a, BR_DELTA_CHANGE_FROM, 0, NULL), "Write"));
+  CHECK(streq(br_delta_item_level(a, BR_DELTA_CHANGE, 0, NULL), "Admin"));
+  CHECK(br_delta_item_reason_count(a, BR_DELTA_CHANGE, 0) == 1);
+  CHECK(streq(br_delta_item_reason(a, BR_DELTA_CHANGE, 0, 0, NULL), "R3"));
+  CHECK(streq(br_delta_item_reason(a, BR_DELTA_CHANGE_FROM, 0, 0, NULL), "R1"));
+  CHECK(br_delta_item_reason(a, BR_DELTA_CHANGE, 0, 1, NULL) == NULL);
+  CHECK(br_delta_item_scope_count(a, BR_DELTA_CHANGE_FROM, 0) == 2);
+  CHECK(streq(br_delta_item_scope(a, BR_DELTA_CHANGE_FROM, 0, 1, NULL),
+              "platform"));
+  CHECK(br_delta_item_scope(a, BR_DELTA_CHANGE_FROM, 0, 2, NULL) == NULL);
+  CHECK(streq(br_delta_item_owner(a, BR_DELTA_CHANGE, 0, &len),
+              "dev@example.com") &&
+        len == 15);
+  CHECK(
+      streq(br_delta_item_provisioning(a, BR_DELTA_CHANGE, 0, &len), "scim") &&
+      len == 4);
+  CHECK(br_delta_item_monthly_cost_cents(a, BR_DELTA_CHANGE, 0) == 400);
+  CHECK(br_delta_count(a, BR_DELTA_KEEP) == 2);
+  CHECK(streq(br_delta_item_instance(a, BR_DELTA_KEEP, 1, NULL), "eng"));
+  CHECK(streq(br_delta_item_expires(a, BR_DELTA_KEEP, 1, &len), "2027-01-31") &&
+        len == 10);
+  CHECK(streq(br_delta_item_expires(a, BR_DELTA_KEEP, 0, &len), "") &&
+        len == 0);
+  CHECK(br_delta_item_monthly_cost_cents(a, BR_DELTA_KEEP, 1) == 0);
+  /* Out of range: lists, indexes, NULL. */
+  CHECK(br_delta_item_app(a, BR_DELTA_ADD, 0, &len) == NULL && len == 0);
+  CHECK(br_delta_item_app(a, 9, 0, NULL) == NULL);
+  CHECK(br_delta_item_level(a, BR_DELTA_KEEP, -1, NULL) == NULL);
+  CHECK(br_delta_item_expires(a, BR_DELTA_KEEP, 2, NULL) == NULL);
+  CHECK(br_delta_item_instance(NULL, BR_DELTA_KEEP, 0, NULL) == NULL);
+  CHECK(br_delta_item_scope_count(a, BR_DELTA_ADD, 0) == 0);
+  CHECK(br_delta_item_reason_count(NULL, BR_DELTA_ADD, 0) == 0);
+  CHECK(br_delta_item_scope(a, BR_DELTA_ADD, 0, 0, NULL) == NULL);
+  CHECK(br_delta_item_reason(a, BR_DELTA_ADD, 0, 0, NULL) == NULL);
+  CHECK(br_delta_item_owner(a, BR_DELTA_ADD, 0, NULL) == NULL);
+  CHECK(br_delta_item_provisioning(a, BR_DELTA_ADD, 0, NULL) == NULL);
+  CHECK(br_delta_item_monthly_cost_cents(a, BR_DELTA_ADD, 0) == -1);
+  CHECK(br_delta_person(NULL, NULL) == NULL);
+  /* bob leaves with GitHub Write; carol joins with Slack corp. */
+  CHECK(br_delta_count(b, BR_DELTA_REMOVE) == 1);
+  CHECK(br_delta_count(c, BR_DELTA_ADD) == 1);
+  CHECK(streq(br_delta_item_instance(c, BR_DELTA_ADD, 0, NULL), "corp"));
+  CHECK(br_deltas_stat(sync, BR_STAT_PEOPLE) == 3);
+  CHECK(br_deltas_stat(sync, BR_STAT_JOINERS) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_MOVERS) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_LEAVERS) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_UNCHANGED) == 0);
+  CHECK(br_deltas_stat(sync, BR_STAT_ADDS) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_REMOVES) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_CHANGES) == 1);
+  CHECK(br_deltas_stat(sync, BR_STAT_KEEPS) == 2);
+  CHECK(br_deltas_stat(sync, BR_STAT_AUTOMATED_TASKS) == 3);
+  CHECK(br_deltas_stat(sync, BR_STAT_MANUAL_TASKS) == 0);
+  /* Slack corp added (+8.75), GitHub removed (-4.00). */
+  CHECK(br_deltas_stat(sync, BR_STAT_LICENSE_CENTS_PER_MONTH) == 475);
+  CHECK(br_deltas_stat(sync, BR_STAT_UNPRICED_ACTIONS) == 0);
+  CHECK(br_deltas_stat(sync, 99) == 0);
+  const char* summary = br_deltas_summary(sync, &len);
+  CHECK(summary != NULL && len == strlen(summary));
+  CHECK(contains(summary, "1 joiner, 1 mover, 1 leaver"));
+  CHECK(contains(summary, "+$4.75/month"));
+  const char* jsonl = br_deltas_jsonl(sync, &len);
+  CHECK(jsonl != NULL && len == strlen(jsonl));
+  CHECK(strncmp(jsonl, "{\"person\":\"alice\",\"kind\":\"mover\"", 32) == 0);
+  CHECK(contains(jsonl, "\n{\"person\":\"bob\",\"kind\":\"leaver\""));
+  CHECK(contains(jsonl, "\n{\"person\":\"carol\",\"kind\":\"joiner\""));
+  CHECK(jsonl[len - 1] == '\n');
+  /* Each delta's line is its jsonl line. */
+  CHECK(strncmp(jsonl, br_delta_json(a, NULL),
+                strlen(br_delta_json(a, NULL))) == 0);
+  br_deltas_destroy(sync);
+
+  /* Two dates: the before export at an earlier day. */
+  CHECK_OK(br_hr_sync(compiled, mon, mon, S("2027-02-01"), S("2026-11-26"), 0,
+                      &sync, &ok_err_));
+  CHECK(br_deltas_count(sync) == 2);
+  CHECK(br_delta_kind(br_deltas_at(sync, 0)) == BR_DELTA_MOVER); /* expiry */
+  CHECK(br_delta_count(br_deltas_at(sync, 0), BR_DELTA_REMOVE) == 1);
+  br_deltas_destroy(sync);
+
+  sync = (br_deltas_t*)&err;
+  CHECK(br_hr_sync(compiled, mon, tue, S("2026-11-26"), S("bad"), 1, &sync,
+                   &err) == BR_INVALID_ARGUMENT);
+  CHECK(sync == NULL && contains(err, "before_as_of"));
+  CHECK(br_hr_sync(compiled, mon, tue, S("x"), NULL, 0, 1, &sync, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_hr_sync(NULL, mon, tue, S("2026-11-26"), NULL, 0, 1, &sync, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_hr_sync(compiled, NULL, tue, S("2026-11-26"), NULL, 0, 1, &sync,
+                   &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_hr_sync(compiled, mon, tue, S("2026-11-26"), NULL, 0, 100000, &sync,
+                   &err) == BR_INVALID_ARGUMENT);
+  CHECK(contains(err, "threads"));
+  CHECK(br_hr_sync(compiled, mon, tue, S("2026-11-26"), NULL, 0, 1, NULL,
+                   &err) == BR_INVALID_ARGUMENT);
+  CHECK(sync == NULL);
+
+  /* Policy change: v2 drops R5 (Slack eng) and R4's deny. */
+  static const char kRulesV2[] =
+      "id,department,grade,employment type,app,instance,level,scopes,effect\n"
+      "R1,Engineering,,,GitHub,,Write,api;platform,grant\n"
+      "R2,*,,,Slack,corp,Member,,grant\n"
+      "R3,Engineering,>= L7,,GitHub,,Admin,,grant\n";
+  br_policy_t* v2 = NULL;
+  br_compiled_t* compiled2 = NULL;
+  CHECK_OK(br_policy_create(S("test-policy"), S("v2"), &v2, &ok_err_));
+  CHECK_OK(br_policy_add_catalog(v2, S(kCatalog), S("catalog.csv"), &ok_err_));
+  CHECK_OK(br_policy_add_schema(v2, S(kSchema), S("schema.csv"), &ok_err_));
+  CHECK_OK(br_policy_add_aliases(v2, S(kAliases), S("aliases.csv"), &ok_err_));
+  CHECK_OK(br_policy_add_rules(v2, S(kRulesV2), S("rules-v2.csv"),
+                               BR_RULES_AUTO, &ok_err_));
+  CHECK_OK(br_compile(v2, NULL, &compiled2, &ok_err_));
+  br_policy_destroy(v2);
+  br_deltas_t* change = NULL;
+  CHECK_OK(br_policy_delta(compiled, compiled2, mon, S("2026-11-26"), 2,
+                           &change, &ok_err_));
+  CHECK(br_deltas_count(change) == 2);
+  /* alice loses Slack eng; bob (a contractor) gains Slack corp. */
+  a = br_deltas_at(change, 0);
+  b = br_deltas_at(change, 1);
+  CHECK(streq(br_delta_person(a, NULL), "alice"));
+  CHECK(br_delta_kind(a) == BR_DELTA_MOVER);
+  CHECK(br_delta_count(a, BR_DELTA_REMOVE) == 1);
+  CHECK(streq(br_delta_item_instance(a, BR_DELTA_REMOVE, 0, NULL), "eng"));
+  CHECK(br_delta_count(b, BR_DELTA_ADD) == 1);
+  CHECK(streq(br_delta_item_reason(b, BR_DELTA_ADD, 0, 0, NULL), "R2"));
+  CHECK(contains(br_deltas_summary(change, NULL), "2 people change"));
+  br_deltas_destroy(change);
+  change = (br_deltas_t*)&err;
+  CHECK(br_policy_delta(compiled, NULL, mon, S("2026-11-26"), 1, &change,
+                        &err) == BR_INVALID_ARGUMENT);
+  CHECK(change == NULL);
+  CHECK(br_policy_delta(compiled, compiled2, NULL, S("2026-11-26"), 1, &change,
+                        &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_policy_delta(compiled, compiled2, mon, S("2026/11/26"), 1, &change,
+                        &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_policy_delta(compiled, compiled2, mon, S("2026-11-26"), 999, &change,
+                        &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_policy_delta(compiled, compiled2, mon, S("2026-11-26"), 1, NULL,
+                        &err) == BR_INVALID_ARGUMENT);
+  br_compiled_destroy(compiled2);
+
+  /* Emergency leaver: policy and export united, automated first. */
+  static const char kAccess[] =
+      "person id,app,instance,level\n"
+      "alice,Jira,,User\n"
+      "alice,GitHub,,Write\n"
+      "bob,GitHub,,Read\n";
+  br_delta_t* leaver = NULL;
+  CHECK_OK(br_emergency_leaver(compiled, alice, S(kAccess), S("access.csv"),
+                               S("2026-11-26"), &leaver, &ok_err_));
+  CHECK(br_delta_kind(leaver) == BR_DELTA_LEAVER);
+  CHECK(br_delta_count(leaver, BR_DELTA_REMOVE) == 4);
+  CHECK(streq(br_delta_item_provisioning(leaver, BR_DELTA_REMOVE, 0, NULL),
+              "scim"));
+  CHECK(streq(br_delta_item_app(leaver, BR_DELTA_REMOVE, 3, NULL), "Jira"));
+  CHECK(streq(br_delta_item_level(leaver, BR_DELTA_REMOVE, 3, NULL), "User"));
+  CHECK(streq(br_delta_item_provisioning(leaver, BR_DELTA_REMOVE, 3, NULL),
+              "unspecified"));
+  CHECK(streq(br_delta_item_owner(leaver, BR_DELTA_REMOVE, 3, &len), "") &&
+        len == 0);
+  CHECK(br_delta_item_monthly_cost_cents(leaver, BR_DELTA_REMOVE, 3) == -1);
+  CHECK(br_delta_item_reason_count(leaver, BR_DELTA_REMOVE, 3) == 0);
+  CHECK(contains(br_delta_json(leaver, NULL), "\"kind\":\"leaver\""));
+  br_delta_destroy(leaver);
+  /* Without an export: the policy's list alone. */
+  CHECK_OK(br_emergency_leaver(compiled, alice, NULL, 0, NULL, 0,
+                               S("2026-11-26"), &leaver, &ok_err_));
+  CHECK(br_delta_count(leaver, BR_DELTA_REMOVE) == 3);
+  br_delta_destroy(leaver);
+  leaver = (br_delta_t*)&err;
+  CHECK(br_emergency_leaver(compiled, alice, S("person id,app\n\"x\n"),
+                            S("bad.csv"), S("2026-11-26"), &leaver,
+                            &err) == BR_INVALID_ARGUMENT);
+  CHECK(leaver == NULL && contains(err, "bad.csv:"));
+  CHECK(br_emergency_leaver(compiled, alice, S("name,app\nx,y\n"), S(""),
+                            S("2026-11-26"), &leaver,
+                            &err) == BR_INVALID_ARGUMENT);
+  CHECK(contains(err, "<access>"));
+  CHECK(br_emergency_leaver(NULL, alice, NULL, 0, NULL, 0, S("2026-11-26"),
+                            &leaver, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_emergency_leaver(compiled, NULL, NULL, 0, NULL, 0, S("2026-11-26"),
+                            &leaver, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_emergency_leaver(compiled, alice, NULL, 0, NULL, 0, S("soon"),
+                            &leaver, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_emergency_leaver(compiled, alice, NULL, 0, NULL, 0, S("2026-11-26"),
+                            NULL, &err) == BR_INVALID_ARGUMENT);
+  CHECK(leaver == NULL);
+
+  br_free(err);
+  br_population_destroy(tue);
+  br_population_destroy(mon);
+  br_person_destroy(carol);
+  br_person_destroy(bob);
+  br_person_destroy(promoted);
+  br_person_destroy(alice);
+  br_compiled_destroy(compiled);
+}
+
+/* Reconcile (SPEC §6): missing, excess (with the deny behind it), level
+ * mismatch, orphans. */
+static void test_reconcile(void) {
+  phase = "reconcile";
+  char* err = NULL;
+  br_policy_t* policy = make_policy();
+  br_compiled_t* compiled = NULL;
+  CHECK_OK(br_compile(policy, NULL, &compiled, &ok_err_));
+  br_policy_destroy(policy);
+  br_person_t* alice =
+      make_person("alice", "Eng", "L5", "Full-time", "2027-01-31");
+  br_person_t* bob =
+      make_person("bob", "Engineering", NULL, "Contractor", NULL);
+  br_person_t* people[] = {alice, bob};
+  br_population_t* hr = population_of(people, 2);
+  static const char kAccess[] =
+      "person id,app,instance,level\n"
+      "alice,GitHub,,Write\n"
+      "alice,Slack,corp,Admin\n"
+      "bob,Slack,corp,Member\n"
+      "zed,GitHub,,Read\n"
+      "alice,GitHub,,Write\n";
+  br_reconcile_t* r = NULL;
+  CHECK_OK(br_reconcile(compiled, hr, S(kAccess), S("access.csv"),
+                        S("2026-11-26"), NULL, NULL, 0, &r, &ok_err_));
+  CHECK(br_reconcile_count(r) == 5);
+  CHECK(br_reconcile_stat(r, BR_RECONCILE_STAT_PEOPLE) == 2);
+  CHECK(br_reconcile_stat(r, BR_RECONCILE_STAT_CONSISTENT) == 1);
+  CHECK(br_reconcile_stat(r, BR_RECONCILE_STAT_DUPLICATES) == 1);
+  CHECK(br_reconcile_stat(r, 7) == 0);
+  size_t len = 0;
+  /* 0: alice Slack corp holds Admin, should have Member (R2). */
+  CHECK(br_reconcile_kind(r, 0) == BR_RECONCILE_LEVEL_MISMATCH);
+  CHECK(streq(br_reconcile_person(r, 0, &len), "alice") && len == 5);
+  CHECK(streq(br_reconcile_app(r, 0, NULL), "Slack"));
+  CHECK(streq(br_reconcile_instance(r, 0, NULL), "corp"));
+  CHECK(streq(br_reconcile_desired_level(r, 0, NULL), "Member"));
+  CHECK(streq(br_reconcile_actual_level(r, 0, NULL), "Admin"));
+  CHECK(streq(br_reconcile_location(r, 0, NULL), "access.csv:3"));
+  CHECK(streq(br_reconcile_reason(r, 0, &len), "") && len == 0);
+  CHECK(streq(br_reconcile_owner(r, 0, NULL), "it@example.com"));
+  CHECK(streq(br_reconcile_provisioning(r, 0, NULL), "scim"));
+  CHECK(br_reconcile_monthly_cost_cents(r, 0) == 875);
+  /* 1: alice Slack eng missing. */
+  CHECK(br_reconcile_kind(r, 1) == BR_RECONCILE_MISSING);
+  CHECK(streq(br_reconcile_actual_level(r, 1, &len), "") && len == 0);
+  CHECK(streq(br_reconcile_location(r, 1, NULL), ""));
+  /* 2: bob GitHub missing; 3: bob Slack corp excess, denied by R4. */
+  CHECK(br_reconcile_kind(r, 2) == BR_RECONCILE_MISSING);
+  CHECK(br_reconcile_kind(r, 3) == BR_RECONCILE_EXCESS);
+  CHECK(streq(br_reconcile_reason(r, 3, NULL), "not granted"));
+  CHECK(streq(br_reconcile_desired_level(r, 3, &len), "") && len == 0);
+  CHECK(br_reconcile_denied_by_count(r, 3) == 1);
+  CHECK(streq(br_reconcile_denied_by(r, 3, 0, NULL), "R4"));
+  CHECK(br_reconcile_denied_by(r, 3, 1, NULL) == NULL);
+  CHECK(br_reconcile_denied_by_count(r, 0) == 0);
+  CHECK(contains(br_reconcile_json(r, 3, NULL), "\"denied_by\":[\"R4\"]"));
+  /* 4: zed is not in HR: an orphan. */
+  CHECK(streq(br_reconcile_person(r, 4, NULL), "zed"));
+  CHECK(streq(br_reconcile_reason(r, 4, NULL), "orphan"));
+  const char* jsonl = br_reconcile_jsonl(r, &len);
+  CHECK(jsonl != NULL && len == strlen(jsonl));
+  CHECK(strncmp(jsonl, br_reconcile_json(r, 0, NULL),
+                strlen(br_reconcile_json(r, 0, NULL))) == 0);
+  /* Out of range. */
+  CHECK(br_reconcile_kind(r, 5) == -1 && br_reconcile_kind(NULL, 0) == -1);
+  CHECK(br_reconcile_person(r, 5, &len) == NULL && len == 0);
+  CHECK(br_reconcile_app(r, -1, NULL) == NULL);
+  CHECK(br_reconcile_instance(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_desired_level(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_actual_level(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_location(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_reason(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_owner(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_provisioning(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_json(r, 5, NULL) == NULL);
+  CHECK(br_reconcile_monthly_cost_cents(r, 5) == -1);
+  CHECK(br_reconcile_denied_by_count(r, 5) == 0);
+  br_reconcile_destroy(r);
+
+  /* Only some apps: GitHub. */
+  const char* apps[] = {"github"};
+  const size_t app_lens[] = {6};
+  CHECK_OK(br_reconcile(compiled, hr, S(kAccess), S("access.csv"),
+                        S("2026-11-26"), apps, app_lens, 1, &r, &ok_err_));
+  CHECK(br_reconcile_count(r) == 2); /* bob missing, zed orphan */
+  br_reconcile_destroy(r);
+
+  r = (br_reconcile_t*)&err;
+  CHECK(br_reconcile(compiled, hr, S("person id,app,level\n\"x\n"), S("a.csv"),
+                     S("2026-11-26"), NULL, NULL, 0, &r,
+                     &err) == BR_INVALID_ARGUMENT);
+  CHECK(r == NULL && contains(err, "a.csv:"));
+  CHECK(br_reconcile(compiled, hr, S(kAccess), S(""), S("2026-11-26"), NULL,
+                     app_lens, 1, &r, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_reconcile(NULL, hr, S(kAccess), S(""), S("2026-11-26"), NULL, NULL,
+                     0, &r, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_reconcile(compiled, NULL, S(kAccess), S(""), S("2026-11-26"), NULL,
+                     NULL, 0, &r, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_reconcile(compiled, hr, S(kAccess), S(""), S("26.11.2026"), NULL,
+                     NULL, 0, &r, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_reconcile(compiled, hr, S(kAccess), S(""), S("2026-11-26"), NULL,
+                     NULL, 0, NULL, &err) == BR_INVALID_ARGUMENT);
+  CHECK(r == NULL);
+  br_free(err);
+  br_population_destroy(hr);
+  br_person_destroy(bob);
+  br_person_destroy(alice);
+  br_compiled_destroy(compiled);
+}
+
+/* Time-bound access (SPEC §4.5): the day-N notice. */
+static void test_expiring(void) {
+  phase = "expiring";
+  char* err = NULL;
+  br_policy_t* policy = make_policy();
+  br_compiled_t* compiled = NULL;
+  CHECK_OK(br_compile(policy, NULL, &compiled, &ok_err_));
+  br_policy_destroy(policy);
+  br_person_t* alice =
+      make_person("alice", "Eng", "L5", "Full-time", "2027-01-31");
+  br_person_t* bob =
+      make_person("bob", "Engineering", NULL, "Contractor", NULL);
+  br_person_t* people[] = {bob, alice};
+  br_population_t* pop = population_of(people, 2);
+  br_changes_t* c = NULL;
+  /* 2027-01-31 + 1 is the first day without Slack eng: listed with 10 days,
+   * not with 5. */
+  CHECK_OK(
+      br_expiring_within(compiled, pop, S("2027-01-21"), 10, &c, &ok_err_));
+  CHECK(br_changes_count(c) == 1);
+  size_t len = 0;
+  CHECK(br_changes_kind(c, 0) == BR_CHANGE_LAPSE);
+  CHECK(streq(br_changes_person(c, 0, &len), "alice") && len == 5);
+  CHECK(streq(br_changes_app(c, 0, NULL), "Slack"));
+  CHECK(streq(br_changes_instance(c, 0, NULL), "eng"));
+  CHECK(streq(br_changes_effective(c, 0, NULL), "2027-02-01"));
+  CHECK(streq(br_changes_last_day(c, 0, NULL), "2027-01-31"));
+  CHECK(streq(br_changes_from_level(c, 0, NULL), "Member"));
+  CHECK(streq(br_changes_to_level(c, 0, &len), "") && len == 0);
+  CHECK(streq(br_changes_owner(c, 0, NULL), "it@example.com"));
+  CHECK(streq(br_changes_provisioning(c, 0, NULL), "scim"));
+  CHECK(br_changes_monthly_cost_cents(c, 0) == 0);
+  CHECK(contains(br_changes_json(c, 0, NULL),
+                 "{\"person\":\"alice\",\"effective\":\"2027-02-01\","
+                 "\"last_day\":\"2027-01-31\",\"app\":\"Slack\","
+                 "\"instance\":\"eng\",\"from\":{"));
+  CHECK(contains(br_changes_json(c, 0, NULL), "\"to\":null"));
+  const char* jsonl = br_changes_jsonl(c, &len);
+  CHECK(jsonl != NULL && len == strlen(jsonl) && jsonl[len - 1] == '\n');
+  CHECK(br_changes_kind(c, 1) == -1 && br_changes_kind(NULL, 0) == -1);
+  CHECK(br_changes_person(c, 1, NULL) == NULL);
+  CHECK(br_changes_app(c, -1, NULL) == NULL);
+  CHECK(br_changes_instance(c, 1, NULL) == NULL);
+  CHECK(br_changes_effective(c, 1, NULL) == NULL);
+  CHECK(br_changes_last_day(c, 1, NULL) == NULL);
+  CHECK(br_changes_from_level(c, 1, NULL) == NULL);
+  CHECK(br_changes_to_level(c, 1, NULL) == NULL);
+  CHECK(br_changes_owner(c, 1, NULL) == NULL);
+  CHECK(br_changes_provisioning(c, 1, NULL) == NULL);
+  CHECK(br_changes_json(c, 1, NULL) == NULL);
+  CHECK(br_changes_monthly_cost_cents(c, 1) == -1);
+  br_changes_destroy(c);
+  CHECK_OK(br_expiring_within(compiled, pop, S("2027-01-21"), 5, &c, &ok_err_));
+  CHECK(br_changes_count(c) == 0);
+  CHECK(streq(br_changes_jsonl(c, &len), "") && len == 0);
+  br_changes_destroy(c);
+
+  c = (br_changes_t*)&err;
+  CHECK(br_expiring_within(compiled, pop, S("2027-01-21"), -1, &c, &err) ==
+        BR_OUT_OF_RANGE);
+  CHECK(c == NULL && contains(err, "days"));
+  CHECK(br_expiring_within(compiled, pop, S("2027-01-21"), 36601, &c, &err) ==
+        BR_OUT_OF_RANGE);
+  CHECK(br_expiring_within(compiled, pop, S("2027-01-32"), 1, &c, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_expiring_within(NULL, pop, S("2027-01-21"), 1, &c, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_expiring_within(compiled, NULL, S("2027-01-21"), 1, &c, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_expiring_within(compiled, pop, S("2027-01-21"), 1, NULL, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(c == NULL);
+  br_free(err);
+  br_population_destroy(pop);
+  br_person_destroy(bob);
+  br_person_destroy(alice);
+  br_compiled_destroy(compiled);
+}
+
+/* Policy text (policy_text.h) and diff (diff.h). */
+static void test_text_and_diff(void) {
+  phase = "policy text and diff";
+  char* err = NULL;
+  br_policy_t* policy = make_policy();
+  char* text = NULL;
+  size_t text_len = 0;
+  CHECK_OK(br_policy_format_text(policy, &text, &text_len, &ok_err_));
+  CHECK(text != NULL && text_len == strlen(text));
+  CHECK(contains(text, "rule R1 grant"));
+  CHECK(contains(text, "policy test-policy version v1"));
+  br_policy_t* parsed = NULL;
+  CHECK_OK(
+      br_policy_load_text(text, text_len, S("test.brp"), &parsed, &ok_err_));
+  CHECK(br_policy_rule_count(parsed) == 5);
+  /* The canonical text is a fixed point, and the parsed policy evaluates
+   * like the spreadsheets it came from. */
+  char* again = NULL;
+  CHECK_OK(br_policy_format_text(parsed, &again, NULL, &ok_err_));
+  CHECK(streq(again, text));
+  br_free(again);
+  br_compiled_t* compiled = NULL;
+  CHECK_OK(br_compile(parsed, NULL, &compiled, &ok_err_));
+  CHECK(streq(br_compiled_name(compiled, NULL), "test-policy"));
+  CHECK(streq(br_compiled_version(compiled, NULL), "v1"));
+  br_person_t* alice =
+      make_person("alice", "Eng", "L5", "Full-time", "2027-01-31");
+  br_decision_t* d = NULL;
+  CHECK_OK(br_evaluate(compiled, alice, S("2026-11-26"), 0, &d, &ok_err_));
+  CHECK(streq(br_decision_json(d, NULL), kAliceJson));
+  br_decision_destroy(d);
+  br_compiled_destroy(compiled);
+
+  br_policy_t* bad = (br_policy_t*)&err;
+  CHECK(br_policy_load_text(S("rule R1 frobnicate\n"), S("bad.brp"), &bad,
+                            &err) == BR_INVALID_ARGUMENT);
+  CHECK(bad == NULL && contains(err, "bad.brp:1:"));
+  CHECK(br_policy_load_text(S("rule R1"), S(""), NULL, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_policy_load_text(NULL, 3, S(""), &bad, &err) == BR_INVALID_ARGUMENT);
+  CHECK(br_policy_load_text(S("x"), "\xff", 1, &bad, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  char* none = (char*)&err;
+  CHECK(br_policy_format_text(NULL, &none, &text_len, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(none == NULL && text_len == 0);
+  CHECK(br_policy_format_text(policy, NULL, NULL, &err) == BR_INVALID_ARGUMENT);
+
+  /* Diff: the text version without R5 against the spreadsheets. */
+  char* cut = strstr(text, "rule R5");
+  CHECK(cut != NULL);
+  br_policy_t* v2 = NULL;
+  CHECK_OK(br_policy_load_text(text, (size_t)(cut - text), S("v2.brp"), &v2,
+                               &ok_err_));
+  CHECK(br_policy_rule_count(v2) == 4);
+  br_person_t* people[] = {alice};
+  br_population_t* pop = population_of(people, 1);
+  br_diff_t* diff = NULL;
+  CHECK_OK(br_diff(policy, v2, pop, S("2026-11-26"), &diff, &ok_err_));
+  size_t len = 0;
+  const char* summary = br_diff_summary(diff, &len);
+  CHECK(summary != NULL && len == strlen(summary) && contains(summary, "1 "));
+  const char* json = br_diff_json(diff, &len);
+  CHECK(json != NULL && len == strlen(json) && json[0] == '{');
+  CHECK(contains(json, "R5"));
+  const char* jsonl = br_diff_jsonl(diff, &len);
+  CHECK(jsonl != NULL && len == strlen(jsonl) && contains(jsonl, "\"type\""));
+  br_diff_destroy(diff);
+  /* Without people: no population impact, still a diff. */
+  CHECK_OK(br_diff(policy, v2, NULL, S("2026-11-26"), &diff, &ok_err_));
+  CHECK(contains(br_diff_json(diff, NULL), "R5"));
+  br_diff_destroy(diff);
+  diff = (br_diff_t*)&err;
+  CHECK(br_diff(NULL, v2, NULL, S("2026-11-26"), &diff, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(diff == NULL);
+  CHECK(br_diff(policy, v2, NULL, S("2026-1-1"), &diff, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(br_diff(policy, v2, NULL, S("2026-11-26"), NULL, &err) ==
+        BR_INVALID_ARGUMENT);
+  CHECK(diff == NULL);
+  br_free(err);
+  br_free(text);
+  br_population_destroy(pop);
+  br_person_destroy(alice);
+  br_policy_destroy(v2);
+  br_policy_destroy(parsed);
+  br_policy_destroy(policy);
+}
+
 static char* read_file(const char* dir, const char* rel, size_t* len) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, rel);
@@ -763,6 +1486,12 @@ int main(int argc, char** argv) {
   test_check();
   test_people();
   test_evaluate();
+  test_snapshot();
+  test_findings();
+  test_population_deltas();
+  test_reconcile();
+  test_expiring();
+  test_text_and_diff();
   if (argc > 1) test_acme_golden(argv[1]);
   printf("c_api_test: %d checks passed%s\n", checks,
          argc > 1 ? " (with the acme golden file)" : "");

@@ -8,6 +8,7 @@
 #include "birthright/compiled_policy.h"
 #include "birthright/delta.h"
 #include "birthright/import.h"
+#include "birthright/snapshot.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -201,6 +202,96 @@ TEST_F(ReconcileTest, DuplicateHrIdIsAnInputError) {
   hr_.people.push_back(hr_.people[0]);
   auto r = Reconcile(*compiled_, hr_, access_, Options());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Issue 6: an account that is excess because a deny removes the grant names
+// the deny (SPEC §4.2 "deny beats grant", §6 reconcile): the fix is to drop
+// the account or to revisit the deny, not to look for a missing rule.
+TEST(ReconcileDenyTest, ExcessNamesTheDenyThatWithholdsTheGrant) {
+  Policy policy;
+  policy.name = "denies";
+  ASSERT_TRUE(ImportCatalog(kCatalog, "catalog.csv", &policy).ok());
+  // D2 caps Slack corp below Admin for contractors (removing G3's Admin);
+  // D3 removes every Slack level from engineering contractors (G2's
+  // Member). Each withheld grant names the first deny that removes it.
+  ASSERT_TRUE(ImportRulesList("id,department,employment type,app,instance,"
+                              "level,effect\n"
+                              "G1,Engineering,,GitHub,,Write,grant\n"
+                              "D1,,Contractor,GitHub,,,deny\n"
+                              "G2,Engineering,,Slack,corp,Member,grant\n"
+                              "G3,,Contractor,Slack,corp,Admin,grant\n"
+                              "D2,,Contractor,Slack,corp,Admin,deny\n"
+                              "D3,Engineering,Contractor,Slack,,,deny\n",
+                              "rules.csv", &policy, nullptr)
+                  .ok());
+  auto bound = BoundPolicy::Bind(policy, nullptr, BindOptions{});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+  auto compiled = CompiledPolicy::Compile(shared);
+  ASSERT_TRUE(compiled.ok());
+  Population hr;
+  hr.people = {
+      Person{"C1",
+             {{"department", "Engineering"}, {"employment type", "Contractor"}},
+             {}},
+      Person{"F1",
+             {{"department", "Finance"}, {"employment type", "Full-time"}},
+             {}},
+  };
+  std::vector<AccessRecord> access = {
+      {"C1", "GitHub", "", "Write", {"access.csv", 2, 0}},
+      {"C1", "Slack", "corp", "Member", {"access.csv", 3, 0}},
+      {"C1", "Slack", "guests", "Member", {"access.csv", 4, 0}},
+      {"F1", "GitHub", "", "Read", {"access.csv", 5, 0}},
+  };
+  ReconcileOptions options;
+  options.as_of = kAsOf;
+  auto fast = Reconcile(**compiled, hr, access, options);
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  auto ref = ReconcileReference(*shared, hr, access, options);
+  ASSERT_TRUE(ref.ok());
+  const InstanceIndex index(*shared);
+  ASSERT_EQ(fast->items.size(), 4u);
+  for (size_t i = 0; i < fast->items.size(); ++i) {
+    EXPECT_EQ(ReconcileItemToJson(fast->items[i], index),
+              ReconcileItemToJson(ref->items[i], index));
+  }
+  // C1 GitHub: G1 would grant Write; D1 removes it.
+  EXPECT_EQ(fast->items[0].app, "GitHub");
+  EXPECT_THAT(fast->items[0].denied_by, ElementsAre("D1"));
+  // C1 Slack corp: two grants withheld by two denies; both are named, in
+  // policy order.
+  EXPECT_EQ(fast->items[1].instance, "corp");
+  EXPECT_THAT(fast->items[1].denied_by, ElementsAre("D2", "D3"));
+  // C1 Slack guests: no rule grants it at all; nothing was denied.
+  EXPECT_EQ(fast->items[2].instance, "guests");
+  EXPECT_EQ(fast->items[2].reason, ExcessReason::kNotGranted);
+  EXPECT_TRUE(fast->items[2].denied_by.empty());
+  // F1 GitHub: no grant for Finance, so no deny to name.
+  EXPECT_EQ(fast->items[3].person_id, "F1");
+  EXPECT_TRUE(fast->items[3].denied_by.empty());
+  EXPECT_EQ(ReconcileItemToJson(fast->items[0], index),
+            "{\"person\":\"C1\",\"kind\":\"excess\",\"app\":\"GitHub\","
+            "\"instance\":\"\",\"desired\":null,\"actual\":{\"level\":"
+            "\"Write\",\"location\":\"access.csv:2\"},\"reason\":\"not "
+            "granted\",\"denied_by\":[\"D1\"],\"owner\":\"eng@x.example\","
+            "\"provisioning\":\"scim\",\"monthly_cost_cents\":2100}");
+  // "denied_by" appears only when non-empty.
+  EXPECT_EQ(ReconcileItemToJson(fast->items[3], index).find("denied_by"),
+            std::string::npos);
+
+  // A policy loaded from a snapshot keeps its conditions only in the DAG:
+  // the items are the same, but no deny is named (rather than a wrong one).
+  auto loaded = LoadSnapshot(WriteSnapshot(**compiled));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  auto from_snapshot = Reconcile(**loaded, hr, access, options);
+  ASSERT_TRUE(from_snapshot.ok());
+  ASSERT_EQ(from_snapshot->items.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(from_snapshot->items[i].app, fast->items[i].app);
+    EXPECT_EQ(from_snapshot->items[i].reason, fast->items[i].reason);
+    EXPECT_TRUE(from_snapshot->items[i].denied_by.empty());
+  }
 }
 
 }  // namespace

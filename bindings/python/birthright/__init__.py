@@ -33,10 +33,32 @@ from ._core import (  # noqa: E402
     InvalidArgumentError,
     Issue,
     NotFoundError,
+    OutOfRangeError,
     ResourceExhaustedError,
     UnimplementedError,
 )
-from .policy import Compiled, Policy, Population, to_dataframe, to_jsonl  # noqa: E402
+from .policy import (  # noqa: E402
+    Compiled,
+    DeltaSet,
+    Policy,
+    PolicyDiff,
+    Population,
+    load_policy_text,
+    load_snapshot,
+    to_dataframe,
+    to_jsonl,
+)
+from .results import (  # noqa: E402
+    Finding,
+    Findings,
+    Reconciliation,
+    ReconcileItem,
+    RevokeItem,
+    RevokeList,
+    Route,
+    TimedChange,
+    TimedChanges,
+)
 from .xlsx import read_workbook  # noqa: E402
 
 __version__: str = _core.__version__
@@ -46,6 +68,20 @@ __all__ = [
     "DataLossError",
     "Decision",
     "Delta",
+    "DeltaSet",
+    "Finding",
+    "Findings",
+    "OutOfRangeError",
+    "Reconciliation",
+    "ReconcileItem",
+    "RevokeItem",
+    "RevokeList",
+    "Route",
+    "TimedChange",
+    "TimedChanges",
+    "PolicyDiff",
+    "load_policy_text",
+    "load_snapshot",
     "Entitlement",
     "Error",
     "FailedPreconditionError",

@@ -77,22 +77,49 @@ def is_dataframe(obj: Any) -> bool:
     return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns")
 
 
-def dataframe_columns(df: Any) -> tuple[list[str], list[str], list[list[Any]]]:
+def dataframe_columns(df: Any, lazy: bool = False) -> tuple[list[str], list[str], list[Any]]:
     """(ids, attribute names, columns) of an HR DataFrame: the column folding
-    to id / person id / employee id is the id (else the index)."""
+    to id / person id / employee id is the id (else the index). Columns are
+    lists, or with `lazy` the pandas Series (the caller converts only what
+    it needs)."""
     id_col = next((c for c in df.columns if fold(str(c)) in ID_KEYS), None)
-    if id_col is not None:
-        ids = [str(v) for v in df[id_col].tolist()]
-    else:
-        ids = [str(v) for v in df.index.tolist()]
+    raw = df[id_col].tolist() if id_col is not None else df.index.tolist()
+    ids = raw if all(type(v) is str for v in raw) else [str(v) for v in raw]
     names: list[str] = []
-    columns: list[list[Any]] = []
+    columns: list[Any] = []
     for c in df.columns:
         if c == id_col:
             continue
         names.append(str(c))
-        columns.append(df[c].tolist())
+        columns.append(df[c] if lazy else df[c].tolist())
     return ids, names, columns
+
+
+ACCESS_COLUMNS = ("person id", "app", "instance", "level")
+
+
+def access_text(access: Any) -> tuple[str, str]:
+    """An access export as (CSV text, name): None (no export), a path, CSV
+    text, bytes or a file, a DataFrame, or records with person id, app,
+    instance and level keys."""
+    import csv
+    import io
+
+    if access is None:
+        return "", ""
+    if is_dataframe(access):
+        return access.to_csv(index=False), "<access>"
+    if isinstance(access, (str, bytes, os.PathLike)) or hasattr(access, "read"):
+        return read_source(access, "<access>")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACCESS_COLUMNS)
+    for row in access:
+        by_fold = {fold(str(k)): v for k, v in row.items()}
+        pid = next((by_fold[k] for k in ID_KEYS if k in by_fold), "")
+        writer.writerow([pid, by_fold.get("app", ""), by_fold.get("instance", "") or "",
+                         by_fold.get("level", "")])
+    return out.getvalue(), "<access>"
 
 
 def records(people: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _core
@@ -11,10 +13,22 @@ from ._core import Decision, Delta, Issue
 from ._inputs import (
     AsOf,
     Source,
+    access_text,
     as_of_text,
     dataframe_columns,
     is_dataframe,
     read_source,
+)
+from .results import (
+    Findings,
+    Reconciliation,
+    RevokeList,
+    Route,
+    TimedChanges,
+    findings_from_core,
+    reconciliation_from_core,
+    revoke_list_from_core,
+    timed_changes_from_core,
 )
 
 PersonLike = Mapping[str, Any]
@@ -227,9 +241,44 @@ class Policy:
         only. Releases the GIL while it works."""
         return Compiled(_core.compile(self._core, _hr(hr)))
 
-    def check(self, hr: Optional[PeopleLike] = None) -> list[Issue]:
-        """Every problem binding finds (unknown apps, levels, attributes, type
-        mismatches, inferred types ...), without compiling."""
+    def check(self, people: Optional[PeopleLike] = None, as_of: AsOf = None) -> Findings:
+        """Every finding of ``birthright check`` (SPEC §7; docs/check.md):
+        binding problems (unknown apps, levels, attributes, type mismatches)
+        and the analysis (unsatisfiable, duplicate, shadowed, conflicts ...),
+        errors first. `people` (records, a DataFrame, a Population or an HR
+        CSV) enables the population findings (unknown-value, gap ...),
+        evaluated on `as_of` (default: today, UTC). Releases the GIL."""
+        rows, jsonl, sarif = _core.check_findings(self._core, _hr(people), as_of_text(as_of))
+        return findings_from_core(rows, jsonl, sarif)
+
+    @classmethod
+    def from_text(cls, source: Source) -> "Policy":
+        """A policy written in the text language (a ``.brp`` file: a path, the
+        text, bytes or an open file). Name and version come from its
+        ``policy`` line. Syntax errors raise InvalidArgumentError naming
+        file:line:col."""
+        text, name = read_source(source, "<policy>")
+        policy = cls.__new__(cls)
+        policy._core = _core.parse_policy_text(text, name)
+        policy.reports = []
+        return policy
+
+    def to_text(self) -> str:
+        """The canonical policy text (what ``birthright fmt`` prints)."""
+        return _core.format_policy_text(self._core)
+
+    def diff(self, after: "Policy", people: Optional[PeopleLike] = None,
+             as_of: AsOf = None) -> "PolicyDiff":
+        """What changes from this version to `after` (``birthright diff``):
+        rule-level changes, the regions where access differs and, with
+        `people`, who gains, loses or changes what on `as_of`."""
+        summary, document, jsonl = _core.diff(self._core, after._core, _hr(people),
+                                              as_of_text(as_of))
+        return PolicyDiff(summary, json.loads(document), document, jsonl)
+
+    def bind_issues(self, hr: Optional[PeopleLike] = None) -> list[Issue]:
+        """Only the problems binding finds (what :meth:`compile` refuses on),
+        with their file:line:col, without the analysis."""
         return _core.check(self._core, _hr(hr))
 
     def __repr__(self) -> str:
@@ -292,9 +341,12 @@ class Compiled:
         expires, reasons`` (scopes and reasons ``;``-joined)."""
         day = as_of_text(as_of)
         if is_dataframe(people):
-            ids, names, columns = dataframe_columns(people)
-            return _frame(_core.evaluate_columns_table(self._core, ids, names, columns, day,
-                                                       threads))
+            # Column-wise: only the columns the policy reads are converted.
+            ids, names, frame_columns = dataframe_columns(people, lazy=True)
+            used = _core.used_columns(self._core, names)
+            columns = [col.tolist() if u else None for col, u in zip(frame_columns, used)]
+            return _frame(_core.evaluate_frame_table(self._core, ids, names, columns, day,
+                                                     threads))
         if isinstance(people, Population):
             return _core.evaluate_population(self._core, people._core, day, threads)
         if isinstance(people, _core.Population):
@@ -315,8 +367,180 @@ class Compiled:
         `after` (SPEC §6): None before = a joiner, None after = a leaver."""
         return _core.delta(self._core, before, after, as_of_text(as_of), id)
 
+    # --- snapshots ------------------------------------------------------
+
+    def to_snapshot(self) -> bytes:
+        """The compiled policy as snapshot bytes (SPEC §9): deterministic, loads
+        without recompiling (:func:`birthright.load_snapshot`)."""
+        return _core.write_snapshot(self._core)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes :meth:`to_snapshot` to `path`."""
+        with open(path, "wb") as f:
+            f.write(self.to_snapshot())
+
+    # --- routing and lifecycle deltas (SPEC §6) ----------------------------
+
+    def route(self, app: str, instance: str = "") -> Route:
+        """Owner, provisioning mode and monthly cost of an app instance, from
+        the catalog (``Route("", "unspecified", None)`` when it is unknown)."""
+        return Route(*_core.route(self._core, app, instance))
+
+    def hr_sync(
+        self,
+        before: PeopleLike,
+        after: PeopleLike,
+        as_of: AsOf = None,
+        *,
+        before_as_of: AsOf = None,
+        threads: int = 0,
+    ) -> "DeltaSet":
+        """Joiners, movers, leavers and unchanged between two HR exports (each
+        records, a DataFrame, a Population or an HR CSV): one delta per
+        person, sorted by id. `after` is evaluated on `as_of`, `before` on
+        `before_as_of` (default `as_of`: then only HR edits count)."""
+        before_day = None if before_as_of is None else as_of_text(before_as_of)
+        return DeltaSet(_core.hr_sync(self._core, Population.of(before)._core,
+                                      Population.of(after)._core, as_of_text(as_of), before_day,
+                                      threads))
+
+    def policy_delta(
+        self, after: "Compiled", people: PeopleLike, as_of: AsOf = None, *, threads: int = 0
+    ) -> "DeltaSet":
+        """Per person, what changes when this policy is replaced by `after`
+        (kind ``mover`` when their access changes, else ``unchanged``).
+        Routing uses `after`'s catalog."""
+        return DeltaSet(_core.policy_delta(self._core, after._core, Population.of(people)._core,
+                                           as_of_text(as_of), threads))
+
+    def reconcile(
+        self,
+        people: PeopleLike,
+        access: Any,
+        as_of: AsOf = None,
+        *,
+        apps: Optional[Sequence[str]] = None,
+    ) -> Reconciliation:
+        """Desired (this policy) vs actual (an access export: a CSV path, text
+        or file with ``person id, app, instance, level``, a DataFrame or a list
+        of records): missing, excess (orphans, terminated, not granted — with
+        the deny behind it) and level mismatches. `apps` limits both sides."""
+        text, name = access_text(access)
+        return reconciliation_from_core(
+            _core.reconcile(self._core, Population.of(people)._core, text, name,
+                            as_of_text(as_of), list(apps or [])))
+
+    def expiring_within(self, people: PeopleLike, days: int, as_of: AsOf = None) -> TimedChanges:
+        """Every change time alone makes whose last day of the old state is at
+        most `days` days after `as_of` (expiries, effective windows,
+        termination dates): the day-80 notice of a 90-day contract is
+        ``days=10``. Soonest first."""
+        return timed_changes_from_core(
+            _core.expiring_within(self._core, Population.of(people)._core, as_of_text(as_of),
+                                  int(days)))
+
+    def emergency_leaver(
+        self,
+        person: PersonLike,
+        access: Any = None,
+        as_of: AsOf = None,
+        *,
+        id: Optional[str] = None,
+    ) -> RevokeList:
+        """Everything to revoke from `person` now: what the policy gives them
+        while active (their termination date is ignored), united with every
+        account `access` lists for their id. Automated items first."""
+        text, name = access_text(access)
+        return revoke_list_from_core(
+            _core.emergency_leaver(self._core, person, text, name, as_of_text(as_of), id))
+
     def __repr__(self) -> str:
         return f"Compiled(name={self.name!r}, version={self.version!r}, rules={self.rule_count})"
+
+
+class DeltaSet:
+    """Deltas of many people (an HR sync or a policy change), sorted by id,
+    with the summary a person reads first. The deltas stay in C++ until
+    indexed."""
+
+    def __init__(self, core: _core.DeltaSet) -> None:
+        self._core = core
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __getitem__(self, i: int) -> Delta:
+        return self._core[i]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for i in range(len(self._core)):
+            yield self._core[i]
+
+    @property
+    def summary(self) -> str:
+        """E.g. ``"1 joiner, 3 movers, 1 leaver (36 unchanged): 25 adds, ...;
+        licenses +$184.33/month"``."""
+        return self._core.summary
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The summary's figures: joiners, movers, ..., manual_by_owner."""
+        return self._core.stats
+
+    def route(self, app: str, instance: str = "") -> Route:
+        return Route(*self._core.route(app, instance))
+
+    def to_jsonl(self) -> str:
+        """SPEC §11 delta jsonl, one line per person."""
+        return self._core.to_jsonl()
+
+    def to_dataframe(self, *, keep: bool = False) -> Any:
+        """One row per action (``add``, ``remove``, ``change``; with `keep`,
+        ``keep`` too): person, kind, action, app, instance, from_level,
+        to_level, reasons, owner, provisioning, monthly_cost_cents."""
+        return _frame(self._core.actions_table(keep))
+
+    def __repr__(self) -> str:
+        return f"DeltaSet({self.summary!r})"
+
+
+@dataclass(frozen=True)
+class PolicyDiff:
+    """A diff of two policy versions (:meth:`Policy.diff`)."""
+
+    summary: str  # "3 rules added, 1 removed, 2 modified; ..."
+    document: dict[str, Any]  # the JSON document, parsed
+    json: str  # the JSON document, as ``birthright diff --format json``
+    jsonl: str  # one object per change, as ``--format jsonl``
+
+    def to_json(self) -> str:
+        return self.json
+
+    def to_jsonl(self) -> str:
+        return self.jsonl
+
+
+def load_policy_text(source: Source) -> Policy:
+    """Same as :meth:`Policy.from_text`."""
+    return Policy.from_text(source)
+
+
+def load_snapshot(source: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]) -> Compiled:
+    """A compiled policy from snapshot bytes, or from the file at a path.
+    Never trusts the bytes: :class:`birthright.DataLossError` when corrupt,
+    :class:`birthright.InvalidArgumentError` when not a snapshot,
+    :class:`birthright.FailedPreconditionError` for a newer format."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise _core.NotFoundError(f"{os.fspath(source)}: no such file") from None
+    else:
+        raise TypeError(f"expected snapshot bytes or a path, got {type(source).__name__}")
+    return Compiled(_core.load_snapshot(data))
 
 
 def to_jsonl(decisions: Sequence[Decision]) -> str:

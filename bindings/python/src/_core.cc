@@ -15,4 +15,8 @@ PYBIND11_MODULE(_core, m) {
   birthright::python::RegisterCompile(m);
   birthright::python::RegisterEval(m);
   birthright::python::RegisterDelta(m);
+  birthright::python::RegisterSnapshot(m);
+  birthright::python::RegisterCheck(m);
+  birthright::python::RegisterLifecycle(m);
+  birthright::python::RegisterText(m);
 }

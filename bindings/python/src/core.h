@@ -34,6 +34,10 @@ void RegisterPolicy(py::module_& m);
 void RegisterCompile(py::module_& m);
 void RegisterEval(py::module_& m);
 void RegisterDelta(py::module_& m);
+void RegisterSnapshot(py::module_& m);
+void RegisterCheck(py::module_& m);
+void RegisterLifecycle(py::module_& m);
+void RegisterText(py::module_& m);
 
 // Raises the Python exception for `status` (InvalidArgumentError, ...).
 // REQUIRES: !status.ok(); the GIL is held.

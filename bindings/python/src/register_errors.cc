@@ -1,13 +1,14 @@
 // The one place where absl::Status codes become Python exceptions.
 //
-//   Error                                   base of everything birthright
-//   raises ├── InvalidArgumentError (ValueError)   malformed input: CSV, date,
-//   value ├── NotFoundError (LookupError)         a file or item that does not
-//   exist ├── ResourceExhaustedError              a documented limit was hit
-//   ├── DataLossError (ValueError)          corrupt bytes (snapshots)
-//   ├── FailedPreconditionError             e.g. a version mismatch
-//   ├── UnimplementedError                  not supported (yet)
-//   └── InternalError (RuntimeError)        a bug in birthright
+// Error (base of everything birthright raises)
+//   InvalidArgumentError (ValueError): malformed input; names file:line:col
+//   NotFoundError (LookupError): a file or item that does not exist
+//   ResourceExhaustedError: a documented limit was hit
+//   DataLossError (ValueError): corrupt bytes (snapshots)
+//   FailedPreconditionError: e.g. a newer snapshot format
+//   OutOfRangeError (ValueError): a value outside its range (e.g. days)
+//   UnimplementedError (NotImplementedError): not supported (yet)
+//   InternalError (RuntimeError): a bug in birthright
 //
 // Each class has a `code` attribute with the status name ("INVALID_ARGUMENT").
 #include <Python.h>
@@ -26,6 +27,7 @@ struct Exceptions {
   PyObject* resource_exhausted = nullptr;
   PyObject* data_loss = nullptr;
   PyObject* failed_precondition = nullptr;
+  PyObject* out_of_range = nullptr;
   PyObject* unimplemented = nullptr;
   PyObject* internal = nullptr;
 };
@@ -69,6 +71,9 @@ void RegisterErrors(py::module_& m) {
   e.failed_precondition =
       Define(m, "FailedPreconditionError", "FAILED_PRECONDITION",
              py::make_tuple(err), "E.g. a version mismatch.");
+  e.out_of_range =
+      Define(m, "OutOfRangeError", "OUT_OF_RANGE", with(PyExc_ValueError),
+             "A value outside its allowed range (e.g. days).");
   e.unimplemented =
       Define(m, "UnimplementedError", "UNIMPLEMENTED",
              with(PyExc_NotImplementedError), "Not supported (yet).");
@@ -94,6 +99,9 @@ void ThrowStatus(const absl::Status& status) {
       break;
     case absl::StatusCode::kFailedPrecondition:
       cls = e.failed_precondition;
+      break;
+    case absl::StatusCode::kOutOfRange:
+      cls = e.out_of_range;
       break;
     case absl::StatusCode::kUnimplemented:
       cls = e.unimplemented;

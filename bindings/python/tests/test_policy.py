@@ -98,7 +98,10 @@ def test_check_and_compile_refusal() -> None:
     assert len(unknown) == 1
     assert unknown[0].severity == "error"
     assert unknown[0].rule == "R1"
-    assert unknown[0].location.startswith("<rules>:2:")
+    assert unknown[0].location.startswith("<rules>:2")
+    # bind_issues: only what compile refuses on, with the column.
+    bind = [i for i in policy.bind_issues() if i.code == "unknown-app"]
+    assert bind[0].location.startswith("<rules>:2:")
     assert "Salesforce" in unknown[0].message
     assert "unknown-app" in repr(unknown[0])
     with pytest.raises(birthright.InvalidArgumentError, match=r"<rules>:2:\d+"):
