@@ -60,6 +60,14 @@ absl::Status ImportAliases(std::string_view data, std::string_view file,
 absl::Status ImportSchema(std::string_view data, std::string_view file,
                           Policy* policy);
 
+// Separation-of-duties sheet (docs/formats.md): columns `id, first,
+// second, message`; an entitlement is `App`, `App [instance]`, `App: Level`
+// or `App [instance]: Level` (that level or higher). Appends to
+// policy->sod; on error (InvalidArgument "file:line:col: ...") appends
+// nothing. Names are resolved when the policy is bound.
+absl::Status ImportSod(std::string_view data, std::string_view file,
+                       Policy* policy);
+
 // HR population: an `id` column plus attribute columns.
 absl::StatusOr<Population> ImportPopulation(std::string_view data,
                                             std::string_view file);
@@ -69,9 +77,9 @@ absl::StatusOr<std::vector<AccessRecord>> ImportAccessExport(
     std::string_view data, std::string_view file);
 
 // Guesses the format of a rules input from its content: a snapshot by its
-// magic bytes, a rules list when the CSV header has an `app` column, an
-// access matrix for other CSV. (Policy text detection arrives with the
-// policy language.)
+// magic bytes, policy text when the first non-comment line starts with a
+// declaration keyword (policy_text.h), a rules list when the CSV header has
+// an `app` column, an access matrix for other CSV.
 RulesFormat DetectRulesFormat(std::string_view data);
 
 // Splits a matrix header "Slack [corp]" into app "Slack", instance "corp".

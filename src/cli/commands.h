@@ -14,7 +14,10 @@ int RunEval(int argc, char** argv);
 int RunCheck(int argc, char** argv);
 int RunCompile(int argc, char** argv);
 int RunDelta(int argc, char** argv);
+int RunDiff(int argc, char** argv);
 int RunReconcile(int argc, char** argv);
+int RunFmt(int argc, char** argv);
+int RunMigrate(int argc, char** argv);
 
 }  // namespace birthright::cli
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "birthright/policy_text.h"
 #include "birthright/snapshot.h"
 #include "util/csv.h"
 #include "util/status_macros.h"
@@ -18,37 +19,75 @@ std::string Stem(const std::string& path) {
   size_t dot = base.find_last_of('.');
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
+
+// Adds the sections read from --schema/--catalog/--aliases (in `sheets`) to
+// a policy read from policy text; an attribute or app declared in both is an
+// input error naming both places.
+absl::Status MergeSheets(const Policy& sheets, Policy* text) {
+  for (const AttributeSpec& s : sheets.schema) {
+    for (const AttributeSpec& t : text->schema) {
+      if (FoldName(t.name) == FoldName(s.name)) {
+        return absl::InvalidArgumentError(
+            FormatSourceLocation(s.location) + ": attribute '" + s.name +
+            "' is also declared in the policy file (" +
+            FormatSourceLocation(t.location) + ")");
+      }
+    }
+    text->schema.push_back(s);
+  }
+  for (const CatalogEntry& e : sheets.catalog) {
+    for (const CatalogEntry& t : text->catalog) {
+      if (EqualsIgnoreCase(t.app, e.app) &&
+          EqualsIgnoreCase(t.instance, e.instance)) {
+        return absl::InvalidArgumentError(
+            FormatSourceLocation(e.location) + ": app " + e.app +
+            (e.instance.empty() ? "" : " [" + e.instance + "]") +
+            " is also declared in the policy file (" +
+            FormatSourceLocation(t.location) + ")");
+      }
+    }
+    text->catalog.push_back(e);
+  }
+  text->aliases.insert(text->aliases.end(), sheets.aliases.begin(),
+                       sheets.aliases.end());
+  text->sod.insert(text->sod.end(), sheets.sod.begin(), sheets.sod.end());
+  return absl::OkStatus();
+}
 }  // namespace
 
 const char kPolicyOptionsHelp[] =
     "Policy inputs:\n"
-    "  --rules FILE           rules list or access matrix (CSV), or a "
-    "compiled\n"
+    "  --rules FILE           rules list or access matrix (CSV), policy text\n"
+    "                         (.brp, docs/policy-language.md) or a compiled\n"
     "                         snapshot (`birthright compile -o`); detected "
     "from\n"
     "                         content (an 'app' column means a rules list)\n"
-    "  --rules-format F       auto|list|matrix|snapshot: override the "
+    "  --rules-format F       auto|list|matrix|text|snapshot: override the "
     "detection\n"
     "  --catalog FILE         app catalog: app, instance, levels, default "
     "level,\n"
     "                         owner, provisioning, monthly cost\n"
     "  --aliases FILE         value aliases: attribute, alias, canonical\n"
+    "  --sod FILE             separation-of-duties pairs: id, first, second,\n"
+    "                         message (e.g. 'NetSuite: AP Clerk'); check\n"
+    "                         reports reachable pairs, eval flags holders\n"
     "  --schema FILE          attribute types: attribute, type, order, case "
     "sensitive\n"
     "  --app-columns LIST     matrix only: comma-separated app column "
     "headers,\n"
     "                         e.g. 'Salesforce,Slack [corp]' (default: "
     "catalog)\n"
-    "  --name NAME            policy name for reasons (default: rules file "
+    "  --name NAME            policy name for reasons (default: the policy\n"
+    "                         file's `policy` line, else the rules file "
     "name)\n"
     "  --policy-version V     policy version label (default: unversioned)\n"
     "  --report               print how each column was read and inferred "
     "types\n";
 
 std::vector<OptionSpec> PolicyOptionSpecs() {
-  return {{"rules"},   {"rules-format"},   {"catalog"},
-          {"aliases"}, {"schema"},         {"app-columns"},
-          {"name"},    {"policy-version"}, {"report", false}};
+  return {{"rules"},          {"rules-format"}, {"catalog"}, {"aliases"},
+          {"schema"},         {"app-columns"},  {"sod"},     {"name"},
+          {"policy-version"}, {"report", false}};
 }
 
 absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
@@ -73,6 +112,10 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
     BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
     BR_RETURN_IF_ERROR(ImportAliases(data, *p, &policy));
   }
+  if (auto p = args.Get("sod")) {
+    BR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(*p, kMaxInputBytes));
+    BR_RETURN_IF_ERROR(ImportSod(data, *p, &policy));
+  }
   BR_ASSIGN_OR_RETURN(std::string data,
                       ReadFileToString(*rules_path, kMaxInputBytes));
   RulesFormat format = RulesFormat::kAuto;
@@ -83,16 +126,20 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
     format = RulesFormat::kMatrix;
   else if (f == "snapshot")
     format = RulesFormat::kSnapshot;
+  else if (f == "text" || f == "policy")
+    format = RulesFormat::kPolicyText;
   else if (f != "auto") {
     return absl::InvalidArgumentError(
-        "--rules-format: expected auto, list, matrix or snapshot, got '" + f +
-        "'");
+        "--rules-format: expected auto, list, matrix, text or snapshot, got "
+        "'" +
+        f + "'");
   }
   if (format == RulesFormat::kAuto) format = DetectRulesFormat(data);
   ImportReport report;
   switch (format) {
     case RulesFormat::kSnapshot: {
-      for (const char* flag : {"catalog", "aliases", "schema", "app-columns"}) {
+      for (const char* flag :
+           {"catalog", "aliases", "schema", "app-columns", "sod"}) {
         if (args.Has(flag)) {
           return absl::InvalidArgumentError(
               std::string("--") + flag +
@@ -117,6 +164,29 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
       if (auto c = args.Get("app-columns")) cols = SplitTrimmed(*c, ',');
       BR_RETURN_IF_ERROR(
           ImportMatrix(data, *rules_path, cols, &policy, &report));
+      break;
+    }
+    case RulesFormat::kPolicyText: {
+      if (args.Has("app-columns")) {
+        return absl::InvalidArgumentError(
+            "--app-columns applies to an access matrix, not to policy text");
+      }
+      BR_ASSIGN_OR_RETURN(Policy text, ParsePolicyText(data, *rules_path));
+      BR_RETURN_IF_ERROR(MergeSheets(policy, &text));
+      // --name / --policy-version override the file's `policy` line.
+      if (auto n = args.Get("name")) {
+        text.name = *n;
+      } else if (text.name.empty()) {
+        text.name = Stem(*rules_path);
+      }
+      if (auto v = args.Get("policy-version")) {
+        text.version = *v;
+      } else if (text.version.empty()) {
+        text.version = "unversioned";
+      }
+      policy = std::move(text);
+      report.file = *rules_path;
+      report.format = "policy text";
       break;
     }
     default:

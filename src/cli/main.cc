@@ -24,6 +24,12 @@ constexpr char kUsage[] =
     "leaver\n"
     "  reconcile desired vs actual access: missing, excess (orphans), level "
     "mismatch\n"
+    "  fmt       print a policy file (.brp) in canonical form; --check for "
+    "CI\n"
+    "  migrate   convert a rules sheet or access matrix into a policy file\n"
+    "  diff      what changed between two rule versions: rules added, "
+    "removed and\n"
+    "            modified, exactly who gets what differently, license cost\n"
     "\n"
     "Example (the bundled company):\n"
     "  birthright eval --rules examples/acme/rules.csv \\\n"
@@ -54,7 +60,10 @@ int main(int argc, char** argv) {
   if (sub == "check") return birthright::cli::RunCheck(argc, argv);
   if (sub == "compile") return birthright::cli::RunCompile(argc, argv);
   if (sub == "delta") return birthright::cli::RunDelta(argc, argv);
+  if (sub == "diff") return birthright::cli::RunDiff(argc, argv);
   if (sub == "reconcile") return birthright::cli::RunReconcile(argc, argv);
+  if (sub == "fmt") return birthright::cli::RunFmt(argc, argv);
+  if (sub == "migrate") return birthright::cli::RunMigrate(argc, argv);
   std::fprintf(stderr, "birthright: unknown subcommand '%s'\n\n%s", sub.c_str(),
                kUsage);
   return birthright::cli::kExitUsage;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "birthright/policy_text.h"
 #include "import/headers.h"
 #include "util/csv.h"
 #include "util/diagnostic.h"
@@ -217,9 +218,39 @@ void SplitAppHeader(std::string_view header, std::string* app,
   *app = std::string(header);
 }
 
+namespace {
+
+// True when the first non-blank line, split at commas, has a field that is
+// a reserved rules-list header ("Rule ID,Application"): a CSV header that
+// happens to start with a policy-language keyword.
+bool FirstLineNamesRuleColumns(std::string_view data) {
+  if (data.starts_with("\xEF\xBB\xBF")) data.remove_prefix(3);
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t end = data.find('\n', pos);
+    if (end == std::string_view::npos) end = data.size();
+    const std::string_view line = data.substr(pos, end - pos);
+    pos = end + 1;
+    if (TrimWhitespace(line).empty()) continue;
+    if (line.find(',') == std::string_view::npos) return false;
+    for (const std::string& field : SplitTrimmed(line, ',')) {
+      if (ClassifyRuleHeader(FoldName(field)) != RuleColumn::kCondition) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+}  // namespace
+
 RulesFormat DetectRulesFormat(std::string_view data) {
   if (data.size() >= 8 && data.substr(4, 4) == "BRSN")
     return RulesFormat::kSnapshot;
+  if (LooksLikePolicyText(data) && !FirstLineNamesRuleColumns(data)) {
+    return RulesFormat::kPolicyText;
+  }
   auto table = ParseCsv(data.substr(0, std::min<size_t>(data.size(), 1 << 16)),
                         "<detect>");
   if (table.ok()) {
