@@ -41,24 +41,7 @@ std::string Loc(const SourceLocation& l) {
   return l.file + ":" + std::to_string(l.line);
 }
 
-// The raw text a person would carry for canonical key `k` of `a`.
-std::string KeyText(const BoundAttribute& a, const Key& k) {
-  switch (a.type) {
-    case AttrType::kInt:
-      return std::to_string(k.num);
-    case AttrType::kDate:
-      return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
-    case AttrType::kOrdinal:
-      if (!a.order.empty()) {
-        return k.num >= 0 && k.num < static_cast<int64_t>(a.order.size())
-                   ? a.order[k.num]
-                   : std::to_string(k.num);
-      }
-      return k.text;
-    default:
-      return k.text;
-  }
-}
+using analyze::KeyText;
 
 enum class Sat { kSat, kUnsat, kPossible };
 

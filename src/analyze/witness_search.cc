@@ -921,7 +921,10 @@ std::string ValueText(const BoundAttribute& a, const Value& v) {
     for (const std::string& m : v.members) out += (out.empty() ? "" : "; ") + m;
     return out;
   }
-  const Key& k = v.scalar;
+  return KeyText(a, v.scalar);
+}
+
+std::string KeyText(const BoundAttribute& a, const Key& k) {
   switch (a.type) {
     case AttrType::kInt:
       return std::to_string(k.num);

@@ -153,6 +153,9 @@ bool RuleAppliesTo(const BoundPolicy& policy, const BoundRule& r,
 // The text a person would carry for `v` of attribute `a` ("" = missing).
 std::string ValueText(const BoundAttribute& a, const Value& v);
 
+// The raw text a person would carry for canonical key `k` of `a`.
+std::string KeyText(const BoundAttribute& a, const Key& k);
+
 }  // namespace birthright::analyze
 
 #endif  // BIRTHRIGHT_SRC_ANALYZE_WITNESS_SEARCH_H_

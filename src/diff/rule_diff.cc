@@ -9,33 +9,11 @@
 
 #include "birthright/diff.h"
 #include "diff/diff_internal.h"
+#include "model/canonical.h"
 #include "util/text.h"
 
 namespace birthright {
 namespace {
-
-bool CaseSensitive(const Policy& p, std::string_view attr) {
-  const std::string folded = FoldName(attr);
-  for (const AttributeSpec& s : p.schema) {
-    if (FoldName(s.name) == folded) return s.case_sensitive;
-  }
-  return false;
-}
-
-Predicate CanonicalPredicate(const Policy& p, const std::string& attr,
-                             const Predicate& pred) {
-  Predicate c = pred;
-  const bool cs = CaseSensitive(p, attr);
-  if (pred.op != PredicateOp::kRegex) {
-    for (std::string& v : c.values) v = NormalizeValue(v, cs);
-  }
-  if (pred.op == PredicateOp::kAnyOf || pred.op == PredicateOp::kNoneOf) {
-    std::sort(c.values.begin(), c.values.end());
-    c.values.erase(std::unique(c.values.begin(), c.values.end()),
-                   c.values.end());
-  }
-  return c;
-}
 
 // `department = sales`, `grade l3..l5` (cell syntax after the name).
 std::string ConditionText(const std::string& attr, const Predicate& p) {
@@ -295,7 +273,7 @@ std::map<std::string, Item> CatalogItems(const Policy& p) {
 std::map<std::string, Item> AliasItems(const Policy& p) {
   std::map<std::string, Item> m;
   for (const Alias& a : p.aliases) {
-    const bool cs = CaseSensitive(p, a.attribute);
+    const bool cs = SchemaCaseSensitive(p, a.attribute);
     m[FoldName(a.attribute) + "\x1f" + NormalizeValue(a.alias, cs)] =
         Item{a.attribute + ": " + a.alias,
              {{"canonical", NormalizeValue(a.canonical, cs)}}};

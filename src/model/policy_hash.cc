@@ -6,24 +6,24 @@
 #include <vector>
 
 #include "birthright/policy.h"
+#include "model/canonical.h"
 #include "util/hash.h"
 #include "util/text.h"
 
 namespace birthright {
-namespace {
 
-bool CaseSensitive(const Policy& p, std::string_view attr) {
+bool SchemaCaseSensitive(const Policy& policy, std::string_view attr) {
   const std::string folded = FoldName(attr);
-  for (const AttributeSpec& s : p.schema) {
+  for (const AttributeSpec& s : policy.schema) {
     if (FoldName(s.name) == folded) return s.case_sensitive;
   }
   return false;
 }
 
-std::string CanonicalPredicate(const Policy& p, const std::string& attr,
-                               const Predicate& pred) {
+Predicate CanonicalPredicate(const Policy& policy, std::string_view attr,
+                             const Predicate& pred) {
   Predicate c = pred;
-  const bool cs = CaseSensitive(p, attr);
+  const bool cs = SchemaCaseSensitive(policy, attr);
   if (pred.op != PredicateOp::kRegex) {
     for (std::string& v : c.values) v = NormalizeValue(v, cs);
   }
@@ -32,13 +32,22 @@ std::string CanonicalPredicate(const Policy& p, const std::string& attr,
     c.values.erase(std::unique(c.values.begin(), c.values.end()),
                    c.values.end());
   }
-  return FoldName(attr) + " " + FormatPredicate(c);
+  return c;
+}
+
+namespace {
+
+// `department sales`: the folded name, then the predicate in cell syntax.
+std::string CanonicalCondition(const Policy& p, const std::string& attr,
+                               const Predicate& pred) {
+  return FoldName(attr) + " " +
+         FormatPredicate(CanonicalPredicate(p, attr, pred));
 }
 
 std::string CanonicalExpr(const Policy& p, const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kPredicate:
-      return "(" + CanonicalPredicate(p, e.attribute, e.predicate) + ")";
+      return "(" + CanonicalCondition(p, e.attribute, e.predicate) + ")";
     case Expr::Kind::kNot:
       return "not" + CanonicalExpr(p, e.children[0]);
     case Expr::Kind::kAnd:
@@ -68,7 +77,7 @@ std::string PolicyContentHash(const Policy& policy) {
   for (const Rule& r : policy.rules) {
     std::vector<std::string> conds;
     for (const Condition& c : r.conditions)
-      conds.push_back(CanonicalPredicate(policy, c.attribute, c.predicate));
+      conds.push_back(CanonicalCondition(policy, c.attribute, c.predicate));
     std::vector<std::string> targets;
     for (const Target& t : r.targets) {
       std::vector<std::string> scopes;
@@ -111,7 +120,7 @@ std::string PolicyContentHash(const Policy& policy) {
   }
   std::vector<std::string> aliases;
   for (const Alias& a : policy.aliases) {
-    const bool cs = CaseSensitive(policy, a.attribute);
+    const bool cs = SchemaCaseSensitive(policy, a.attribute);
     aliases.push_back("alias\x1f" + FoldName(a.attribute) + "\x1f" +
                       NormalizeValue(a.alias, cs) + "\x1f" +
                       NormalizeValue(a.canonical, cs));
