@@ -33,13 +33,6 @@ struct ImportReport {
 
 enum class RulesFormat { kAuto, kRulesList, kMatrix, kPolicyText, kSnapshot };
 
-// Limits for whole imports (in addition to CsvLimits / ExprLimits).
-struct ImportLimits {
-  int64_t max_file_bytes = int64_t{256} << 20;
-  int64_t max_rules = 1'000'000;
-  int64_t max_people = 2'000'000;
-};
-
 // Reads a rules list (one rule per row). Appends to policy->rules.
 absl::Status ImportRulesList(std::string_view data, std::string_view file,
                              Policy* policy, ImportReport* report);
