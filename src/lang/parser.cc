@@ -9,6 +9,7 @@
 // whose columns are mapped back to file positions. Every error carries
 // file:line:col and a caret excerpt (SPEC §10).
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <optional>
 #include <string>
@@ -162,26 +163,27 @@ class Parser {
       const std::string kw = AsciiLowercase(t->text);
       std::vector<std::string>* slot = nullptr;
       absl::Status st;
+      // A declaration that fails may have appended nothing: pick its
+      // comment slot only after it parsed.
       if (kw == "policy") {
-        st = ParsePolicyLine(*t);
+        if (st = ParsePolicyLine(*t); !st.ok()) return st;
         slot = &out_.comments.policy;
       } else if (kw == "attribute") {
-        st = ParseAttribute(*t);
+        if (st = ParseAttribute(*t); !st.ok()) return st;
         slot = &Slot(out_.comments.attributes, out_.policy.schema.size());
       } else if (kw == "alias") {
-        st = ParseAlias(*t);
+        if (st = ParseAlias(*t); !st.ok()) return st;
         slot = &Slot(out_.comments.aliases, out_.policy.aliases.size());
       } else if (kw == "app") {
-        st = ParseApp(*t);
+        if (st = ParseApp(*t); !st.ok()) return st;
         slot = &Slot(out_.comments.apps, out_.policy.catalog.size());
       } else if (kw == "sod") {
-        st = ParseSod(*t);
+        if (st = ParseSod(*t); !st.ok()) return st;
         slot = &Slot(out_.comments.sod, out_.policy.sod.size());
       } else {
-        st = ParseRule(*t);
+        if (st = ParseRule(*t); !st.ok()) return st;
         slot = &Slot(out_.comments.rules, out_.policy.rules.size());
       }
-      if (!st.ok()) return st;
       // The declaration must end here: the next token starts a new one.
       absl::StatusOr<Token> after = Peek();
       if (!after.ok()) return after.status();
@@ -214,8 +216,10 @@ class Parser {
     return "the end of the declaration";
   }
 
+  // REQUIRES: size_after >= 1 (the declaration just parsed was appended).
   static std::vector<std::string>& Slot(
       std::vector<std::vector<std::string>>& v, size_t size_after) {
+    assert(size_after >= 1);
     if (v.size() < size_after) v.resize(size_after);
     return v[size_after - 1];
   }
