@@ -9,17 +9,10 @@
 #include "birthright/import.h"
 #include "birthright/reference_evaluator.h"
 #include "gtest/gtest.h"
-#include "util/csv.h"
+#include "testing/acme.h"
 
 namespace birthright {
 namespace {
-
-std::string Read(const std::string& name) {
-  auto data = ReadFileToString(
-      std::string(BIRTHRIGHT_SOURCE_DIR) + "/examples/acme/" + name, 1 << 24);
-  EXPECT_TRUE(data.ok()) << data.status();
-  return data.value_or("");
-}
 
 struct Acme {
   Population people;
@@ -27,22 +20,10 @@ struct Acme {
 };
 
 Acme LoadAcme() {
-  Acme acme;
-  Policy policy;
-  policy.name = "acme";
-  policy.version = "v1";
-  EXPECT_TRUE(ImportSchema(Read("schema.csv"), "schema.csv", &policy).ok());
-  EXPECT_TRUE(ImportCatalog(Read("catalog.csv"), "catalog.csv", &policy).ok());
-  EXPECT_TRUE(ImportAliases(Read("aliases.csv"), "aliases.csv", &policy).ok());
-  EXPECT_TRUE(
-      ImportRulesList(Read("rules.csv"), "rules.csv", &policy, nullptr).ok());
-  auto people = ImportPopulation(Read("people.csv"), "people.csv");
-  EXPECT_TRUE(people.ok());
-  acme.people = std::move(*people);
-  auto bound = BoundPolicy::Bind(policy, &acme.people, BindOptions{});
-  EXPECT_TRUE(bound.ok()) << bound.status();
-  acme.bound = std::move(*bound);
-  return acme;
+  auto w = testing::LoadAcmeWorld(BIRTHRIGHT_SOURCE_DIR, "acme", "v1");
+  EXPECT_TRUE(w.ok()) << w.status();
+  if (!w.ok()) return {};
+  return Acme{std::move(w->people), std::move(w->bound)};
 }
 
 TEST(CompiledPolicyTest, AcmeEqualsReferenceForEveryPersonAndDate) {

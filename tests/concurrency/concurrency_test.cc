@@ -17,19 +17,12 @@
 #include "birthright/policy_handle.h"
 #include "birthright/snapshot.h"
 #include "gtest/gtest.h"
+#include "testing/acme.h"
 #include "testing/random_policy.h"
-#include "util/csv.h"
 #include "util/hash.h"
 
 namespace birthright {
 namespace {
-
-std::string ReadAcme(const std::string& name) {
-  auto data = ReadFileToString(
-      std::string(BIRTHRIGHT_SOURCE_DIR) + "/examples/acme/" + name, 1 << 24);
-  EXPECT_TRUE(data.ok()) << data.status();
-  return data.value_or("");
-}
 
 struct Acme {
   Population people;
@@ -37,27 +30,13 @@ struct Acme {
 };
 
 Acme LoadAcme() {
-  Acme acme;
-  Policy policy;
-  policy.name = "acme-access";
-  policy.version = "v1";
-  EXPECT_TRUE(ImportSchema(ReadAcme("schema.csv"), "schema.csv", &policy).ok());
-  EXPECT_TRUE(
-      ImportCatalog(ReadAcme("catalog.csv"), "catalog.csv", &policy).ok());
-  EXPECT_TRUE(
-      ImportAliases(ReadAcme("aliases.csv"), "aliases.csv", &policy).ok());
-  EXPECT_TRUE(
-      ImportRulesList(ReadAcme("rules.csv"), "rules.csv", &policy, nullptr)
-          .ok());
-  auto people = ImportPopulation(ReadAcme("people.csv"), "people.csv");
-  EXPECT_TRUE(people.ok()) << people.status();
-  acme.people = std::move(*people);
-  auto bound = BoundPolicy::Bind(policy, &acme.people, BindOptions{});
-  EXPECT_TRUE(bound.ok()) << bound.status();
-  auto compiled = CompiledPolicy::Compile(std::move(*bound));
+  auto w = testing::LoadAcmeWorld(BIRTHRIGHT_SOURCE_DIR, "acme-access", "v1");
+  EXPECT_TRUE(w.ok()) << w.status();
+  if (!w.ok()) return {};
+  auto compiled = CompiledPolicy::Compile(w->bound);
   EXPECT_TRUE(compiled.ok()) << compiled.status();
-  acme.compiled = std::move(*compiled);
-  return acme;
+  if (!compiled.ok()) return {};
+  return Acme{std::move(w->people), std::move(*compiled)};
 }
 
 // A larger population from acme's: copy k of person i takes each attribute
