@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <climits>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -177,12 +178,71 @@ struct LeafChange {
 
 using RawClasses = std::vector<std::pair<int32_t, std::vector<int32_t>>>;
 
+// How values are shown in regions: as the policy spells them (SPEC §11),
+// not in their normalized, alias-resolved form. Per attribute, canonical
+// literal -> the first spelling found in the schema order, the alias
+// table's canonical column, or a rule literal that is not itself an alias.
+class Spelling {
+ public:
+  // `policies` are the two versions as written (the merged policy holds
+  // normalized copies of their schema and aliases).
+  Spelling(std::initializer_list<const Policy*> policies, const BoundPolicy& bp)
+      : table_(bp.attributes().size()) {
+    auto add = [&](std::string_view attr, std::string_view raw) {
+      const AttrId id = bp.FindAttribute(FoldName(attr));
+      if (id < 0 || raw.empty()) return;
+      const BoundAttribute& a = bp.attributes()[id];
+      const std::string n = NormalizeValue(raw, a.case_sensitive);
+      if (a.aliases.count(n)) return;  // An alias: shown as its canonical.
+      table_[id].try_emplace(n, std::string(raw));
+    };
+    std::function<void(const Expr&)> walk = [&](const Expr& e) {
+      if (e.kind == Expr::Kind::kPredicate) {
+        if (e.predicate.op != PredicateOp::kRegex) {
+          for (const std::string& v : e.predicate.values) add(e.attribute, v);
+        }
+        return;
+      }
+      for (const Expr& c : e.children) walk(c);
+    };
+    // The after version's spelling wins, as for app names.
+    std::vector<const Policy*> order(policies);
+    std::reverse(order.begin(), order.end());
+    for (const Policy* p : order) {
+      for (const Rule& r : p->rules) {
+        for (const Condition& c : r.conditions) {
+          if (c.predicate.op == PredicateOp::kRegex) continue;
+          for (const std::string& v : c.predicate.values) add(c.attribute, v);
+        }
+        if (r.unless) walk(*r.unless);
+      }
+      for (const AttributeSpec& spec : p->schema) {
+        for (const std::string& v : spec.order) add(spec.name, v);
+      }
+      for (const Alias& al : p->aliases) add(al.attribute, al.canonical);
+    }
+  }
+
+  // `canonical` of attribute `attr` as the policy spells it.
+  const std::string& Show(AttrId attr, const std::string& canonical) const {
+    if (attr < 0 || attr >= static_cast<AttrId>(table_.size()))
+      return canonical;
+    auto it = table_[attr].find(canonical);
+    return it == table_[attr].end() ? canonical : it->second;
+  }
+
+ private:
+  std::vector<absl::flat_hash_map<std::string, std::string>> table_;
+};
+
 class Walker {
  public:
-  Walker(const CompiledPolicy& merged, const std::vector<int32_t>& inst_side,
-         std::optional<Date> as_of, int64_t max_regions)
+  Walker(const CompiledPolicy& merged, const Spelling& spelling,
+         const std::vector<int32_t>& inst_side, std::optional<Date> as_of,
+         int64_t max_regions)
       : im_(merged.impl()),
         bp_(merged.policy()),
+        spelling_(spelling),
         inst_side_(inst_side),
         max_regions_(max_regions) {
     node_diff_.assign(im_.nodes.size(), -1);
@@ -661,12 +721,13 @@ class Walker {
     if (a == nullptr || a->type == AttrType::kDate)
       return FormatIsoDate(Date{static_cast<int32_t>(k.num)});
     if (a->type == AttrType::kInt) return std::to_string(k.num);
+    const AttrId id = static_cast<AttrId>(a - bp_.attributes().data());
     if (a->type == AttrType::kOrdinal && !a->order.empty()) {
       return k.num >= 0 && k.num < static_cast<int64_t>(a->order.size())
-                 ? a->order[k.num]
+                 ? spelling_.Show(id, a->order[k.num])
                  : std::to_string(k.num);
     }
-    return k.text;
+    return spelling_.Show(id, k.text);
   }
 
   static std::string WithMissing(const std::string& name, bool missing,
@@ -694,13 +755,15 @@ class Walker {
           if (!Has(rest, 1)) {
             std::string lits;
             for (int32_t c : rest)
-              lits += (lits.empty() ? "" : ", ") + var.literals[c - 2];
+              lits += (lits.empty() ? "" : ", ") +
+                      spelling_.Show(var.attr, var.literals[c - 2]);
             core = rest.size() == 1 ? name + " = " + lits
                                     : name + " in (" + lits + ")";
           } else {
             std::vector<std::string> out;
             for (int32_t c = 2; c < var.num_classes; ++c) {
-              if (!Has(rest, c)) out.push_back(var.literals[c - 2]);
+              if (!Has(rest, c))
+                out.push_back(spelling_.Show(var.attr, var.literals[c - 2]));
             }
             std::string lits;
             for (const std::string& l : out)
@@ -826,6 +889,7 @@ class Walker {
 
   const CompiledPolicy::Impl& im_;
   const BoundPolicy& bp_;
+  const Spelling& spelling_;
   const std::vector<int32_t>& inst_side_;
   int64_t max_regions_;
   std::vector<int8_t> node_diff_;
@@ -1012,7 +1076,9 @@ SemanticDiff ComputeSemanticDiff(const Policy& before, const Policy& after,
     if (side[i] || !names.count(key)) names[key] = {app, insts[i].instance};
   }
 
-  Walker walker(cp, side, options.semantic_as_of, options.max_regions);
+  const Spelling spelling({&before, &after}, cp.policy());
+  Walker walker(cp, spelling, side, options.semantic_as_of,
+                options.max_regions);
   std::map<std::pair<std::string, std::string>, InstanceDiff> by_instance;
   for (const AppDag& dag : im.apps) {
     const int32_t pair = pair_of[dag.first_instance];

@@ -64,7 +64,7 @@ check "diff table starts with the summary" bash -c \
   "sed -n 2p '$TMP/diff.txt' | grep -q '^2 rules added, 1 removed, 4 modified; '"
 check "diff names the changed fields" grep -qF \
   "conditions: department: Sales; grade: <= L7 -> department: Sales; grade: <= L6" "$TMP/diff.txt"
-check "diff renders a region" grep -qF "department = sales and grade = l7" "$TMP/diff.txt"
+check "diff renders a region as the sheet spells it" grep -qF "department = Sales and grade = L7" "$TMP/diff.txt"
 check "diff gives both outcomes" grep -qF "Recorded User -> Admin" "$TMP/diff.txt"
 
 # The flags spelling gives the same bytes.

@@ -156,7 +156,8 @@ TEST(DiffSemanticTest, RegionOfAWidenedCondition) {
   const InstanceDiff& i = d.semantic.instances[0];
   EXPECT_EQ(i.app, "Salesforce");
   ASSERT_EQ(i.regions.size(), 1u);
-  EXPECT_EQ(i.regions[0].When(), "department = marketing");
+  // SPEC §11: values as the sheet spells them, not normalized.
+  EXPECT_EQ(i.regions[0].When(), "department = Marketing");
   EXPECT_FALSE(i.regions[0].before.granted);
   EXPECT_TRUE(i.regions[0].after.granted);
   EXPECT_EQ(i.regions[0].after.level, "Standard");
@@ -183,7 +184,7 @@ TEST(DiffSemanticTest, CapAndOrderedRanges) {
   const Region& r = d.semantic.instances[0].regions[0];
   // A deny fires on UNKNOWN (SPEC §2): a missing grade loses Admin too.
   EXPECT_EQ(r.When(),
-            "department = engineering and (grade missing or grade <= l3)");
+            "department = Engineering and (grade missing or grade <= L3)");
   EXPECT_EQ(FormatDiffOutcome(r.before), "Admin");
   EXPECT_EQ(FormatDiffOutcome(r.after), "nothing");
 }
@@ -312,7 +313,7 @@ TEST(DiffFormatTest, JsonIsStable) {
   const std::string j2 = PolicyDiffToJson(Diff(a, b));
   EXPECT_EQ(j1, j2);
   EXPECT_THAT(j1, HasSubstr("{\"before\":{\"name\":\"a.csv\""));
-  EXPECT_THAT(j1, HasSubstr("\"when\":\"department = marketing\""));
+  EXPECT_THAT(j1, HasSubstr("\"when\":\"department = Marketing\""));
   const std::string l = PolicyDiffToJsonl(Diff(a, b));
   EXPECT_EQ(l.rfind("{\"type\":\"summary\"", 0), 0u);
   EXPECT_THAT(l, HasSubstr("{\"type\":\"region\",\"app\":\"Salesforce\""));
