@@ -96,6 +96,10 @@ struct BoundExpr {
   std::vector<BoundExpr> children;
 };
 
+// Appends the predicates of `e` to `out`, depth-first, left to right.
+void CollectPredicates(const BoundExpr& e,
+                       std::vector<const BoundPredicate*>* out);
+
 // A resolved target. Grants always name one instance and one level; a deny
 // naming no instance is expanded to one target per instance; a deny's
 // level is -1 for "every level", else the cap (SPEC §4.2).

@@ -8,6 +8,7 @@
 #define BIRTHRIGHT_INCLUDE_BIRTHRIGHT_PREDICATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,6 +101,10 @@ ExprParse ParseExpr(std::string_view text, const ExprLimits& limits = {});
 // `> L4`, ...) and of an expression; used by the formatter and messages.
 std::string FormatPredicate(const Predicate& p);
 std::string FormatExpr(const Expr& e);
+
+// Calls `f` on every predicate node of `e`, depth-first, left to right: the
+// order of Rule::unless_predicate_locations.
+void ForEachPredicate(const Expr& e, const std::function<void(const Expr&)>& f);
 
 }  // namespace birthright
 

@@ -797,15 +797,6 @@ class Checker {
     }
   }
 
-  static void WalkExpr(const Expr& e,
-                       const std::function<void(const Expr&)>& f) {
-    if (e.kind == Expr::Kind::kPredicate) {
-      f(e);
-      return;
-    }
-    for (const Expr& c : e.children) WalkExpr(c, f);
-  }
-
   void UnknownValues() {
     CollectHrValues();
     for (const BoundRule& br : bound_.rules()) {
@@ -817,7 +808,7 @@ class Checker {
       if (r.unless) {
         const SourceLocation& loc =
             r.unless_location.line > 0 ? r.unless_location : r.location;
-        WalkExpr(*r.unless, [&](const Expr& e) {
+        ForEachPredicate(*r.unless, [&](const Expr& e) {
           CheckLiteral(r, e.attribute, e.predicate, loc);
         });
       }
@@ -1038,8 +1029,8 @@ class Checker {
     for (const Rule& r : policy_.rules) {
       for (const Condition& c : r.conditions) note(c.attribute, c.predicate);
       if (r.unless) {
-        WalkExpr(*r.unless,
-                 [&](const Expr& e) { note(e.attribute, e.predicate); });
+        ForEachPredicate(
+            *r.unless, [&](const Expr& e) { note(e.attribute, e.predicate); });
       }
     }
   }

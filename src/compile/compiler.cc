@@ -97,15 +97,6 @@ class Compiler {
  private:
   // ---- Variables and atoms ------------------------------------------------
 
-  static void WalkExpr(const BoundExpr& e,
-                       std::vector<const BoundPredicate*>* out) {
-    if (e.kind == Expr::Kind::kPredicate) {
-      out->push_back(&e.predicate);
-      return;
-    }
-    for (const BoundExpr& c : e.children) WalkExpr(c, out);
-  }
-
   void CreateVariables() {
     const auto& attrs = policy_.attributes();
     std::vector<std::vector<const BoundPredicate*>> preds(attrs.size());
@@ -116,7 +107,7 @@ class Compiler {
       for (const BoundPredicate& p : r.conditions) preds[p.attr].push_back(&p);
       if (r.unless) {
         std::vector<const BoundPredicate*> ps;
-        WalkExpr(*r.unless, &ps);
+        CollectPredicates(*r.unless, &ps);
         for (const BoundPredicate* p : ps) preds[p->attr].push_back(p);
       }
       if (r.expiry_kind == Expiry::Kind::kAttribute)

@@ -145,15 +145,6 @@ std::string CompiledPattern(const BoundPolicy& bp, const BoundPredicate& p) {
   }
 }
 
-void CollectPredicates(const BoundExpr& e,
-                       std::vector<const BoundPredicate*>* out) {
-  if (e.kind == Expr::Kind::kPredicate) {
-    out->push_back(&e.predicate);
-    return;
-  }
-  for (const BoundExpr& c : e.children) CollectPredicates(c, out);
-}
-
 int32_t OrderedClassOf(const BoundAttribute* attr,
                        const std::vector<Key>& points, const Key& k) {
   auto less = [&](const Key& x, const Key& y) {
@@ -196,15 +187,6 @@ class Spelling {
       if (a.aliases.count(n)) return;  // An alias: shown as its canonical.
       table_[id].try_emplace(n, std::string(raw));
     };
-    std::function<void(const Expr&)> walk = [&](const Expr& e) {
-      if (e.kind == Expr::Kind::kPredicate) {
-        if (e.predicate.op != PredicateOp::kRegex) {
-          for (const std::string& v : e.predicate.values) add(e.attribute, v);
-        }
-        return;
-      }
-      for (const Expr& c : e.children) walk(c);
-    };
     // The after version's spelling wins, as for app names.
     std::vector<const Policy*> order(policies);
     std::reverse(order.begin(), order.end());
@@ -214,7 +196,11 @@ class Spelling {
           if (c.predicate.op == PredicateOp::kRegex) continue;
           for (const std::string& v : c.predicate.values) add(c.attribute, v);
         }
-        if (r.unless) walk(*r.unless);
+        if (!r.unless) continue;
+        ForEachPredicate(*r.unless, [&](const Expr& e) {
+          if (e.predicate.op == PredicateOp::kRegex) return;
+          for (const std::string& v : e.predicate.values) add(e.attribute, v);
+        });
       }
       for (const AttributeSpec& spec : p->schema) {
         for (const std::string& v : spec.order) add(spec.name, v);

@@ -143,15 +143,11 @@ absl::Status CellSyntaxError(const CsvTable& t, const CsvRecord& r, size_t col,
 void CollectPredicateLocations(const CsvTable& t, const CsvField& field,
                                const Expr& e,
                                std::vector<SourceLocation>* out) {
-  if (e.kind == Expr::Kind::kPredicate) {
+  ForEachPredicate(e, [&](const Expr& p) {
     const CsvPosition pos =
-        field.PositionOf(e.column > 1 ? static_cast<size_t>(e.column - 1) : 0);
+        field.PositionOf(p.column > 1 ? static_cast<size_t>(p.column - 1) : 0);
     out->push_back(SourceLocation{t.file, pos.line, pos.column});
-    return;
-  }
-  for (const Expr& c : e.children) {
-    CollectPredicateLocations(t, field, c, out);
-  }
+  });
 }
 
 absl::StatusOr<std::optional<Date>> OptionalDate(const CsvTable& t,

@@ -1064,12 +1064,10 @@ class Parser {
 
   void CollectLocations(const ClauseText& c, const Expr& e,
                         std::vector<SourceLocation>* out) {
-    if (e.kind == Expr::Kind::kPredicate) {
-      auto [line, col] = c.Map(e.column);
+    ForEachPredicate(e, [&](const Expr& p) {
+      auto [line, col] = c.Map(p.column);
       out->push_back(SourceLocation{std::string(file_), line, col});
-      return;
-    }
-    for (const Expr& ch : e.children) CollectLocations(c, ch, out);
+    });
   }
 
   absl::Status FlattenWhen(const ClauseText& c, const Expr& e,

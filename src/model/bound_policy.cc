@@ -167,6 +167,15 @@ Tri BoundPolicy::EvalPredicate(const BoundPredicate& p, const Value& v) const {
 
 BoundPolicy::~BoundPolicy() = default;
 
+void CollectPredicates(const BoundExpr& e,
+                       std::vector<const BoundPredicate*>* out) {
+  if (e.kind == Expr::Kind::kPredicate) {
+    out->push_back(&e.predicate);
+    return;
+  }
+  for (const BoundExpr& c : e.children) CollectPredicates(c, out);
+}
+
 AttrId BoundPolicy::FindAttribute(std::string_view folded) const {
   auto it = attribute_index_.find(std::string(folded));
   return it == attribute_index_.end() ? -1 : it->second;
@@ -233,7 +242,7 @@ class Binder {
     return id;
   }
 
-  // Where predicate number `index` of `rule.unless` (in WalkExpr order)
+  // Where predicate number `index` of `rule.unless` (in ForEachPredicate order)
   // starts: exact when the importer recorded it, else the `unless` cell,
   // else the rule's row.
   static const SourceLocation& UnlessPredicateLocation(const Rule& rule,
@@ -242,17 +251,6 @@ class Binder {
       return rule.unless_predicate_locations[index];
     }
     return rule.unless_location.line > 0 ? rule.unless_location : rule.location;
-  }
-
-  // Visits the predicates of `e` depth-first, left to right (the order of
-  // Rule::unless_predicate_locations).
-  static void WalkExpr(const Expr& e,
-                       const std::function<void(const Expr&)>& f) {
-    if (e.kind == Expr::Kind::kPredicate) {
-      f(e);
-      return;
-    }
-    for (const Expr& c : e.children) WalkExpr(c, f);
   }
 
   void CollectAttributes() {
@@ -288,7 +286,7 @@ class Binder {
         reference(c.attribute, r.id, c.location);
       if (r.unless) {
         size_t next = 0;
-        WalkExpr(*r.unless, [&](const Expr& e) {
+        ForEachPredicate(*r.unless, [&](const Expr& e) {
           reference(e.attribute, r.id, UnlessPredicateLocation(r, next++));
         });
       }
@@ -310,8 +308,8 @@ class Binder {
     for (const Rule& r : policy_.rules) {
       for (const Condition& c : r.conditions) take(c.attribute, c.predicate);
       if (r.unless) {
-        WalkExpr(*r.unless,
-                 [&](const Expr& e) { take(e.attribute, e.predicate); });
+        ForEachPredicate(
+            *r.unless, [&](const Expr& e) { take(e.attribute, e.predicate); });
       }
     }
   }
@@ -588,7 +586,8 @@ class Binder {
   }
 
   // Binds `e`, part of `rule.unless`. `*next_predicate` counts the
-  // predicates bound so far, in WalkExpr order, to find where each starts.
+  // predicates bound so far, in ForEachPredicate order, to find where each
+  // starts.
   bool BindExpr(const Expr& e, const Rule& rule, size_t* next_predicate,
                 BoundExpr* out) {
     out->kind = e.kind;

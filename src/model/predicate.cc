@@ -740,6 +740,15 @@ std::string FormatPredicate(const Predicate& p) {
   return out;
 }
 
+void ForEachPredicate(const Expr& e,
+                      const std::function<void(const Expr&)>& f) {
+  if (e.kind == Expr::Kind::kPredicate) {
+    f(e);
+    return;
+  }
+  for (const Expr& c : e.children) ForEachPredicate(c, f);
+}
+
 std::string FormatExpr(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kPredicate: {
