@@ -1,8 +1,41 @@
 #include "cli/args.h"
 
+#include <cstdio>
+
 #include "absl/status/status.h"
+#include "cli/commands.h"
 
 namespace birthright::cli {
+
+int UsageError(std::string_view subcommand, std::string_view message) {
+  std::fprintf(stderr, "birthright %.*s: %.*s\n",
+               static_cast<int>(subcommand.size()), subcommand.data(),
+               static_cast<int>(message.size()), message.data());
+  return kExitUsage;
+}
+
+int UsageError(std::string_view subcommand, const absl::Status& status) {
+  return UsageError(subcommand, std::string(status.message()));
+}
+
+std::optional<int> ParseCommandLine(std::string_view subcommand, int argc,
+                                    char** argv,
+                                    const std::vector<OptionSpec>& specs,
+                                    std::string_view help, Args* out,
+                                    bool allow_positional) {
+  absl::StatusOr<Args> args = Args::Parse(argc, argv, 2, specs);
+  if (!args.ok()) return UsageError(subcommand, args.status());
+  if (args->Has("help")) {
+    std::fwrite(help.data(), 1, help.size(), stdout);
+    return kExitOk;
+  }
+  if (!allow_positional && !args->positional().empty()) {
+    return UsageError(subcommand,
+                      "unexpected argument '" + args->positional()[0] + "'");
+  }
+  *out = std::move(*args);
+  return std::nullopt;
+}
 
 absl::StatusOr<Args> Args::Parse(int argc, char** argv, int first,
                                  const std::vector<OptionSpec>& specs) {

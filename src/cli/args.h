@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,6 +36,21 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
 };
+
+// Prints "birthright SUBCOMMAND: message" on stderr and returns the usage
+// exit code (2).
+int UsageError(std::string_view subcommand, std::string_view message);
+int UsageError(std::string_view subcommand, const absl::Status& status);
+
+// The start every subcommand shares: parses argv[2..argc) against `specs`
+// into *out. A parse error is printed and answered with exit 2; --help
+// prints `help` and answers exit 0; a positional argument is a usage error
+// unless `allow_positional`. Returns nullopt when the command should go on.
+std::optional<int> ParseCommandLine(std::string_view subcommand, int argc,
+                                    char** argv,
+                                    const std::vector<OptionSpec>& specs,
+                                    std::string_view help, Args* out,
+                                    bool allow_positional = false);
 
 }  // namespace birthright::cli
 

@@ -53,21 +53,14 @@ int RunCompile(int argc, char** argv) {
   for (char*& a : argv2) {
     if (std::string(a) == "-o") a = kOutput;
   }
-  auto args = Args::Parse(argc, argv2.data(), 2, specs);
-  auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "birthright compile: %s\n",
-                 std::string(s.message()).c_str());
-    return kExitUsage;
-  };
-  if (!args.ok()) return fail(args.status());
-  if (args->Has("help")) {
-    std::printf("%s%s", kHelp, kPolicyOptionsHelp);
-    return kExitOk;
+  Args parsed;
+  if (std::optional<int> exit =
+          ParseCommandLine("compile", argc, argv2.data(), specs,
+                           std::string(kHelp) + kPolicyOptionsHelp, &parsed)) {
+    return *exit;
   }
-  if (!args->positional().empty()) {
-    return fail(absl::InvalidArgumentError("unexpected argument '" +
-                                           args->positional()[0] + "'"));
-  }
+  const Args* args = &parsed;
+  auto fail = [](const absl::Status& s) { return UsageError("compile", s); };
   auto loaded = LoadPolicy(*args);
   if (!loaded.ok()) return fail(loaded.status());
   Population people;

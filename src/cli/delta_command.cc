@@ -850,22 +850,13 @@ int RunDelta(int argc, char** argv) {
                              {"reference", false},
                              {"threads"},
                              {"help", false}});
-  auto args = Args::Parse(argc, argv, 2, specs);
-  if (!args.ok()) {
-    std::fprintf(stderr, "birthright delta: %s\n",
-                 std::string(args.status().message()).c_str());
-    return kExitUsage;
+  Args args;
+  if (std::optional<int> exit =
+          ParseCommandLine("delta", argc, argv, specs,
+                           std::string(kHelp) + kPolicyOptionsHelp, &args)) {
+    return *exit;
   }
-  if (args->Has("help")) {
-    std::printf("%s%s", kHelp, kPolicyOptionsHelp);
-    return kExitOk;
-  }
-  if (!args->positional().empty()) {
-    std::fprintf(stderr, "birthright delta: unexpected argument '%s'\n",
-                 args->positional()[0].c_str());
-    return kExitUsage;
-  }
-  return DeltaCommand(*args).Run();
+  return DeltaCommand(args).Run();
 }
 
 }  // namespace birthright::cli

@@ -77,10 +77,7 @@ constexpr char kHelp[] =
     "More: docs/diff.md\n"
     "\n";
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "birthright diff: %s\n", message.c_str());
-  return kExitUsage;
-}
+int Fail(std::string_view message) { return UsageError("diff", message); }
 
 std::string Loc(const SourceLocation& l) {
   return l.file.empty() && l.line == 0 ? ""
@@ -225,11 +222,11 @@ int RunDiff(int argc, char** argv) {
                              {"max-regions"},
                              {"threads"},
                              {"help", false}});
-  auto args = Args::Parse(argc, argv, 2, specs);
-  if (!args.ok()) return Fail(std::string(args.status().message()));
-  if (args->Has("help")) {
-    std::printf("%s%s", kHelp, kPolicyOptionsHelp);
-    return kExitOk;
+  absl::StatusOr<Args> args = Args();
+  if (std::optional<int> exit = ParseCommandLine(
+          "diff", argc, argv, specs, std::string(kHelp) + kPolicyOptionsHelp,
+          &*args, /*allow_positional=*/true)) {
+    return *exit;
   }
   if (args->Has("rules"))
     return Fail(

@@ -155,25 +155,14 @@ int RunEval(int argc, char** argv) {
                              {"threads"},
                              {"progress", false},
                              {"help", false}});
-  auto args = Args::Parse(argc, argv, 2, specs);
-  if (!args.ok()) {
-    std::fprintf(stderr, "birthright eval: %s\n",
-                 std::string(args.status().message()).c_str());
-    return kExitUsage;
+  Args parsed;
+  if (std::optional<int> exit =
+          ParseCommandLine("eval", argc, argv, specs,
+                           std::string(kHelp) + kPolicyOptionsHelp, &parsed)) {
+    return *exit;
   }
-  if (args->Has("help")) {
-    std::printf("%s%s", kHelp, kPolicyOptionsHelp);
-    return kExitOk;
-  }
-  auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "birthright eval: %s\n",
-                 std::string(s.message()).c_str());
-    return kExitUsage;
-  };
-  if (!args->positional().empty()) {
-    return fail(absl::InvalidArgumentError("unexpected argument '" +
-                                           args->positional()[0] + "'"));
-  }
+  const Args* args = &parsed;
+  auto fail = [](const absl::Status& s) { return UsageError("eval", s); };
   const std::string format = args->Get("format").value_or("table");
   if (format != "table" && format != "json" && format != "jsonl") {
     return fail(

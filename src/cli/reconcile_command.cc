@@ -71,12 +71,8 @@ constexpr char kHelp[] =
     "More: docs/deltas.md\n"
     "\n";
 
-int Fail(const absl::Status& s) {
-  std::fprintf(stderr, "birthright reconcile: %s\n",
-               std::string(s.message()).c_str());
-  return kExitUsage;
-}
-int Fail(const std::string& m) { return Fail(absl::InvalidArgumentError(m)); }
+int Fail(const absl::Status& s) { return UsageError("reconcile", s); }
+int Fail(const std::string& m) { return UsageError("reconcile", m); }
 
 struct Counts {
   int64_t missing = 0, excess = 0, mismatch = 0, orphan = 0, terminated = 0,
@@ -144,14 +140,13 @@ int RunReconcile(int argc, char** argv) {
                              {"format"},
                              {"reference", false},
                              {"help", false}});
-  auto args = Args::Parse(argc, argv, 2, specs);
-  if (!args.ok()) return Fail(args.status());
-  if (args->Has("help")) {
-    std::printf("%s%s", kHelp, kPolicyOptionsHelp);
-    return kExitOk;
+  Args parsed;
+  if (std::optional<int> exit =
+          ParseCommandLine("reconcile", argc, argv, specs,
+                           std::string(kHelp) + kPolicyOptionsHelp, &parsed)) {
+    return *exit;
   }
-  if (!args->positional().empty())
-    return Fail("unexpected argument '" + args->positional()[0] + "'");
+  const Args* args = &parsed;
   const std::string format = args->Get("format").value_or("table");
   if (format != "table" && format != "json" && format != "jsonl") {
     return Fail("--format: expected table, json or jsonl");
