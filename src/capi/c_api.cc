@@ -439,9 +439,6 @@ br_status_t AddSheet(br_policy_t* policy, const char* data, size_t data_len,
                                      &policy->policy);
         break;
     }
-    if (!s.ok() && policy->failed_import.empty()) {
-      policy->failed_import = std::string(s.message());
-    }
     return s.ok() ? BR_OK : Fail(errptr, s);
   });
 }
@@ -494,9 +491,6 @@ br_status_t ImportRules(br_policy_t* policy, const char* data, size_t data_len,
         ": this is a snapshot, not a sheet; load it with "
         "br_snapshot_load");
   }
-  if (!s.ok() && policy->failed_import.empty()) {
-    policy->failed_import = std::string(s.message());
-  }
   return s.ok() ? BR_OK : Fail(errptr, s);
 }
 
@@ -512,7 +506,8 @@ br_status_t RefuseBrokenPolicy(const br_policy_t* policy, char** errptr) {
 }
 
 // Every failed br_policy_add_* marks the policy, whatever failed: the
-// contract is simply "a policy with a failed import is refused".
+// contract is simply "a policy with a failed import is refused". The mark
+// keeps the caller's error message, or names the call when errptr is NULL.
 br_status_t MarkFailedImport(br_policy_t* policy, br_status_t st,
                              const char* fn, char** errptr) {
   if (st != BR_OK && policy != nullptr && policy->failed_import.empty()) {
