@@ -1,6 +1,8 @@
 // Every limit of docs/limits.md is enforced with a clear error that names
 // the limit, and hitting one yields nothing to evaluate (SPEC §10; issue
-// "Hardening" item 4). CSV limits: tests/util/csv_test.cc; snapshot limits:
+// "Hardening" item 4). The limits belong to the model (expressions,
+// binding) and to the stages that take a bound policy (compile, snapshot);
+// they are kept together here so one file answers "is every limit tested". CSV limits: tests/util/csv_test.cc; snapshot limits:
 // tests/snapshot/snapshot_test.cc; policy-text limits:
 // tests/lang/policy_text_test.cc; the CLI's --threads bound:
 // tests/cli/failclosed_test.sh. This file covers the rest.
