@@ -21,6 +21,7 @@
 #include "birthright/policy_text.h"
 #include "lang/syntax.h"
 #include "util/diagnostic.h"
+#include "util/status_macros.h"
 #include "util/text.h"
 
 namespace birthright {
@@ -144,53 +145,50 @@ class Parser {
     }
     int64_t declarations = 0;
     while (true) {
-      absl::StatusOr<Token> t = Peek();
-      if (!t.ok()) return t.status();
-      if (t->kind == Token::kEnd) break;
-      if (!IsDeclStart(*t)) {
-        return ErrorAt(*t, "unexpected " + Describe(*t) +
-                               "; expected a declaration at the start of a "
-                               "line: policy, attribute, alias, app, sod or "
-                               "rule");
+      BR_ASSIGN_OR_RETURN(Token t, Peek());
+      if (t.kind == Token::kEnd) break;
+      if (!IsDeclStart(t)) {
+        return ErrorAt(t, "unexpected " + Describe(t) +
+                              "; expected a declaration at the start of a "
+                              "line: policy, attribute, alias, app, sod or "
+                              "rule");
       }
       if (++declarations > limits_.max_declarations) {
-        return LimitAt(t->line, t->column,
+        return LimitAt(t.line, t.column,
                        "too many declarations (limit " +
                            std::to_string(limits_.max_declarations) + ")");
       }
       std::vector<std::string> leading = TakeComments(INT32_MAX);
       Next();
-      const std::string kw = AsciiLowercase(t->text);
+      const std::string kw = AsciiLowercase(t.text);
       std::vector<std::string>* slot = nullptr;
-      absl::Status st;
       // A declaration that fails may have appended nothing: pick its
       // comment slot only after it parsed.
       if (kw == "policy") {
-        if (st = ParsePolicyLine(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParsePolicyLine(t));
         slot = &out_.comments.policy;
       } else if (kw == "attribute") {
-        if (st = ParseAttribute(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParseAttribute(t));
         slot = &Slot(out_.comments.attributes, out_.policy.schema.size());
       } else if (kw == "alias") {
-        if (st = ParseAlias(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParseAlias(t));
         slot = &Slot(out_.comments.aliases, out_.policy.aliases.size());
       } else if (kw == "app") {
-        if (st = ParseApp(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParseApp(t));
         slot = &Slot(out_.comments.apps, out_.policy.catalog.size());
       } else if (kw == "sod") {
-        if (st = ParseSod(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParseSod(t));
         slot = &Slot(out_.comments.sod, out_.policy.sod.size());
       } else {
-        if (st = ParseRule(*t); !st.ok()) return st;
+        BR_RETURN_IF_ERROR(ParseRule(t));
         slot = &Slot(out_.comments.rules, out_.policy.rules.size());
       }
       // The declaration must end here: the next token starts a new one.
-      absl::StatusOr<Token> after = Peek();
-      if (!after.ok()) return after.status();
-      if (after->kind != Token::kEnd && !IsDeclStart(*after)) {
-        return ErrorAt(*after, "unexpected " + Describe(*after) + " in '" + kw +
-                                   "' declaration; expected " +
-                                   ExpectedAfter(kw));
+      BR_ASSIGN_OR_RETURN(Token after, Peek());
+      if (after.kind != Token::kEnd && !IsDeclStart(after)) {
+        return ErrorAt(after, "unexpected " + Describe(after) + " in '" + kw +
+                                  "' declaration; expected " +
+                                  ExpectedAfter(kw));
       }
       std::vector<std::string> inside = TakeComments(last_line_);
       slot->insert(slot->end(), leading.begin(), leading.end());
@@ -400,9 +398,8 @@ class Parser {
 
   absl::StatusOr<Token> Peek() {
     if (!peeked_) {
-      absl::StatusOr<Token> t = Lex();
-      if (!t.ok()) return t.status();
-      peeked_ = std::move(*t);
+      BR_ASSIGN_OR_RETURN(Token t, Lex());
+      peeked_ = std::move(t);
     }
     return *peeked_;
   }
@@ -416,8 +413,7 @@ class Parser {
   }
 
   absl::StatusOr<Token> Take() {
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
     return Next();
   }
 
@@ -431,71 +427,64 @@ class Parser {
            !IsDeclStart(t);
   }
   absl::StatusOr<bool> PeekKeyword(std::string_view kw) {
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
-    return IsKeyword(*t, kw);
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
+    return IsKeyword(t, kw);
   }
   absl::StatusOr<bool> PeekPunct(char p) {
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
-    return t->kind == Token::kPunct && t->text[0] == p;
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
+    return t.kind == Token::kPunct && t.text[0] == p;
   }
 
   absl::StatusOr<Token> ExpectPunct(char p, std::string_view what) {
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
-    if (t->kind != Token::kPunct || t->text[0] != p) {
-      return ErrorAt(*t, "expected '" + std::string(1, p) + "' " +
-                             std::string(what) + ", got " + Describe(*t));
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
+    if (t.kind != Token::kPunct || t.text[0] != p) {
+      return ErrorAt(t, "expected '" + std::string(1, p) + "' " +
+                            std::string(what) + ", got " + Describe(t));
     }
     return Next();
   }
 
   // A value: a quoted string or a bare word that is not a keyword.
   absl::StatusOr<Token> ExpectValue(std::string_view what) {
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
-    if (t->kind == Token::kString) return Next();
-    if (t->kind == Token::kWord && !IsDeclStart(*t) &&
-        !lang::IsReservedWord(t->text)) {
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
+    if (t.kind == Token::kString) return Next();
+    if (t.kind == Token::kWord && !IsDeclStart(t) &&
+        !lang::IsReservedWord(t.text)) {
       return Next();
     }
     std::string hint;
-    if (t->kind == Token::kWord && lang::IsReservedWord(t->text)) {
-      hint = " ('" + t->text + "' is a keyword; quote it to use it as a name)";
+    if (t.kind == Token::kWord && lang::IsReservedWord(t.text)) {
+      hint = " ('" + t.text + "' is a keyword; quote it to use it as a name)";
     }
     return ErrorAt(
-        *t, "expected " + std::string(what) + ", got " + Describe(*t) + hint);
+        t, "expected " + std::string(what) + ", got " + Describe(t) + hint);
   }
 
   // '(' value (',' value)* ')'.
   absl::Status ParseList(std::string_view what, std::vector<std::string>* out,
                          std::vector<SourceLocation>* locs = nullptr) {
-    absl::StatusOr<Token> open =
-        ExpectPunct('(', "to start the list of " + std::string(what));
-    if (!open.ok()) return open.status();
+    BR_ASSIGN_OR_RETURN(Token open, ExpectPunct('(', "to start the list of " +
+                                                         std::string(what)));
     while (true) {
-      absl::StatusOr<Token> v = ExpectValue(what);
-      if (!v.ok()) return v.status();
+      BR_ASSIGN_OR_RETURN(Token v, ExpectValue(what));
       if (static_cast<int32_t>(out->size()) >= limits_.max_list_values) {
-        return LimitAt(v->line, v->column,
+        return LimitAt(v.line, v.column,
                        "too many " + std::string(what) + " (limit " +
                            std::to_string(limits_.max_list_values) + ")");
       }
-      out->push_back(v->text);
-      if (locs) locs->push_back(Loc(*v));
-      absl::StatusOr<Token> sep = Peek();
-      if (!sep.ok()) return sep.status();
-      if (sep->kind == Token::kPunct && sep->text == ",") {
+      out->push_back(v.text);
+      if (locs) locs->push_back(Loc(v));
+      BR_ASSIGN_OR_RETURN(Token sep, Peek());
+      if (sep.kind == Token::kPunct && sep.text == ",") {
         Next();
         continue;
       }
-      if (sep->kind == Token::kPunct && sep->text == ")") {
+      if (sep.kind == Token::kPunct && sep.text == ")") {
         Next();
         return absl::OkStatus();
       }
-      return ErrorAt(*sep, "expected ',' or ')' in the list of " +
-                               std::string(what) + ", got " + Describe(*sep));
+      return ErrorAt(sep, "expected ',' or ')' in the list of " +
+                              std::string(what) + ", got " + Describe(sep));
     }
   }
 
@@ -516,16 +505,13 @@ class Parser {
     }
     out_.has_policy_line = true;
     policy_line_ = kw.line;
-    absl::StatusOr<Token> name = ExpectValue("the policy name");
-    if (!name.ok()) return name.status();
-    out_.policy.name = name->text;
-    absl::StatusOr<bool> v = PeekKeyword("version");
-    if (!v.ok()) return v.status();
-    if (*v) {
+    BR_ASSIGN_OR_RETURN(Token name, ExpectValue("the policy name"));
+    out_.policy.name = name.text;
+    BR_ASSIGN_OR_RETURN(bool v, PeekKeyword("version"));
+    if (v) {
       Next();
-      absl::StatusOr<Token> label = ExpectValue("a version label");
-      if (!label.ok()) return label.status();
-      out_.policy.version = label->text;
+      BR_ASSIGN_OR_RETURN(Token label, ExpectValue("a version label"));
+      out_.policy.version = label.text;
     }
     return absl::OkStatus();
   }
@@ -533,58 +519,52 @@ class Parser {
   absl::Status ParseAttribute(const Token& kw) {
     AttributeSpec s;
     s.location = LineLoc(kw);
-    absl::StatusOr<Token> name = ExpectValue("an attribute name");
-    if (!name.ok()) return name.status();
-    s.name = name->text;
+    BR_ASSIGN_OR_RETURN(Token name, ExpectValue("an attribute name"));
+    s.name = name.text;
     if (FoldName(s.name).empty()) {
-      return ErrorAt(*name,
+      return ErrorAt(name,
                      "expected an attribute name with letters or "
                      "digits");
     }
-    absl::StatusOr<Token> type = Take();
-    if (!type.ok()) return type.status();
+    BR_ASSIGN_OR_RETURN(Token type, Take());
     std::optional<AttrType> at;
-    if (type->kind == Token::kWord) at = ParseAttrType(type->text);
+    if (type.kind == Token::kWord) at = ParseAttrType(type.text);
     if (!at) {
-      return ErrorAt(*type,
+      return ErrorAt(type,
                      "expected a type (string, int, date, ordinal or "
                      "set), got " +
-                         Describe(*type));
+                         Describe(type));
     }
     s.type = *at;
-    absl::StatusOr<bool> list = PeekPunct('(');
-    if (!list.ok()) return list.status();
-    if (*list) {
+    BR_ASSIGN_OR_RETURN(bool list, PeekPunct('('));
+    if (list) {
       absl::StatusOr<Token> open = Peek();
       if (s.type != AttrType::kOrdinal) {
         return ErrorAt(*open,
                        "an order list is only meaningful for an ordinal "
                        "attribute");
       }
-      absl::Status st = ParseList("ordinal values", &s.order);
-      if (!st.ok()) return st;
+      BR_RETURN_IF_ERROR(ParseList("ordinal values", &s.order));
     }
-    absl::StatusOr<Token> t = Peek();
-    if (!t.ok()) return t.status();
-    if (IsKeyword(*t, "case-sensitive")) {
+    BR_ASSIGN_OR_RETURN(Token t, Peek());
+    if (IsKeyword(t, "case-sensitive")) {
       Next();
       s.case_sensitive = true;
-    } else if (IsKeyword(*t, "case")) {
+    } else if (IsKeyword(t, "case")) {
       Next();
-      absl::StatusOr<Token> sens = Take();
-      if (!sens.ok()) return sens.status();
-      if (sens->kind != Token::kWord ||
-          !EqualsIgnoreCase(sens->text, "sensitive")) {
-        return ErrorAt(*sens, "expected 'sensitive' after 'case'");
+      BR_ASSIGN_OR_RETURN(Token sens, Take());
+      if (sens.kind != Token::kWord ||
+          !EqualsIgnoreCase(sens.text, "sensitive")) {
+        return ErrorAt(sens, "expected 'sensitive' after 'case'");
       }
       s.case_sensitive = true;
     }
     const std::string folded = FoldName(s.name);
-    auto [it, inserted] = attribute_lines_.emplace(folded, name->line);
+    auto [it, inserted] = attribute_lines_.emplace(folded, name.line);
     if (!inserted) {
-      return ErrorAt(*name, "attribute '" + s.name +
-                                "' declared twice (first at line " +
-                                std::to_string(it->second) + ")");
+      return ErrorAt(name, "attribute '" + s.name +
+                               "' declared twice (first at line " +
+                               std::to_string(it->second) + ")");
     }
     out_.policy.schema.push_back(std::move(s));
     return absl::OkStatus();
@@ -592,30 +572,26 @@ class Parser {
 
   absl::Status ParseAlias(const Token& kw) {
     Alias a;
-    absl::StatusOr<Token> attr = ExpectValue("an attribute name");
-    if (!attr.ok()) return attr.status();
-    a.attribute = attr->text;
+    BR_ASSIGN_OR_RETURN(Token attr, ExpectValue("an attribute name"));
+    a.attribute = attr.text;
     if (FoldName(a.attribute).empty()) {
-      return ErrorAt(*attr,
+      return ErrorAt(attr,
                      "expected an attribute name with letters or "
                      "digits");
     }
-    absl::StatusOr<Token> alias = ExpectValue("the alias value");
-    if (!alias.ok()) return alias.status();
-    a.alias = alias->text;
-    a.location = Loc(*alias);
-    absl::StatusOr<Token> eq = ExpectPunct('=',
-                                           "between the alias and its "
-                                           "canonical value");
-    if (!eq.ok()) return eq.status();
-    absl::StatusOr<Token> canon = ExpectValue("the canonical value");
-    if (!canon.ok()) return canon.status();
-    a.canonical = canon->text;
+    BR_ASSIGN_OR_RETURN(Token alias, ExpectValue("the alias value"));
+    a.alias = alias.text;
+    a.location = Loc(alias);
+    BR_ASSIGN_OR_RETURN(Token eq, ExpectPunct('=',
+                                              "between the alias and its "
+                                              "canonical value"));
+    BR_ASSIGN_OR_RETURN(Token canon, ExpectValue("the canonical value"));
+    a.canonical = canon.text;
     if (TrimWhitespace(a.alias).empty()) {
-      return ErrorAt(*alias, "expected a non-empty alias value");
+      return ErrorAt(alias, "expected a non-empty alias value");
     }
     if (TrimWhitespace(a.canonical).empty()) {
-      return ErrorAt(*canon, "expected a non-empty canonical value");
+      return ErrorAt(canon, "expected a non-empty canonical value");
     }
     out_.policy.aliases.push_back(std::move(a));
     return absl::OkStatus();
@@ -624,23 +600,19 @@ class Parser {
   // APP ['[' INSTANCE ']'] — the app and instance of a target, app or SoD.
   absl::Status ParseAppRef(std::string* app, std::string* instance,
                            Token* app_token) {
-    absl::StatusOr<Token> a = ExpectValue("an app name");
-    if (!a.ok()) return a.status();
-    *app = a->text;
-    *app_token = *a;
+    BR_ASSIGN_OR_RETURN(Token a, ExpectValue("an app name"));
+    *app = a.text;
+    *app_token = a;
     if (TrimWhitespace(*app).empty()) {
-      return ErrorAt(*a, "expected a non-empty app name");
+      return ErrorAt(a, "expected a non-empty app name");
     }
-    absl::StatusOr<bool> br = PeekPunct('[');
-    if (!br.ok()) return br.status();
-    if (*br) {
+    BR_ASSIGN_OR_RETURN(bool br, PeekPunct('['));
+    if (br) {
       Next();
-      absl::StatusOr<Token> inst = ExpectValue("an instance name");
-      if (!inst.ok()) return inst.status();
-      *instance = inst->text;
-      absl::StatusOr<Token> close =
-          ExpectPunct(']', "to close the instance name");
-      if (!close.ok()) return close.status();
+      BR_ASSIGN_OR_RETURN(Token inst, ExpectValue("an instance name"));
+      *instance = inst.text;
+      BR_ASSIGN_OR_RETURN(Token close,
+                          ExpectPunct(']', "to close the instance name"));
     }
     return absl::OkStatus();
   }
@@ -649,19 +621,16 @@ class Parser {
     CatalogEntry e;
     e.location = LineLoc(kw);
     Token app_token;
-    absl::Status st = ParseAppRef(&e.app, &e.instance, &app_token);
-    if (!st.ok()) return st;
-    absl::StatusOr<Token> lv = Take();
-    if (!lv.ok()) return lv.status();
-    if (!IsKeyword(*lv, "levels")) {
-      return ErrorAt(*lv,
+    BR_RETURN_IF_ERROR(ParseAppRef(&e.app, &e.instance, &app_token));
+    BR_ASSIGN_OR_RETURN(Token lv, Take());
+    if (!IsKeyword(lv, "levels")) {
+      return ErrorAt(lv,
                      "expected 'levels (LOW, ..., HIGH)' after the app "
                      "name, got " +
-                         Describe(*lv));
+                         Describe(lv));
     }
     std::vector<SourceLocation> level_locs;
-    st = ParseList("levels", &e.levels, &level_locs);
-    if (!st.ok()) return st;
+    BR_RETURN_IF_ERROR(ParseList("levels", &e.levels, &level_locs));
     for (size_t i = 0; i < e.levels.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (EqualsIgnoreCase(TrimWhitespace(e.levels[i]),
@@ -673,44 +642,43 @@ class Parser {
     }
     std::map<std::string, int32_t> seen;
     while (true) {
-      absl::StatusOr<Token> t = Peek();
-      if (!t.ok()) return t.status();
-      if (t->kind != Token::kWord || IsDeclStart(*t)) break;
-      const std::string k = AsciiLowercase(t->text);
+      BR_ASSIGN_OR_RETURN(Token t, Peek());
+      if (t.kind != Token::kWord || IsDeclStart(t)) break;
+      const std::string k = AsciiLowercase(t.text);
       if (k != "default" && k != "owner" && k != "provisioning" &&
           k != "cost") {
         break;
       }
       if (seen.count(k)) {
-        return ErrorAt(*t, "'" + k +
-                               "' given twice for this app (first at "
-                               "line " +
-                               std::to_string(seen[k]) + ")");
+        return ErrorAt(t, "'" + k +
+                              "' given twice for this app (first at "
+                              "line " +
+                              std::to_string(seen[k]) + ")");
       }
-      seen[k] = t->line;
+      seen[k] = t.line;
       Next();
-      absl::StatusOr<Token> v =
+      BR_ASSIGN_OR_RETURN(
+          Token v,
           ExpectValue(k == "default"        ? "the default level"
                       : k == "owner"        ? "the owner"
                       : k == "provisioning" ? "scim, api or manual"
-                                            : "a monthly cost like 12.50");
-      if (!v.ok()) return v.status();
+                                            : "a monthly cost like 12.50"));
       if (k == "default") {
         bool found = false;
         for (const std::string& l : e.levels) {
-          if (EqualsIgnoreCase(TrimWhitespace(l), TrimWhitespace(v->text))) {
+          if (EqualsIgnoreCase(TrimWhitespace(l), TrimWhitespace(v.text))) {
             e.default_level = l;
             found = true;
           }
         }
         if (!found) {
-          return ErrorAt(*v, "default level '" + v->text +
-                                 "' is not one of this app's levels");
+          return ErrorAt(v, "default level '" + v.text +
+                                "' is not one of this app's levels");
         }
       } else if (k == "owner") {
-        e.owner = v->text;
+        e.owner = v.text;
       } else if (k == "provisioning") {
-        const std::string p = FoldName(v->text);
+        const std::string p = FoldName(v.text);
         if (p == "scim") {
           e.provisioning = Provisioning::kScim;
         } else if (p == "api") {
@@ -718,14 +686,14 @@ class Parser {
         } else if (p == "manual") {
           e.provisioning = Provisioning::kManual;
         } else {
-          return ErrorAt(*v, "unknown provisioning '" + v->text +
-                                 "'; expected scim, api or manual");
+          return ErrorAt(v, "unknown provisioning '" + v.text +
+                                "'; expected scim, api or manual");
         }
       } else {
-        std::optional<int64_t> cents = ParseCost(v->text);
+        std::optional<int64_t> cents = ParseCost(v.text);
         if (!cents) {
-          return ErrorAt(*v, "malformed monthly cost '" + v->text +
-                                 "'; expected a number like 12.50");
+          return ErrorAt(v, "malformed monthly cost '" + v.text +
+                                "'; expected a number like 12.50");
         }
         e.monthly_cost_cents = cents;
       }
@@ -765,15 +733,12 @@ class Parser {
 
   absl::Status ParseSodEntitlement(SodEntitlement* e) {
     Token app_token;
-    absl::Status st = ParseAppRef(&e->app, &e->instance, &app_token);
-    if (!st.ok()) return st;
-    absl::StatusOr<bool> colon = PeekPunct(':');
-    if (!colon.ok()) return colon.status();
-    if (*colon) {
+    BR_RETURN_IF_ERROR(ParseAppRef(&e->app, &e->instance, &app_token));
+    BR_ASSIGN_OR_RETURN(bool colon, PeekPunct(':'));
+    if (colon) {
       Next();
-      absl::StatusOr<Token> lv = ExpectValue("a level after ':'");
-      if (!lv.ok()) return lv.status();
-      e->level = lv->text;
+      BR_ASSIGN_OR_RETURN(Token lv, ExpectValue("a level after ':'"));
+      e->level = lv.text;
     }
     return absl::OkStatus();
   }
@@ -781,33 +746,27 @@ class Parser {
   absl::Status ParseSod(const Token& kw) {
     SodConstraint c;
     c.location = LineLoc(kw);
-    absl::StatusOr<Token> id = ExpectValue("the SoD id");
-    if (!id.ok()) return id.status();
-    c.id = id->text;
-    absl::Status st = ParseSodEntitlement(&c.first);
-    if (!st.ok()) return st;
-    absl::StatusOr<Token> with = Take();
-    if (!with.ok()) return with.status();
-    if (!IsKeyword(*with, "with")) {
-      return ErrorAt(*with,
+    BR_ASSIGN_OR_RETURN(Token id, ExpectValue("the SoD id"));
+    c.id = id.text;
+    BR_RETURN_IF_ERROR(ParseSodEntitlement(&c.first));
+    BR_ASSIGN_OR_RETURN(Token with, Take());
+    if (!IsKeyword(with, "with")) {
+      return ErrorAt(with,
                      "expected 'with' between the two entitlements of a "
                      "separation-of-duties declaration, got " +
-                         Describe(*with));
+                         Describe(with));
     }
-    st = ParseSodEntitlement(&c.second);
-    if (!st.ok()) return st;
-    absl::StatusOr<bool> msg = PeekKeyword("message");
-    if (!msg.ok()) return msg.status();
-    if (*msg) {
+    BR_RETURN_IF_ERROR(ParseSodEntitlement(&c.second));
+    BR_ASSIGN_OR_RETURN(bool msg, PeekKeyword("message"));
+    if (msg) {
       Next();
-      absl::StatusOr<Token> m = ExpectValue("the message");
-      if (!m.ok()) return m.status();
-      c.message = m->text;
+      BR_ASSIGN_OR_RETURN(Token m, ExpectValue("the message"));
+      c.message = m.text;
     }
-    auto [it, inserted] = sod_lines_.emplace(c.id, id->line);
+    auto [it, inserted] = sod_lines_.emplace(c.id, id.line);
     if (!inserted) {
-      return ErrorAt(*id, "duplicate sod id '" + c.id + "' (first at line " +
-                              std::to_string(it->second) + ")");
+      return ErrorAt(id, "duplicate sod id '" + c.id + "' (first at line " +
+                             std::to_string(it->second) + ")");
     }
     out_.policy.sod.push_back(std::move(c));
     return absl::OkStatus();
@@ -815,23 +774,18 @@ class Parser {
 
   absl::Status ParseTarget(Target* t) {
     Token app_token;
-    absl::Status st = ParseAppRef(&t->app, &t->instance, &app_token);
-    if (!st.ok()) return st;
+    BR_RETURN_IF_ERROR(ParseAppRef(&t->app, &t->instance, &app_token));
     t->location = Loc(app_token);
-    absl::StatusOr<bool> colon = PeekPunct(':');
-    if (!colon.ok()) return colon.status();
-    if (*colon) {
+    BR_ASSIGN_OR_RETURN(bool colon, PeekPunct(':'));
+    if (colon) {
       Next();
-      absl::StatusOr<Token> lv = ExpectValue("a level after ':'");
-      if (!lv.ok()) return lv.status();
-      t->level = lv->text;
+      BR_ASSIGN_OR_RETURN(Token lv, ExpectValue("a level after ':'"));
+      t->level = lv.text;
     }
-    absl::StatusOr<bool> sc = PeekKeyword("scopes");
-    if (!sc.ok()) return sc.status();
-    if (*sc) {
+    BR_ASSIGN_OR_RETURN(bool sc, PeekKeyword("scopes"));
+    if (sc) {
       Next();
-      st = ParseList("scopes", &t->scopes);
-      if (!st.ok()) return st;
+      BR_RETURN_IF_ERROR(ParseList("scopes", &t->scopes));
     }
     return absl::OkStatus();
   }
@@ -844,68 +798,61 @@ class Parser {
     }
     Rule r;
     r.location = LineLoc(kw);
-    absl::StatusOr<Token> id = ExpectValue("the rule id");
-    if (!id.ok()) return id.status();
-    r.id = id->text;
-    r.id_location = Loc(*id);
+    BR_ASSIGN_OR_RETURN(Token id, ExpectValue("the rule id"));
+    r.id = id.text;
+    r.id_location = Loc(id);
     if (TrimWhitespace(r.id).empty()) {
-      return ErrorAt(*id, "expected a non-empty rule id");
+      return ErrorAt(id, "expected a non-empty rule id");
     }
-    absl::StatusOr<Token> eff = Take();
-    if (!eff.ok()) return eff.status();
-    if (IsKeyword(*eff, "grant")) {
+    BR_ASSIGN_OR_RETURN(Token eff, Take());
+    if (IsKeyword(eff, "grant")) {
       r.effect = Effect::kGrant;
-    } else if (IsKeyword(*eff, "deny")) {
+    } else if (IsKeyword(eff, "deny")) {
       r.effect = Effect::kDeny;
     } else {
-      return ErrorAt(*eff,
+      return ErrorAt(eff,
                      "expected 'grant' or 'deny' after the rule id, "
                      "got " +
-                         Describe(*eff));
+                         Describe(eff));
     }
     while (true) {
       Target t;
-      absl::StatusOr<Token> at = Peek();
-      if (!at.ok()) return at.status();
+      BR_ASSIGN_OR_RETURN(Token at, Peek());
       if (static_cast<int32_t>(r.targets.size()) >=
           limits_.max_targets_per_rule) {
-        return LimitAt(at->line, at->column,
+        return LimitAt(at.line, at.column,
                        "too many targets in one rule (limit " +
                            std::to_string(limits_.max_targets_per_rule) + ")");
       }
-      absl::Status st = ParseTarget(&t);
-      if (!st.ok()) return st;
+      BR_RETURN_IF_ERROR(ParseTarget(&t));
       r.targets.push_back(std::move(t));
-      absl::StatusOr<bool> comma = PeekPunct(',');
-      if (!comma.ok()) return comma.status();
-      if (!*comma) break;
+      BR_ASSIGN_OR_RETURN(bool comma, PeekPunct(','));
+      if (!comma) break;
       Next();
     }
     std::map<std::string, int32_t> seen;
     while (true) {
-      absl::StatusOr<Token> t = Peek();
-      if (!t.ok()) return t.status();
-      if (t->kind != Token::kWord || IsDeclStart(*t) ||
-          !lang::IsClauseKeyword(t->text)) {
+      BR_ASSIGN_OR_RETURN(Token t, Peek());
+      if (t.kind != Token::kWord || IsDeclStart(t) ||
+          !lang::IsClauseKeyword(t.text)) {
         break;
       }
-      std::string k = AsciiLowercase(t->text);
+      std::string k = AsciiLowercase(t.text);
       if (k == "notes") k = "note";
       if (seen.count(k)) {
-        return ErrorAt(*t, "'" + k + "' given twice in rule " + r.id +
-                               " (first at line " + std::to_string(seen[k]) +
-                               ")");
+        return ErrorAt(t, "'" + k + "' given twice in rule " + r.id +
+                              " (first at line " + std::to_string(seen[k]) +
+                              ")");
       }
-      seen[k] = t->line;
+      seen[k] = t.line;
       const Token clause = Next();
-      absl::Status st = ParseClause(k, clause, &r);
-      if (!st.ok()) return st;
+      BR_RETURN_IF_ERROR(ParseClause(k, clause, &r));
     }
     auto [it, inserted] = rule_ids_.emplace(r.id, r.id_location);
     if (!inserted) {
-      return ErrorAt(*id, "duplicate rule id '" + r.id + "' (first at " +
-                              FormatSourceLocation(it->second) +
-                              "); expected unique ids");
+      return ErrorAt(id, "duplicate rule id '" + r.id + "' (first at " +
+                             FormatSourceLocation(it->second) +
+                             "); expected unique ids");
     }
     out_.policy.rules.push_back(std::move(r));
     return absl::OkStatus();
@@ -914,60 +861,56 @@ class Parser {
   absl::Status ParseClause(const std::string& k, const Token& kw, Rule* r) {
     if (k == "when" || k == "unless") return ParseExprClause(k, kw, r);
     if (k == "priority") {
-      absl::StatusOr<Token> v = ExpectValue("an integer priority");
-      if (!v.ok()) return v.status();
-      std::optional<int64_t> p = ParseInt64(v->text);
-      if (v->kind != Token::kWord || !p || *p < -1'000'000'000 ||
+      BR_ASSIGN_OR_RETURN(Token v, ExpectValue("an integer priority"));
+      std::optional<int64_t> p = ParseInt64(v.text);
+      if (v.kind != Token::kWord || !p || *p < -1'000'000'000 ||
           *p > 1'000'000'000) {
-        return ErrorAt(*v, "malformed priority '" + v->text +
-                               "'; expected an integer between -1000000000 "
-                               "and 1000000000");
+        return ErrorAt(v, "malformed priority '" + v.text +
+                              "'; expected an integer between -1000000000 "
+                              "and 1000000000");
       }
       r->priority = static_cast<int32_t>(*p);
       return absl::OkStatus();
     }
     if (k == "expires") {
-      absl::StatusOr<Token> v =
-          ExpectValue("a date YYYY-MM-DD or a date attribute");
-      if (!v.ok()) return v.status();
-      r->expires_location = Loc(*v);
-      if (v->kind == Token::kWord) {
-        if (std::optional<Date> d = ParseIsoDate(v->text)) {
+      BR_ASSIGN_OR_RETURN(Token v,
+                          ExpectValue("a date YYYY-MM-DD or a date attribute"));
+      r->expires_location = Loc(v);
+      if (v.kind == Token::kWord) {
+        if (std::optional<Date> d = ParseIsoDate(v.text)) {
           r->expires.kind = Expiry::Kind::kDate;
           r->expires.date = *d;
           return absl::OkStatus();
         }
-        if (IsAsciiDigit(v->text[0])) {
-          return ErrorAt(*v, "malformed expiry '" + v->text +
-                                 "'; expected an ISO date YYYY-MM-DD or the "
-                                 "name of a date attribute");
+        if (IsAsciiDigit(v.text[0])) {
+          return ErrorAt(v, "malformed expiry '" + v.text +
+                                "'; expected an ISO date YYYY-MM-DD or the "
+                                "name of a date attribute");
         }
       }
-      if (FoldName(v->text).empty()) {
-        return ErrorAt(*v, "expected a date attribute name");
+      if (FoldName(v.text).empty()) {
+        return ErrorAt(v, "expected a date attribute name");
       }
       r->expires.kind = Expiry::Kind::kAttribute;
-      r->expires.attribute = v->text;
+      r->expires.attribute = v.text;
       return absl::OkStatus();
     }
     if (k == "from" || k == "until") {
-      absl::StatusOr<Token> v = ExpectValue("an ISO date YYYY-MM-DD");
-      if (!v.ok()) return v.status();
-      std::optional<Date> d = ParseIsoDate(v->text);
-      if (!d || v->kind != Token::kWord) {
-        return ErrorAt(*v, "malformed " +
-                               std::string(k == "from" ? "effective-from"
-                                                       : "effective-until") +
-                               " date '" + v->text +
-                               "'; expected an ISO date YYYY-MM-DD");
+      BR_ASSIGN_OR_RETURN(Token v, ExpectValue("an ISO date YYYY-MM-DD"));
+      std::optional<Date> d = ParseIsoDate(v.text);
+      if (!d || v.kind != Token::kWord) {
+        return ErrorAt(v, "malformed " +
+                              std::string(k == "from" ? "effective-from"
+                                                      : "effective-until") +
+                              " date '" + v.text +
+                              "'; expected an ISO date YYYY-MM-DD");
       }
       (k == "from" ? r->effective_from : r->effective_until) = *d;
       return absl::OkStatus();
     }
-    absl::StatusOr<Token> v =
-        ExpectValue(k == "owner" ? "the owner" : "the note text");
-    if (!v.ok()) return v.status();
-    (k == "owner" ? r->owner : r->notes) = v->text;
+    BR_ASSIGN_OR_RETURN(
+        Token v, ExpectValue(k == "owner" ? "the owner" : "the note text"));
+    (k == "owner" ? r->owner : r->notes) = v.text;
     return absl::OkStatus();
   }
 
@@ -1078,8 +1021,7 @@ class Parser {
     }
     if (e.kind == Expr::Kind::kAnd) {
       for (const Expr& ch : e.children) {
-        absl::Status st = FlattenWhen(c, ch, out);
-        if (!st.ok()) return st;
+        BR_RETURN_IF_ERROR(FlattenWhen(c, ch, out));
       }
       return absl::OkStatus();
     }
@@ -1095,9 +1037,8 @@ class Parser {
 
   absl::Status ParseExprClause(const std::string& k, const Token& kw, Rule* r) {
     // The keyword was the last token consumed, so nothing is peeked.
-    absl::StatusOr<ClauseText> clause = CaptureClause(kw);
-    if (!clause.ok()) return clause.status();
-    if (TrimWhitespace(clause->text).empty()) {
+    BR_ASSIGN_OR_RETURN(ClauseText clause, CaptureClause(kw));
+    if (TrimWhitespace(clause.text).empty()) {
       return ErrorAt(kw.line, kw.column + static_cast<int32_t>(k.size()) + 1,
                      k == "when" ? "expected a condition after 'when', e.g. "
                                    "'when department = Sales'"
@@ -1105,28 +1046,27 @@ class Parser {
                                    "e.g. 'unless employment type = "
                                    "Contractor'");
     }
-    ExprParse parsed = ParseExpr(clause->text, limits_.expr);
+    ExprParse parsed = ParseExpr(clause.text, limits_.expr);
     if (parsed.error) {
-      return ClauseError(*clause, *parsed.error, parsed.limit_hit, k);
+      return ClauseError(clause, *parsed.error, parsed.limit_hit, k);
     }
     if (k == "unless") {
-      const size_t lead = clause->text.find_first_not_of(" \t");
-      auto [line, col] = clause->Map(static_cast<int32_t>(lead) + 1);
+      const size_t lead = clause.text.find_first_not_of(" \t");
+      auto [line, col] = clause.Map(static_cast<int32_t>(lead) + 1);
       r->unless_location = SourceLocation{std::string(file_), line, col};
-      CollectLocations(*clause, *parsed.expr, &r->unless_predicate_locations);
-      r->unless_text = std::string(TrimWhitespace(clause->text));
+      CollectLocations(clause, *parsed.expr, &r->unless_predicate_locations);
+      r->unless_text = std::string(TrimWhitespace(clause.text));
       r->unless = std::move(*parsed.expr);
       return absl::OkStatus();
     }
     std::vector<const Expr*> preds;
-    absl::Status st = FlattenWhen(*clause, *parsed.expr, &preds);
-    if (!st.ok()) return st;
+    BR_RETURN_IF_ERROR(FlattenWhen(clause, *parsed.expr, &preds));
     for (const Expr* p : preds) {
       Condition c;
       c.attribute = p->attribute;
       c.predicate = p->predicate;
       c.text = FormatPredicate(p->predicate);
-      auto [line, col] = clause->Map(p->column);
+      auto [line, col] = clause.Map(p->column);
       c.location = SourceLocation{std::string(file_), line, col};
       r->conditions.push_back(std::move(c));
     }
@@ -1162,10 +1102,9 @@ absl::StatusOr<ParsedPolicyText> ParsePolicyTextWithComments(
 absl::StatusOr<Policy> ParsePolicyText(std::string_view text,
                                        std::string_view file,
                                        const PolicyTextLimits& limits) {
-  absl::StatusOr<ParsedPolicyText> parsed =
-      ParsePolicyTextWithComments(text, file, limits);
-  if (!parsed.ok()) return parsed.status();
-  return std::move(parsed->policy);
+  BR_ASSIGN_OR_RETURN(ParsedPolicyText parsed,
+                      ParsePolicyTextWithComments(text, file, limits));
+  return std::move(parsed.policy);
 }
 
 }  // namespace birthright
