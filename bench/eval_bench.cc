@@ -127,6 +127,8 @@ void BM_Dag(benchmark::State& state) {
   Report(state, f);
   const CompileStats& s = f.compiled->stats();
   state.counters["nodes"] = static_cast<double>(s.nodes);
+  state.counters["leaves"] = static_cast<double>(s.leaves);
+  state.counters["edges"] = static_cast<double>(s.edges);
   state.counters["bytes_per_rule"] =
       static_cast<double>(s.memory_bytes) / static_cast<double>(s.rules);
   state.counters["compile_s"] = f.compile_seconds;
@@ -217,7 +219,7 @@ BENCHMARK(BM_SnapshotLoad)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
 BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
-BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000);
+BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000)->Arg(10000);
 BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_Compile)
     ->Arg(100)

@@ -73,17 +73,21 @@ class Compiler {
       impl_.apps.push_back(dag);
       i = j + 1;
     }
+    std::vector<uint32_t*> roots;
+    for (AppDag& dag : impl_.apps) roots.push_back(&dag.root);
+    status_ = LayOutCode(built_.nodes, built_.exc_class, built_.exc_child,
+                         std::move(roots), &impl_.code);
+    if (!status_.ok()) return status_;
     CompileStats& s = impl_.stats;
     s.rules = static_cast<int64_t>(policy_.rules().size());
     s.apps = static_cast<int64_t>(impl_.apps.size());
     s.variables = static_cast<int64_t>(impl_.vars.size());
-    s.nodes = static_cast<int64_t>(impl_.nodes.size());
-    s.edges = static_cast<int64_t>(impl_.exc_class.size() + impl_.nodes.size());
+    s.nodes = static_cast<int64_t>(built_.nodes.size());
+    s.edges =
+        static_cast<int64_t>(built_.exc_class.size() + built_.nodes.size());
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
-    int64_t bytes = sizeof(Node) * impl_.nodes.size() +
-                    4 * (impl_.exc_class.size() + impl_.exc_child.size() +
-                         impl_.scope_pool.size() + impl_.reason_pool.size() +
-                         impl_.attr_pool.size()) +
+    int64_t bytes = 4 * (impl_.code.size() + impl_.scope_pool.size() +
+                         impl_.reason_pool.size() + impl_.attr_pool.size()) +
                     sizeof(Leaf) * impl_.leaves.size() +
                     sizeof(LeafEntitlement) * impl_.leaf_ents.size();
     for (const Var& v : impl_.vars) {
@@ -716,8 +720,8 @@ class Compiler {
       } else {
         const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
         if (++app_nodes_ > options_.max_nodes_per_app ||
-            static_cast<int64_t>(impl_.nodes.size()) >= options_.max_nodes ||
-            static_cast<int64_t>(impl_.exc_class.size()) + exc >
+            static_cast<int64_t>(built_.nodes.size()) >= options_.max_nodes ||
+            static_cast<int64_t>(built_.exc_class.size()) + exc >
                 options_.max_edges) {
           status_ = absl::ResourceExhaustedError(
               "decision DAG for app '" +
@@ -728,11 +732,11 @@ class Compiler {
               ", max_edges = " + std::to_string(options_.max_edges) + ")");
           return kLeafBit;
         }
-        Node n;
+        BuiltNode n;
         n.var = lv.var;
-        n.exc_begin = static_cast<uint32_t>(impl_.exc_child.size());
+        n.exc_begin = static_cast<uint32_t>(built_.exc_child.size());
         if (var.num_classes <= kDenseMaxClasses || exc * 4 >= var.num_classes) {
-          n.dflt = kDense;
+          n.dflt = kDenseNode;
           n.exc_count = static_cast<uint32_t>(var.num_classes);
           size_t k = 2;
           for (int32_t c = 0; c < var.num_classes; ++c) {
@@ -741,19 +745,19 @@ class Compiler {
               child = nkey[k + 1];
               k += 2;
             }
-            impl_.exc_class.push_back(static_cast<uint32_t>(c));
-            impl_.exc_child.push_back(child);
+            built_.exc_class.push_back(static_cast<uint32_t>(c));
+            built_.exc_child.push_back(child);
           }
         } else {
           n.dflt = dflt;
           n.exc_count = static_cast<uint32_t>(exc);
           for (size_t i = 2; i < nkey.size(); i += 2) {
-            impl_.exc_class.push_back(nkey[i]);
-            impl_.exc_child.push_back(nkey[i + 1]);
+            built_.exc_class.push_back(nkey[i]);
+            built_.exc_child.push_back(nkey[i + 1]);
           }
         }
-        result = static_cast<uint32_t>(impl_.nodes.size());
-        impl_.nodes.push_back(n);
+        result = static_cast<uint32_t>(built_.nodes.size());
+        built_.nodes.push_back(n);
         node_memo_.emplace(std::move(nkey), result);
       }
     }
@@ -901,6 +905,11 @@ class Compiler {
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t> finished_ids_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
+  // Nodes as built (children first), laid out as code at the end.
+  struct {
+    std::vector<BuiltNode> nodes;
+    std::vector<uint32_t> exc_class, exc_child;
+  } built_;
 };
 
 }  // namespace

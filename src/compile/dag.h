@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "re2/set.h"
@@ -53,44 +54,73 @@ struct AttrInput {
   std::vector<std::string> pattern_text;  // In RE2::Set order (snapshots).
 };
 
-// Node edges: a child reference has kLeafBit set for leaves.
-inline constexpr uint32_t kLeafBit = 0x80000000u;
-
-// A sparse multiway node: classes listed in exc_class[exc_begin ..
-// exc_begin + exc_count) (sorted) go to the matching exc_child; every other
-// class goes to `dflt`. Under `department = Sales` a title node lists only
-// the titles the live rules mention, not every title of the policy.
+// The DAG code: every node of every app packed into one array of 32-bit
+// words. A child reference is a node's offset in that array, or a leaf id
+// with kLeafBit set. Nodes are laid out depth-first in post-order, so a
+// node's children come before it (offsets only go down on a walk: the DAG
+// is acyclic by construction, which the snapshot validator checks) and a
+// node sits next to the subtree it was reached from.
 //
+// Word 0 is `var << 1 | sparse`, word 1 the edge count, then:
+//   dense  (count = the variable's number of classes): the child of class c
+//          at word 2 + c — one load per step;
+//   sparse (count = k exceptions): word 2 the default child, words 3 .. 3+k
+//          the exception classes in ascending order, words 3+k .. 3+2k their
+//          children. Under `department = Sales` a title node lists only the
+//          titles the live rules mention, not every title of the policy.
 // Nodes over small domains (kDenseMaxClasses classes or fewer), or whose
-// exceptions cover a quarter of the classes or more, are dense instead:
-// exc_child[exc_begin + c] is the child of class c (exc_count = number of
-// classes, dflt = kDense), one load and no search.
-struct Node {
+// exceptions cover a quarter of the classes or more, are dense.
+inline constexpr uint32_t kLeafBit = 0x80000000u;
+inline constexpr int32_t kDenseMaxClasses = 32;
+
+inline int32_t NodeVar(const uint32_t* n) {
+  return static_cast<int32_t>(n[0] >> 1);
+}
+inline bool NodeSparse(const uint32_t* n) { return (n[0] & 1) != 0; }
+inline uint32_t NodeWords(const uint32_t* n) {
+  return NodeSparse(n) ? 3 + 2 * n[1] : 2 + n[1];
+}
+
+// The child of the node at `n` for class `c` (the hot path).
+inline uint32_t NodeChild(const uint32_t* n, uint32_t c) {
+  if (!NodeSparse(n)) return n[2 + c];
+  const uint32_t count = n[1];
+  if (count == 0) return n[2];
+  // Branch-free lower bound over the exception classes.
+  const uint32_t* cls = n + 3;
+  const uint32_t* base = cls;
+  for (uint32_t len = count; len > 1;) {
+    const uint32_t half = len / 2;
+    base = base[half] < c ? base + half : base;
+    len -= half;
+  }
+  base += *base < c;
+  const uint32_t i = static_cast<uint32_t>(base - cls);
+  return i < count && *base == c ? cls[count + i] : n[2];
+}
+
+// A node as the compiler builds it (and as format-1 snapshots stored it):
+// children are nodes with smaller ids or leaves, edges in two parallel
+// arrays. dflt == kDenseNode marks a dense node with one edge per class.
+struct BuiltNode {
   int32_t var = 0;
   uint32_t dflt = 0;
   uint32_t exc_begin = 0;
   uint32_t exc_count = 0;
 };
-inline constexpr uint32_t kDense = 0xffffffffu;
-inline constexpr int32_t kDenseMaxClasses = 32;
+inline constexpr uint32_t kDenseNode = 0xffffffffu;
 
-// The child of `n` for class `c`.
-inline uint32_t NodeChild(const Node& n, const uint32_t* exc_class,
-                          const uint32_t* exc_child, uint32_t c) {
-  if (n.dflt == kDense) return exc_child[n.exc_begin + c];
-  const uint32_t* cls = exc_class + n.exc_begin;
-  uint32_t lo = 0, hi = n.exc_count;
-  while (lo < hi) {
-    const uint32_t mid = (lo + hi) / 2;
-    if (cls[mid] < c) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo < n.exc_count && cls[lo] == c ? exc_child[n.exc_begin + lo]
-                                          : n.dflt;
-}
+// Lays built nodes out as DAG code (post-order from each root in turn, the
+// default child last so it sits right before its parent) and rewrites the
+// roots to code offsets. Nodes unreachable from every root are dropped.
+// REQUIRES: the built nodes are well formed (children precede parents,
+// edge ranges in bounds). Fails with ResourceExhausted when the code would
+// not fit 31-bit offsets.
+absl::Status LayOutCode(const std::vector<BuiltNode>& nodes,
+                        const std::vector<uint32_t>& exc_class,
+                        const std::vector<uint32_t>& exc_child,
+                        std::vector<uint32_t*> roots,
+                        std::vector<uint32_t>* code);
 
 struct LeafEntitlement {
   int32_t instance = -1;
@@ -147,9 +177,7 @@ struct CompiledPolicy::Impl {
   std::vector<AttrInput> inputs;
   int32_t as_of_var = -1;
   int32_t slot_count = 0;
-  std::vector<Node> nodes;
-  std::vector<uint32_t> exc_class;
-  std::vector<uint32_t> exc_child;
+  std::vector<uint32_t> code;  // Nodes; see NodeChild().
   std::vector<Leaf> leaves;
   std::vector<LeafEntitlement> leaf_ents;
   std::vector<uint32_t> scope_pool;   // Into scopes.

@@ -68,30 +68,29 @@ std::string CompiledPolicy::ToDot() const {
   const Impl& im = *impl_;
   std::string out =
       "digraph birthright {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+  // Nodes are named by code offset, leaves by id.
+  auto ref_name = [](uint32_t r) {
+    return (r & kLeafBit) ? "leaf" + std::to_string(r & ~kLeafBit)
+                          : "n" + std::to_string(r);
+  };
   for (size_t a = 0; a < im.apps.size(); ++a) {
     const AppDag& dag = im.apps[a];
     const std::string app = policy_->instances()[dag.first_instance].app;
     out += "  app" + std::to_string(a) +
            " [shape=box,style=bold,label=" + JsonString(app) + "];\n";
-    auto ref_name = [](uint32_t r) {
-      return (r & kLeafBit) ? "leaf" + std::to_string(r & ~kLeafBit)
-                            : "n" + std::to_string(r);
-    };
     out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
   }
-  for (size_t n = 0; n < im.nodes.size(); ++n) {
-    const Node& node = im.nodes[n];
-    const Var& v = im.vars[node.var];
-    out += "  n" + std::to_string(n) +
+  for (uint32_t at = 0; at < im.code.size(); at += NodeWords(&im.code[at])) {
+    const uint32_t* node = &im.code[at];
+    const Var& v = im.vars[NodeVar(node)];
+    out += "  " + ref_name(at) +
            " [shape=ellipse,label=" + JsonString(VarLabel(*policy_, v)) +
            "];\n";
     // One edge per distinct child, labelled with the classes that lead there.
     std::vector<std::string> labels;
     std::vector<uint32_t> targets;
     for (int32_t c = 0; c < v.num_classes; ++c) {
-      const uint32_t t =
-          NodeChild(node, im.exc_class.data(), im.exc_child.data(),
-                    static_cast<uint32_t>(c));
+      const uint32_t t = NodeChild(node, static_cast<uint32_t>(c));
       size_t k = 0;
       while (k < targets.size() && targets[k] != t) ++k;
       if (k == targets.size()) {
@@ -102,14 +101,10 @@ std::string CompiledPolicy::ToDot() const {
       labels[k] += ClassLabel(*policy_, v, c);
     }
     for (size_t l = 0; l < labels.size(); ++l) {
-      const uint32_t t = targets[l];
-      const std::string to = (t & kLeafBit)
-                                 ? "leaf" + std::to_string(t & ~kLeafBit)
-                                 : "n" + std::to_string(t);
       std::string label = labels[l];
       if (label.size() > 80) label = label.substr(0, 77) + "...";
-      out += "  n" + std::to_string(n) + " -> " + to + " [label=\"" + label +
-             "\"];\n";
+      out += "  " + ref_name(at) + " -> " + ref_name(targets[l]) +
+             " [label=\"" + label + "\"];\n";
     }
   }
   for (size_t l = 0; l < im.leaves.size(); ++l) {

@@ -231,8 +231,8 @@ class Walker {
         spelling_(spelling),
         inst_side_(inst_side),
         max_regions_(max_regions) {
-    node_diff_.assign(im_.nodes.size(), -1);
-    node_paths_.assign(im_.nodes.size(), -1);
+    node_diff_.assign(im_.code.size(), -1);  // By code offset.
+    node_paths_.assign(im_.code.size(), -1);
     path_.resize(im_.vars.size());
     constrained_.assign(im_.vars.size(), 0);
     if (as_of) {
@@ -373,30 +373,17 @@ class Walker {
   // The distinct children of node `ref` with the classes leading there
   // (restricted by a fixed as_of), ordered by their smallest class.
   std::vector<std::pair<uint32_t, std::vector<int32_t>>> Groups(uint32_t ref) {
-    const Node& n = im_.nodes[ref];
-    const Var& var = im_.vars[n.var];
+    const uint32_t* n = &im_.code[ref];
+    const int32_t v = NodeVar(n);
+    const Var& var = im_.vars[v];
     std::vector<std::pair<uint32_t, std::vector<int32_t>>> out;
     absl::flat_hash_map<uint32_t, size_t> index;
-    auto add = [&](int32_t c, uint32_t child) {
-      if (constrained_[n.var] && !Has(path_[n.var], c)) return;
+    for (int32_t c = 0; c < var.num_classes; ++c) {
+      if (constrained_[v] && !Has(path_[v], c)) continue;
+      const uint32_t child = NodeChild(n, static_cast<uint32_t>(c));
       auto [it, inserted] = index.emplace(child, out.size());
       if (inserted) out.emplace_back(child, std::vector<int32_t>{});
       out[it->second].second.push_back(c);
-    };
-    if (n.dflt == kDense) {
-      for (int32_t c = 0; c < var.num_classes; ++c)
-        add(c, im_.exc_child[n.exc_begin + c]);
-    } else {
-      uint32_t k = 0;
-      for (int32_t c = 0; c < var.num_classes; ++c) {
-        if (k < n.exc_count &&
-            im_.exc_class[n.exc_begin + k] == static_cast<uint32_t>(c)) {
-          add(c, im_.exc_child[n.exc_begin + k]);
-          ++k;
-        } else {
-          add(c, n.dflt);
-        }
-      }
     }
     return out;
   }
@@ -501,7 +488,7 @@ class Walker {
       }
       return;
     }
-    const int32_t var = im_.nodes[ref].var;
+    const int32_t var = NodeVar(&im_.code[ref]);
     for (auto& [child, classes] : Groups(ref)) {
       if (!HasDiff(child)) continue;
       const bool was = constrained_[var];
@@ -1041,7 +1028,7 @@ SemanticDiff ComputeSemanticDiff(const Policy& before, const Policy& after,
   out.merged = std::shared_ptr<const CompiledPolicy>(std::move(*compiled));
   const CompiledPolicy& cp = *out.merged;
   const CompiledPolicy::Impl& im = cp.impl();
-  out.dag_nodes = static_cast<int64_t>(im.nodes.size());
+  out.dag_nodes = im.stats.nodes;
 
   // Instance side (0 before, 1 after) and pair, from the tags.
   const auto& insts = cp.policy().instances();

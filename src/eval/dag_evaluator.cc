@@ -274,12 +274,12 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   }
   // Walk one DAG per app; apps are in instance order, so the concatenation
   // is sorted by (app, instance) as SPEC §5 requires.
+  const uint32_t* code = im.code.data();
   for (const AppDag& dag : im.apps) {
     uint32_t ref = dag.root;
     while (!(ref & kLeafBit)) {
-      const Node& n = im.nodes[ref];
-      ref = NodeChild(n, im.exc_class.data(), im.exc_child.data(),
-                      s.classes[n.var]);
+      const uint32_t* n = code + ref;
+      ref = NodeChild(n, s.classes[NodeVar(n)]);
     }
     const Leaf& leaf = im.leaves[ref & ~kLeafBit];
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {

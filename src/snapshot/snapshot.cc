@@ -123,9 +123,6 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
         b, in.attr, in.scalar_var, in.presence_var, in.expiry_var,
         &in.pattern_vars, &in.set_vars, &patterns));
   }
-  std::vector<fb::Node> nodes;
-  for (const Node& n : im.nodes)
-    nodes.emplace_back(n.var, n.dflt, n.exc_begin, n.exc_count);
   std::vector<fb::Leaf> leaves;
   for (const Leaf& l : im.leaves)
     leaves.emplace_back(l.ents_begin, l.ents_count);
@@ -166,13 +163,12 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateString(p.hash()), b.CreateVector(attrs),
       b.CreateVector(instances), b.CreateVector(rules), b.CreateVector(regexes),
       b.CreateVector(cs_bools), b.CreateVector(vars), b.CreateVector(inputs),
-      im.as_of_var, im.slot_count, b.CreateVectorOfStructs(nodes),
-      b.CreateVector(im.exc_class), b.CreateVector(im.exc_child),
-      b.CreateVectorOfStructs(leaves), b.CreateVectorOfStructs(ents),
-      b.CreateVector(im.scope_pool), b.CreateVector(im.reason_pool),
-      b.CreateVector(im.attr_pool), b.CreateVector(scopes),
-      b.CreateVectorOfStructs(apps), b.CreateVector(atoms),
-      b.CreateVector(infos), b.CreateVector(attr_rules));
+      im.as_of_var, im.slot_count, 0, 0, 0, b.CreateVectorOfStructs(leaves),
+      b.CreateVectorOfStructs(ents), b.CreateVector(im.scope_pool),
+      b.CreateVector(im.reason_pool), b.CreateVector(im.attr_pool),
+      b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
+      b.CreateVector(atoms), b.CreateVector(infos), b.CreateVector(attr_rules),
+      b.CreateVector(im.code));
   fb::FinishSnapshotBuffer(b, root);
   std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
                   b.GetSize());
@@ -286,6 +282,8 @@ class SnapshotReader {
     }
     return true;
   }
+  absl::Status DecodeFormat1Nodes(const fb::Snapshot& s,
+                                  CompiledPolicy::Impl* im);
   template <typename T>
   static std::vector<T> Vec(const flatbuffers::Vector<T>* v) {
     return v == nullptr ? std::vector<T>{}
@@ -690,47 +688,9 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
   }
   if (im->leaves.empty()) return Corrupt("no leaves");
-  // Nodes: every child is a leaf or an earlier node, so the graph is
-  // acyclic and every walk ends.
-  im->exc_class = Vec(s.exc_class());
-  im->exc_child = Vec(s.exc_child());
-  if (im->exc_class.size() != im->exc_child.size())
-    return Corrupt("edge arrays");
-  auto child_ok = [&](uint32_t ref, size_t parent) {
-    return (ref & kLeafBit) ? (ref & ~kLeafBit) < im->leaves.size()
-                            : ref < parent;
-  };
-  if (s.nodes() != nullptr) {
-    for (const fb::Node* n : *s.nodes()) {
-      Node node{n->var(), n->dflt(), n->exc_begin(), n->exc_count()};
-      const size_t index = im->nodes.size();
-      if (node.var < 0 || node.var >= nvars) return Corrupt("node variable");
-      if (static_cast<uint64_t>(node.exc_begin) + node.exc_count >
-          im->exc_child.size()) {
-        return Corrupt("node edges");
-      }
-      if (node.dflt == kDense) {
-        if (node.exc_count !=
-            static_cast<uint32_t>(im->vars[node.var].num_classes)) {
-          return Corrupt("dense node width");
-        }
-      } else if (!child_ok(node.dflt, index)) {
-        return Corrupt("node default child");
-      }
-      for (uint32_t k = 0; k < node.exc_count; ++k) {
-        if (!child_ok(im->exc_child[node.exc_begin + k], index))
-          return Corrupt("node child");
-        if (node.dflt != kDense) {
-          const uint32_t c = im->exc_class[node.exc_begin + k];
-          if (c >= static_cast<uint32_t>(im->vars[node.var].num_classes) ||
-              (k > 0 && im->exc_class[node.exc_begin + k - 1] >= c)) {
-            return Corrupt("node classes");
-          }
-        }
-      }
-      im->nodes.push_back(node);
-    }
-  }
+  // Apps, then the DAG code. Format 2 stores the code; format 1 stored
+  // nodes with parallel edge arrays, which are validated and laid out as
+  // code here, so older snapshots keep loading.
   if (s.apps() != nullptr) {
     int32_t next_instance = 0;
     for (const fb::AppDag* a : *s.apps()) {
@@ -740,11 +700,55 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       dag.root = a->root();
       if (dag.first_instance != next_instance ||
           dag.last_instance < dag.first_instance ||
-          dag.last_instance >= ninst || !child_ok(dag.root, im->nodes.size())) {
+          dag.last_instance >= ninst) {
         return Corrupt("app DAG");
       }
       next_instance = dag.last_instance + 1;
       im->apps.push_back(dag);
+    }
+  }
+  auto leaf_ok = [&](uint32_t ref) {
+    return (ref & ~kLeafBit) < im->leaves.size();
+  };
+  if (s.format_version() == 1) {
+    if (absl::Status st = DecodeFormat1Nodes(s, im.get()); !st.ok()) return st;
+  } else {
+    im->code = Vec(s.code());
+    // Every child is a leaf or a node that starts earlier in the code, so
+    // the graph is acyclic and every walk ends.
+    const std::vector<uint32_t>& code = im->code;
+    std::vector<uint8_t> starts(code.size(), 0);
+    auto child_ok = [&](uint32_t ref, size_t parent) {
+      return (ref & kLeafBit) ? leaf_ok(ref) : ref < parent && starts[ref];
+    };
+    for (size_t at = 0; at < code.size();) {
+      if (code.size() - at < 2) return Corrupt("node header");
+      const uint32_t* n = &code[at];
+      const int32_t var = NodeVar(n);
+      if (var >= nvars) return Corrupt("node variable");
+      const uint64_t width = static_cast<uint32_t>(im->vars[var].num_classes);
+      const uint64_t count = n[1];
+      const uint64_t words = NodeSparse(n) ? 3 + 2 * count : 2 + count;
+      if (words > code.size() - at) return Corrupt("node edges");
+      if (NodeSparse(n)) {
+        if (count > width || !child_ok(n[2], at))
+          return Corrupt("node default child");
+        for (uint64_t k = 0; k < count; ++k) {
+          const uint32_t c = n[3 + k];
+          if (c >= width || (k > 0 && n[3 + k - 1] >= c))
+            return Corrupt("node classes");
+          if (!child_ok(n[3 + count + k], at)) return Corrupt("node child");
+        }
+      } else {
+        if (count != width) return Corrupt("dense node width");
+        for (uint64_t k = 0; k < count; ++k)
+          if (!child_ok(n[2 + k], at)) return Corrupt("node child");
+      }
+      starts[at] = 1;
+      at += words;
+    }
+    for (const AppDag& dag : im->apps) {
+      if (!child_ok(dag.root, code.size())) return Corrupt("app DAG root");
     }
   }
   // Atoms and rule formulas (missing-attribute explanation).
@@ -825,13 +829,68 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
   im->stats.variables = nvars;
-  im->stats.nodes = static_cast<int64_t>(im->nodes.size());
-  im->stats.edges =
-      static_cast<int64_t>(im->exc_class.size() + im->nodes.size());
+  for (size_t at = 0; at < im->code.size(); at += NodeWords(&im->code[at])) {
+    ++im->stats.nodes;
+    im->stats.edges += 1 + im->code[at + 1];
+  }
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
   return CompiledPolicy::FromParts(std::move(shared), std::move(im));
+}
+
+// Format 1: nodes with parallel edge arrays, children before parents by
+// index. Validated like format 2, then laid out as code.
+absl::Status SnapshotReader::DecodeFormat1Nodes(const fb::Snapshot& s,
+                                                CompiledPolicy::Impl* im) {
+  const int64_t nvars = static_cast<int64_t>(im->vars.size());
+  std::vector<BuiltNode> nodes;
+  std::vector<uint32_t> exc_class = Vec(s.exc_class());
+  std::vector<uint32_t> exc_child = Vec(s.exc_child());
+  if (exc_class.size() != exc_child.size()) return Corrupt("edge arrays");
+  auto child_ok = [&](uint32_t ref, size_t parent) {
+    return (ref & kLeafBit) ? (ref & ~kLeafBit) < im->leaves.size()
+                            : ref < parent;
+  };
+  if (s.nodes() != nullptr) {
+    for (const fb::Node* n : *s.nodes()) {
+      BuiltNode node{n->var(), n->dflt(), n->exc_begin(), n->exc_count()};
+      const size_t index = nodes.size();
+      if (node.var < 0 || node.var >= nvars) return Corrupt("node variable");
+      if (static_cast<uint64_t>(node.exc_begin) + node.exc_count >
+          exc_child.size()) {
+        return Corrupt("node edges");
+      }
+      if (node.dflt == kDenseNode) {
+        if (node.exc_count !=
+            static_cast<uint32_t>(im->vars[node.var].num_classes)) {
+          return Corrupt("dense node width");
+        }
+      } else if (!child_ok(node.dflt, index)) {
+        return Corrupt("node default child");
+      }
+      for (uint32_t k = 0; k < node.exc_count; ++k) {
+        if (!child_ok(exc_child[node.exc_begin + k], index))
+          return Corrupt("node child");
+        if (node.dflt != kDenseNode) {
+          const uint32_t c = exc_class[node.exc_begin + k];
+          if (c >= static_cast<uint32_t>(im->vars[node.var].num_classes) ||
+              (k > 0 && exc_class[node.exc_begin + k - 1] >= c)) {
+            return Corrupt("node classes");
+          }
+        }
+      }
+      nodes.push_back(node);
+    }
+  }
+  std::vector<uint32_t*> roots;
+  for (AppDag& dag : im->apps) {
+    if (!child_ok(dag.root, nodes.size())) return Corrupt("app DAG");
+    roots.push_back(&dag.root);
+  }
+  absl::Status st =
+      LayOutCode(nodes, exc_class, exc_child, std::move(roots), &im->code);
+  return st.ok() ? st : Corrupt(std::string(st.message()));
 }
 
 absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshot(

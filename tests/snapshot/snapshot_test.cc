@@ -150,14 +150,14 @@ TEST(SnapshotTest, NewerFormatIsFailedPrecondition) {
   std::string bytes = WriteSnapshot(*c.compiled);
   auto info = InspectSnapshot(bytes);
   ASSERT_TRUE(info.ok());
-  // Find the format_version field by rewriting the stored value 1 -> 99 at
-  // every position holding a little-endian uint32 1 until one verifies as a
-  // newer format (the field is the root table's first scalar).
+  // Find the format_version field by rewriting the stored value -> 99 at
+  // every position holding it as a little-endian uint32 until one verifies
+  // as a newer format (the field is the root table's first scalar).
   const size_t body = bytes.size() - 12;
   bool found = false;
   for (size_t i = 8; i + 4 <= body && !found; ++i) {
-    if (bytes[i] != 1 || bytes[i + 1] != 0 || bytes[i + 2] != 0 ||
-        bytes[i + 3] != 0)
+    if (bytes[i] != static_cast<char>(kSnapshotFormatVersion) ||
+        bytes[i + 1] != 0 || bytes[i + 2] != 0 || bytes[i + 3] != 0)
       continue;
     std::string bad = bytes.substr(0, body);
     bad[i] = 99;
