@@ -921,6 +921,7 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::FromParts(
   std::unique_ptr<CompiledPolicy> out(new CompiledPolicy());
   out->policy_ = std::move(policy);
   out->impl_ = std::move(impl);
+  PrepareEvaluation(out->impl_.get());
   return out;
 }
 CompiledPolicy::~CompiledPolicy() = default;
@@ -939,6 +940,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(
           out->policy_->attributes()[in.attr].name + "' is too large for RE2");
     }
   }
+  PrepareEvaluation(out->impl_.get());
   return out;
 }
 

@@ -52,6 +52,11 @@ struct AttrInput {
   std::vector<int32_t> set_vars;
   std::unique_ptr<re2::RE2::Set> patterns;
   std::vector<std::string> pattern_text;  // In RE2::Set order (snapshots).
+  // Derived (PrepareEvaluation): the pattern bits matching the interned
+  // literal of scalar class c are literal_match[literal_match_begin[c] ..
+  // literal_match_begin[c + 1]), so a known value skips RE2.
+  std::vector<uint32_t> literal_match_begin;
+  std::vector<int32_t> literal_match;
 };
 
 // The DAG code: every node of every app packed into one array of 32-bit
@@ -86,17 +91,23 @@ inline uint32_t NodeChild(const uint32_t* n, uint32_t c) {
   if (!NodeSparse(n)) return n[2 + c];
   const uint32_t count = n[1];
   if (count == 0) return n[2];
-  // Branch-free lower bound over the exception classes.
   const uint32_t* cls = n + 3;
-  const uint32_t* base = cls;
-  for (uint32_t len = count; len > 1;) {
-    const uint32_t half = len / 2;
-    base = base[half] < c ? base + half : base;
-    len -= half;
+  uint32_t i = 0;
+  if (count <= 16) {
+    // Few exceptions (the common case): count the smaller classes; the
+    // loads are independent, unlike a bisection's.
+    for (uint32_t k = 0; k < count; ++k) i += cls[k] < c;
+  } else {
+    // Branch-free lower bound.
+    const uint32_t* base = cls;
+    for (uint32_t len = count; len > 1;) {
+      const uint32_t half = len / 2;
+      base = base[half] < c ? base + half : base;
+      len -= half;
+    }
+    i = static_cast<uint32_t>(base - cls) + (*base < c);
   }
-  base += *base < c;
-  const uint32_t i = static_cast<uint32_t>(base - cls);
-  return i < count && *base == c ? cls[count + i] : n[2];
+  return i < count && cls[i] == c ? cls[count + i] : n[2];
 }
 
 // A node as the compiler builds it (and as format-1 snapshots stored it):
@@ -192,8 +203,37 @@ struct CompiledPolicy::Impl {
   std::vector<RuleInfo> rules;  // By rule index; empty if invalid.
   std::vector<std::vector<int32_t>>
       attr_rules;  // Valid rules reading an attribute.
+
+  // Derived from the above by PrepareEvaluation() after a compile or a
+  // snapshot load; never serialized.
+  //
+  // Leaf entitlements in output form, copied with one memmove; entitlements
+  // with an attribute expiry get their date filled in per person.
+  std::vector<CompactEntitlement> leaf_compact;  // By leaf_ents index.
+  std::vector<uint8_t> leaf_attr_expiry;         // By leaf: any such entry.
+  // attr_rules[a] indexed for the missing-attribute explanation: a rule
+  // whose cheapest "guard" atom (on a variable not reading `a`) is FALSE for
+  // the person cannot apply, so only the rules listed under the person's
+  // class of each guard variable, plus the unguarded ones, are examined.
+  struct ExplainGuard {
+    int32_t var = -1;
+    std::vector<uint32_t> begin;  // By class: rules[begin[c] .. begin[c+1]).
+    std::vector<int32_t> rules;
+  };
+  struct ExplainIndex {
+    std::vector<ExplainGuard> guards;
+    std::vector<int32_t> unguarded;
+  };
+  std::vector<ExplainIndex> explain;  // By attribute.
+  // The variable most app roots test, and per class of it the node (or
+  // leaf) each app's walk continues from: dispatch[class * apps + app].
+  int32_t dispatch_var = -1;
+  std::vector<uint32_t> dispatch;
   CompileStats stats;
 };
+
+// Builds the derived evaluation tables of `im` (leaf_compact, explain...).
+void PrepareEvaluation(CompiledPolicy::Impl* im);
 
 }  // namespace birthright
 

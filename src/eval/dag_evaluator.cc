@@ -1,6 +1,8 @@
 // Evaluation on the compiled decision DAG: classify each input once, walk
 // one DAG per app with integer class ids, copy leaf outcomes.
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "birthright/compiled_policy.h"
 #include "compile/dag.h"
@@ -13,7 +15,9 @@ namespace {
 // Per-thread scratch so the hot path reuses its buffers (no locks).
 struct Scratch {
   std::vector<uint32_t> classes;
-  std::vector<uint32_t> seen;  // Rule -> stamp of the last explanation.
+  std::vector<uint32_t> refs;    // Per app: the walk's current node or leaf.
+  std::vector<uint32_t> active;  // Apps whose walk has not reached a leaf.
+  std::vector<uint32_t> seen;    // Rule -> stamp of the last explanation.
   uint32_t stamp = 0;
   std::vector<uint8_t> present;
   std::vector<int32_t> dates;
@@ -82,36 +86,42 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
     s.stamp = 1;
   }
   std::vector<AttrId>& why = s.why;
-  for (size_t a = 0; a < im.attr_rules.size(); ++a) {
-    if (s.present[a] || im.attr_rules[a].empty()) continue;
-    for (int32_t r : im.attr_rules[a]) {
-      if (s.seen[r] == s.stamp) continue;
-      s.seen[r] = s.stamp;
-      const RuleInfo& info = im.rules[r];
-      Tri cond = Tri::kTrue;
-      for (int32_t atom : info.cond_atoms) {
-        cond = TriAnd(cond, AtomValue(im, atom, s));
-        if (cond == Tri::kFalse) break;
-      }
-      if (cond == Tri::kFalse) continue;
-      why.clear();
-      const Tri unless = info.unless.empty()
-                             ? Tri::kFalse
-                             : ExplainFormula(im, info.unless, 0, s, &why);
-      if (cond == Tri::kFalse || unless == Tri::kTrue) continue;
-      if (policy.rules()[r].effect == Effect::kGrant && cond == Tri::kTrue &&
-          unless == Tri::kFalse) {
-        continue;  // Applies: nothing was withheld.
-      }
-      // A grant withheld, or a deny fired, because of UNKNOWN.
-      if (cond == Tri::kUnknown) {
-        for (AttrId m : info.cond_missing) {
-          if (!s.present[m]) out->push_back(m);
-        }
-      }
-      if (unless == Tri::kUnknown)
-        out->insert(out->end(), why.begin(), why.end());
+  auto explain = [&](int32_t r) {
+    if (s.seen[r] == s.stamp) return;
+    s.seen[r] = s.stamp;
+    const RuleInfo& info = im.rules[r];
+    Tri cond = Tri::kTrue;
+    for (int32_t atom : info.cond_atoms) {
+      cond = TriAnd(cond, AtomValue(im, atom, s));
+      if (cond == Tri::kFalse) return;
     }
+    why.clear();
+    const Tri unless = info.unless.empty()
+                           ? Tri::kFalse
+                           : ExplainFormula(im, info.unless, 0, s, &why);
+    if (unless == Tri::kTrue) return;
+    if (policy.rules()[r].effect == Effect::kGrant && cond == Tri::kTrue &&
+        unless == Tri::kFalse) {
+      return;  // Applies: nothing was withheld.
+    }
+    // A grant withheld, or a deny fired, because of UNKNOWN.
+    if (cond == Tri::kUnknown) {
+      for (AttrId m : info.cond_missing) {
+        if (!s.present[m]) out->push_back(m);
+      }
+    }
+    if (unless == Tri::kUnknown)
+      out->insert(out->end(), why.begin(), why.end());
+  };
+  for (size_t a = 0; a < im.explain.size(); ++a) {
+    if (s.present[a]) continue;
+    const CompiledPolicy::Impl::ExplainIndex& index = im.explain[a];
+    for (const auto& g : index.guards) {
+      const uint32_t c = s.classes[g.var];
+      for (uint32_t i = g.begin[c]; i < g.begin[c + 1]; ++i)
+        explain(g.rules[i]);
+    }
+    for (int32_t r : index.unguarded) explain(r);
   }
 }
 
@@ -127,6 +137,135 @@ int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
 }
 
 }  // namespace
+
+// Dispatch tables above this many entries are not built (a variable with
+// huge domains at the root of many apps); walks then start at the roots.
+constexpr size_t kMaxDispatchEntries = size_t{1} << 22;
+
+void PrepareEvaluation(CompiledPolicy::Impl* im) {
+  im->leaf_compact.clear();
+  for (const LeafEntitlement& le : im->leaf_ents) {
+    CompactEntitlement& e = im->leaf_compact.emplace_back();
+    e.instance = le.instance;
+    e.level = le.level;
+    e.scopes_begin = le.scopes_begin;
+    e.scopes_count = le.scopes_count;
+    e.reasons_begin = le.reasons_begin;
+    e.reasons_count = le.reasons_count;
+    if (!le.never_expires && le.expiry_attrs_count == 0)
+      e.expires = Date{le.expiry_literal};
+  }
+  im->leaf_attr_expiry.assign(im->leaves.size(), 0);
+  for (size_t l = 0; l < im->leaves.size(); ++l) {
+    const Leaf& leaf = im->leaves[l];
+    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
+      const LeafEntitlement& le = im->leaf_ents[leaf.ents_begin + i];
+      if (!le.never_expires && le.expiry_attrs_count > 0)
+        im->leaf_attr_expiry[l] = 1;
+    }
+  }
+  // Known literals skip RE2: their pattern matches are fixed.
+  for (AttrInput& in : im->inputs) {
+    in.literal_match_begin.clear();
+    in.literal_match.clear();
+    if (!in.patterns || in.scalar_var < 0) continue;
+    const Var& v = im->vars[in.scalar_var];
+    if (v.literals.empty()) continue;
+    std::vector<int> matches;
+    in.literal_match_begin.assign(static_cast<size_t>(v.num_classes) + 1, 0);
+    for (int32_t c = 0; c < v.num_classes; ++c) {
+      in.literal_match_begin[c] =
+          static_cast<uint32_t>(in.literal_match.size());
+      if (c < 2) continue;  // Missing and "other" are matched at run time.
+      matches.clear();
+      in.patterns->Match(v.literals[c - 2], &matches);
+      std::sort(matches.begin(), matches.end());
+      in.literal_match.insert(in.literal_match.end(), matches.begin(),
+                              matches.end());
+    }
+    in.literal_match_begin[v.num_classes] =
+        static_cast<uint32_t>(in.literal_match.size());
+  }
+  // Dispatch on the variable the most app roots test (ties: the smaller
+  // id), when its table stays small.
+  im->dispatch_var = -1;
+  im->dispatch.clear();
+  {
+    std::map<int32_t, int32_t> roots_testing;
+    for (const AppDag& dag : im->apps) {
+      if (!(dag.root & kLeafBit)) ++roots_testing[NodeVar(&im->code[dag.root])];
+    }
+    int32_t best = 0;
+    for (const auto& [var, n] : roots_testing) {
+      if (n > best) {
+        best = n;
+        im->dispatch_var = var;
+      }
+    }
+    const size_t napps = im->apps.size();
+    if (im->dispatch_var >= 0 &&
+        static_cast<size_t>(im->vars[im->dispatch_var].num_classes) * napps >
+            kMaxDispatchEntries) {
+      im->dispatch_var = -1;
+    }
+    if (im->dispatch_var >= 0) {
+      const int32_t classes = im->vars[im->dispatch_var].num_classes;
+      im->dispatch.resize(static_cast<size_t>(classes) * napps);
+      for (size_t a = 0; a < napps; ++a) {
+        const uint32_t root = im->apps[a].root;
+        const bool tests =
+            !(root & kLeafBit) && NodeVar(&im->code[root]) == im->dispatch_var;
+        for (int32_t c = 0; c < classes; ++c) {
+          im->dispatch[static_cast<size_t>(c) * napps + a] =
+              tests ? NodeChild(&im->code[root], static_cast<uint32_t>(c))
+                    : root;
+        }
+      }
+    }
+  }
+  // The explanation index: per attribute, each rule under the guard atom
+  // that is FALSE on the most classes (among atoms not reading the
+  // attribute); rules without a guard that rules out half the classes are
+  // always examined.
+  im->explain.assign(im->attr_rules.size(), {});
+  for (size_t a = 0; a < im->attr_rules.size(); ++a) {
+    CompiledPolicy::Impl::ExplainIndex& index = im->explain[a];
+    std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> by_var;
+    for (int32_t r : im->attr_rules[a]) {
+      int32_t guard = -1;
+      size_t best = 0;
+      for (int32_t atom : im->rules[r].cond_atoms) {
+        const Atom& at = im->atoms[atom];
+        if (im->vars[at.var].attr == static_cast<AttrId>(a)) continue;
+        const size_t open = static_cast<size_t>(
+            std::count_if(at.truth.begin(), at.truth.end(),
+                          [](Tri t) { return t != Tri::kFalse; }));
+        if (open * 2 <= at.truth.size() && (guard < 0 || open < best)) {
+          guard = atom;
+          best = open;
+        }
+      }
+      if (guard < 0) {
+        index.unguarded.push_back(r);
+      } else {
+        by_var[im->atoms[guard].var].emplace_back(guard, r);
+      }
+    }
+    for (const auto& [var, entries] : by_var) {
+      CompiledPolicy::Impl::ExplainGuard& g = index.guards.emplace_back();
+      g.var = var;
+      const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
+      g.begin.assign(classes + 1, 0);
+      for (size_t c = 0; c < classes; ++c) {
+        g.begin[c] = static_cast<uint32_t>(g.rules.size());
+        for (const auto& [atom, r] : entries) {
+          if (im->atoms[atom].truth[c] != Tri::kFalse) g.rules.push_back(r);
+        }
+      }
+      g.begin[classes] = static_cast<uint32_t>(g.rules.size());
+    }
+  }
+}
 
 int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
 
@@ -261,9 +400,18 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
         for (int32_t pv : in.pattern_vars) s.classes[pv] = 0;
       } else {
         for (int32_t pv : in.pattern_vars) s.classes[pv] = 1;
-        s.matches.clear();
-        in.patterns->Match(*canon, &s.matches);
-        for (int bit : s.matches) s.classes[in.pattern_vars[bit]] = 2;
+        const uint32_t c =
+            in.scalar_var >= 0 ? s.classes[in.scalar_var] : uint32_t{1};
+        if (c >= 2 && !in.literal_match_begin.empty()) {
+          for (uint32_t i = in.literal_match_begin[c];
+               i < in.literal_match_begin[c + 1]; ++i) {
+            s.classes[in.pattern_vars[in.literal_match[i]]] = 2;
+          }
+        } else {
+          s.matches.clear();
+          in.patterns->Match(*canon, &s.matches);
+          for (int bit : s.matches) s.classes[in.pattern_vars[bit]] = 2;
+        }
       }
     }
     if (in.expiry_var >= 0) {
@@ -274,33 +422,58 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   }
   // Walk one DAG per app; apps are in instance order, so the concatenation
   // is sorted by (app, instance) as SPEC §5 requires.
+  //
+  // The walks are independent, so they advance in lockstep, one step of
+  // every unfinished walk per round: their node loads (mostly cache misses
+  // on big policies) overlap instead of queueing one behind the other.
   const uint32_t* code = im.code.data();
-  for (const AppDag& dag : im.apps) {
-    uint32_t ref = dag.root;
-    while (!(ref & kLeafBit)) {
-      const uint32_t* n = code + ref;
-      ref = NodeChild(n, s.classes[NodeVar(n)]);
+  const size_t napps = im.apps.size();
+  s.refs.resize(napps);
+  s.active.clear();
+  if (im.dispatch_var >= 0) {
+    const uint32_t* row =
+        im.dispatch.data() + s.classes[im.dispatch_var] * napps;
+    std::copy(row, row + napps, s.refs.begin());
+  } else {
+    for (size_t a = 0; a < napps; ++a) s.refs[a] = im.apps[a].root;
+  }
+  for (size_t a = 0; a < napps; ++a) {
+    if (!(s.refs[a] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(a));
+  }
+  const uint32_t* classes = s.classes.data();
+  uint32_t* refs = s.refs.data();
+  uint32_t* active = s.active.data();
+  for (size_t live = s.active.size(); live > 0;) {
+    size_t still = 0;
+    for (size_t k = 0; k < live; ++k) {
+      const uint32_t a = active[k];
+      const uint32_t* n = code + refs[a];
+      const uint32_t next = NodeChild(n, classes[NodeVar(n)]);
+      refs[a] = next;
+      active[still] = a;
+      still += (next & kLeafBit) == 0;
     }
-    const Leaf& leaf = im.leaves[ref & ~kLeafBit];
+    live = still;
+  }
+  std::vector<CompactEntitlement>& ents = out->entitlements;
+  for (size_t a = 0; a < napps; ++a) {
+    const uint32_t id = refs[a] & ~kLeafBit;
+    if (id == 0) continue;  // Leaf 0 is the empty outcome.
+    const Leaf& leaf = im.leaves[id];
+    const size_t at = ents.size();
+    const CompactEntitlement* first = im.leaf_compact.data() + leaf.ents_begin;
+    ents.insert(ents.end(), first, first + leaf.ents_count);
+    if (!im.leaf_attr_expiry[id]) continue;
+    // The latest of the fixed and the person's attribute expiries.
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
       const LeafEntitlement& le = im.leaf_ents[leaf.ents_begin + i];
-      CompactEntitlement& e = out->entitlements.emplace_back();
-      e.instance = le.instance;
-      e.level = le.level;
-      e.scopes_begin = le.scopes_begin;
-      e.scopes_count = le.scopes_count;
-      e.reasons_begin = le.reasons_begin;
-      e.reasons_count = le.reasons_count;
-      if (le.never_expires) {
-        e.expires.reset();
-      } else {
-        int32_t latest = le.expiry_literal;
-        for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
-          latest = std::max(latest,
-                            s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
-        }
-        e.expires = Date{latest};
+      if (le.never_expires || le.expiry_attrs_count == 0) continue;
+      int32_t latest = le.expiry_literal;
+      for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
+        latest =
+            std::max(latest, s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
       }
+      ents[at + i].expires = Date{latest};
     }
   }
   if (any_missing) {

@@ -688,6 +688,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
   }
   if (im->leaves.empty()) return Corrupt("no leaves");
+  if (im->leaves[0].ents_count != 0) return Corrupt("leaf 0 is not empty");
   // Apps, then the DAG code. Format 2 stores the code; format 1 stored
   // nodes with parallel edge arrays, which are validated and laid out as
   // code here, so older snapshots keep loading.

@@ -23,18 +23,22 @@ std::string FoldName(std::string_view name) {
 
 void NormalizeValueInto(std::string_view value, bool case_sensitive,
                         std::string* out) {
-  out->clear();
   value = TrimWhitespace(value);
+  // The result is never longer than the input (a run of spaces becomes at
+  // most one), so write through a pointer: this is on the evaluation path.
+  out->resize(value.size());
+  char* d = out->data();
   bool in_space = false;
   for (char c : value) {
     if (IsAsciiSpace(c)) {
       in_space = true;
       continue;
     }
-    if (in_space) out->push_back(' ');
+    if (in_space) *d++ = ' ';
     in_space = false;
-    out->push_back(case_sensitive ? c : AsciiLower(c));
+    *d++ = case_sensitive ? c : AsciiLower(c);
   }
+  out->resize(static_cast<size_t>(d - out->data()));
 }
 
 std::string NormalizeValue(std::string_view value, bool case_sensitive) {
