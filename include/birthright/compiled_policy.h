@@ -54,7 +54,7 @@ struct CompileStats {
   int64_t apps = 0;
   int64_t variables = 0;
   int64_t nodes = 0;
-  int64_t edges = 0;
+  int64_t edges = 0;  // Stored child slots (a sparse node's default too).
   int64_t leaves = 0;
   int64_t memory_bytes = 0;  // Approximate heap footprint of the DAG.
 };

@@ -75,16 +75,14 @@ class Compiler {
     }
     std::vector<uint32_t*> roots;
     for (AppDag& dag : impl_.apps) roots.push_back(&dag.root);
-    status_ = LayOutCode(built_.nodes, built_.exc_class, built_.exc_child,
-                         std::move(roots), &impl_.code);
+    status_ = LayOutCode(impl_.vars, built_.nodes, built_.exc_class,
+                         built_.exc_child, std::move(roots), &impl_.code);
     if (!status_.ok()) return status_;
     CompileStats& s = impl_.stats;
     s.rules = static_cast<int64_t>(policy_.rules().size());
     s.apps = static_cast<int64_t>(impl_.apps.size());
     s.variables = static_cast<int64_t>(impl_.vars.size());
-    s.nodes = static_cast<int64_t>(built_.nodes.size());
-    s.edges =
-        static_cast<int64_t>(built_.exc_class.size() + built_.nodes.size());
+    CountCode(impl_.code, &s.nodes, &s.edges);
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
     int64_t bytes = 4 * (impl_.code.size() + impl_.scope_pool.size() +
                          impl_.reason_pool.size() + impl_.attr_pool.size()) +

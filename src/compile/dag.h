@@ -73,9 +73,11 @@ struct AttrInput {
 //          the exception classes in ascending order, words 3+k .. 3+2k their
 //          children. Under `department = Sales` a title node lists only the
 //          titles the live rules mention, not every title of the policy.
-// Nodes over small domains (kDenseMaxClasses classes or fewer), or whose
-// exceptions cover a quarter of the classes or more, are dense.
+// A node is dense when that takes at most twice the words of the sparse
+// form (LayOutCode).
 inline constexpr uint32_t kLeafBit = 0x80000000u;
+// The compiler builds nodes over small domains (this many classes or fewer)
+// in dense form; the layout re-encodes every node anyway.
 inline constexpr int32_t kDenseMaxClasses = 32;
 
 inline int32_t NodeVar(const uint32_t* n) {
@@ -84,6 +86,18 @@ inline int32_t NodeVar(const uint32_t* n) {
 inline bool NodeSparse(const uint32_t* n) { return (n[0] & 1) != 0; }
 inline uint32_t NodeWords(const uint32_t* n) {
   return NodeSparse(n) ? 3 + 2 * n[1] : 2 + n[1];
+}
+
+// Node and edge counts of DAG code (CompileStats): edges are the stored
+// child slots, a sparse node's default included.
+inline void CountCode(const std::vector<uint32_t>& code, int64_t* nodes,
+                      int64_t* edges) {
+  *nodes = 0;
+  *edges = 0;
+  for (size_t at = 0; at < code.size(); at += NodeWords(&code[at])) {
+    ++*nodes;
+    *edges += code[at + 1] + (NodeSparse(&code[at]) ? 1 : 0);
+  }
 }
 
 // The child of the node at `n` for class `c` (the hot path).
@@ -123,11 +137,13 @@ inline constexpr uint32_t kDenseNode = 0xffffffffu;
 
 // Lays built nodes out as DAG code (post-order from each root in turn, the
 // default child last so it sits right before its parent) and rewrites the
-// roots to code offsets. Nodes unreachable from every root are dropped.
-// REQUIRES: the built nodes are well formed (children precede parents,
-// edge ranges in bounds). Fails with ResourceExhausted when the code would
-// not fit 31-bit offsets.
-absl::Status LayOutCode(const std::vector<BuiltNode>& nodes,
+// roots to code offsets. The encoding of each node (dense or sparse) is
+// chosen here from its edges, whatever form it was built in. Nodes unreachable
+// from every root are dropped. REQUIRES: the built nodes are well formed
+// (children precede parents, edge ranges in bounds). Fails with
+// ResourceExhausted when the code would not fit 31-bit offsets.
+absl::Status LayOutCode(const std::vector<Var>& vars,
+                        const std::vector<BuiltNode>& nodes,
                         const std::vector<uint32_t>& exc_class,
                         const std::vector<uint32_t>& exc_child,
                         std::vector<uint32_t*> roots,

@@ -2,12 +2,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "compile/dag.h"
 
 namespace birthright {
 
-absl::Status LayOutCode(const std::vector<BuiltNode>& nodes,
+absl::Status LayOutCode(const std::vector<Var>& vars,
+                        const std::vector<BuiltNode>& nodes,
                         const std::vector<uint32_t>& exc_class,
                         const std::vector<uint32_t>& exc_child,
                         std::vector<uint32_t*> roots,
@@ -33,6 +35,7 @@ absl::Status LayOutCode(const std::vector<BuiltNode>& nodes,
     std::vector<uint32_t> kids;
   };
   std::vector<Frame> stack;
+  std::vector<std::pair<uint32_t, uint32_t>> exc;  // (class, child).
   for (uint32_t* root : roots) {
     if (*root & kLeafBit) continue;
     if (offset[*root] == kUnplaced) {
@@ -49,24 +52,52 @@ absl::Status LayOutCode(const std::vector<BuiltNode>& nodes,
           }
           continue;
         }
-        // Every child is placed: emit the node.
+        // Every child is placed: emit the node as its default child and
+        // exceptions, dense when that is at most twice the sparse size (one
+        // load per step instead of a scan).
         const BuiltNode& n = nodes[f.id];
-        if (code->size() + 3 + 2 * static_cast<size_t>(n.exc_count) >=
-            kLeafBit) {
+        const uint32_t width = static_cast<uint32_t>(vars[n.var].num_classes);
+        uint32_t dflt = n.dflt;
+        exc.clear();
+        if (n.dflt == kDenseNode) {
+          // The most frequent child is the default (ties: the first).
+          absl::flat_hash_map<uint32_t, uint32_t> freq;
+          uint32_t best = 0;
+          for (uint32_t c = 0; c < width; ++c) {
+            const uint32_t child = exc_child[n.exc_begin + c];
+            const uint32_t k = ++freq[child];
+            if (k > best) {
+              best = k;
+              dflt = child;
+            }
+          }
+          for (uint32_t c = 0; c < width; ++c) {
+            const uint32_t child = exc_child[n.exc_begin + c];
+            if (child != dflt) exc.emplace_back(c, child);
+          }
+        } else {
+          for (uint32_t k = 0; k < n.exc_count; ++k)
+            exc.emplace_back(exc_class[n.exc_begin + k],
+                             exc_child[n.exc_begin + k]);
+        }
+        const bool dense = 2 + size_t{width} <= 2 * (3 + 2 * exc.size());
+        if (code->size() + 3 + 2 * size_t{width} >= kLeafBit) {
           return absl::ResourceExhaustedError(
               "decision DAG code exceeds 2^31 words");
         }
         offset[f.id] = static_cast<uint32_t>(code->size());
-        const bool sparse = n.dflt != kDenseNode;
-        code->push_back(static_cast<uint32_t>(n.var) << 1 | (sparse ? 1 : 0));
-        code->push_back(n.exc_count);
-        if (sparse) {
-          code->push_back(ref(n.dflt));
-          for (uint32_t k = 0; k < n.exc_count; ++k)
-            code->push_back(exc_class[n.exc_begin + k]);
+        code->push_back(static_cast<uint32_t>(n.var) << 1 | (dense ? 0 : 1));
+        if (dense) {
+          code->push_back(width);
+          const size_t at = code->size();
+          code->resize(at + width, ref(dflt));
+          for (const auto& [c, child] : exc) (*code)[at + c] = ref(child);
+        } else {
+          code->push_back(static_cast<uint32_t>(exc.size()));
+          code->push_back(ref(dflt));
+          for (const auto& [c, child] : exc) code->push_back(c);
+          for (const auto& [c, child] : exc) code->push_back(ref(child));
         }
-        for (uint32_t k = 0; k < n.exc_count; ++k)
-          code->push_back(ref(exc_child[n.exc_begin + k]));
         stack.pop_back();
       }
     }

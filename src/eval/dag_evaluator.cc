@@ -227,23 +227,33 @@ void PrepareEvaluation(CompiledPolicy::Impl* im) {
   // that is FALSE on the most classes (among atoms not reading the
   // attribute); rules without a guard that rules out half the classes are
   // always examined.
+  // Per atom, once: the classes where it is not FALSE, when they are at
+  // most half (the atom can serve as a guard).
+  std::vector<std::vector<uint32_t>> open(im->atoms.size());
+  std::vector<uint8_t> guardable(im->atoms.size(), 0);
+  for (size_t i = 0; i < im->atoms.size(); ++i) {
+    const std::vector<Tri>& truth = im->atoms[i].truth;
+    std::vector<uint32_t> classes;
+    for (size_t c = 0; c < truth.size(); ++c) {
+      if (truth[c] != Tri::kFalse) classes.push_back(static_cast<uint32_t>(c));
+    }
+    if (classes.size() * 2 <= truth.size()) {
+      open[i] = std::move(classes);
+      guardable[i] = 1;
+    }
+  }
   im->explain.assign(im->attr_rules.size(), {});
   for (size_t a = 0; a < im->attr_rules.size(); ++a) {
     CompiledPolicy::Impl::ExplainIndex& index = im->explain[a];
     std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> by_var;
     for (int32_t r : im->attr_rules[a]) {
       int32_t guard = -1;
-      size_t best = 0;
       for (int32_t atom : im->rules[r].cond_atoms) {
-        const Atom& at = im->atoms[atom];
-        if (im->vars[at.var].attr == static_cast<AttrId>(a)) continue;
-        const size_t open = static_cast<size_t>(
-            std::count_if(at.truth.begin(), at.truth.end(),
-                          [](Tri t) { return t != Tri::kFalse; }));
-        if (open * 2 <= at.truth.size() && (guard < 0 || open < best)) {
-          guard = atom;
-          best = open;
+        if (!guardable[atom] ||
+            im->vars[im->atoms[atom].var].attr == static_cast<AttrId>(a)) {
+          continue;
         }
+        if (guard < 0 || open[atom].size() < open[guard].size()) guard = atom;
       }
       if (guard < 0) {
         index.unguarded.push_back(r);
@@ -252,17 +262,20 @@ void PrepareEvaluation(CompiledPolicy::Impl* im) {
       }
     }
     for (const auto& [var, entries] : by_var) {
+      // Counting sort of (class, rule) pairs into per-class runs.
       CompiledPolicy::Impl::ExplainGuard& g = index.guards.emplace_back();
       g.var = var;
       const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
       g.begin.assign(classes + 1, 0);
-      for (size_t c = 0; c < classes; ++c) {
-        g.begin[c] = static_cast<uint32_t>(g.rules.size());
-        for (const auto& [atom, r] : entries) {
-          if (im->atoms[atom].truth[c] != Tri::kFalse) g.rules.push_back(r);
-        }
+      for (const auto& [atom, r] : entries) {
+        for (uint32_t c : open[atom]) ++g.begin[c + 1];
       }
-      g.begin[classes] = static_cast<uint32_t>(g.rules.size());
+      for (size_t c = 0; c < classes; ++c) g.begin[c + 1] += g.begin[c];
+      g.rules.resize(g.begin[classes]);
+      std::vector<uint32_t> next(g.begin.begin(), g.begin.end() - 1);
+      for (const auto& [atom, r] : entries) {
+        for (uint32_t c : open[atom]) g.rules[next[c]++] = r;
+      }
     }
   }
 }

@@ -230,16 +230,20 @@ class SnapshotReader {
       return absl::InvalidArgumentError(
           "not a birthright snapshot (no 'BRSN' identifier)");
     }
-    // FlatBuffers wants the buffer aligned; copy into aligned storage.
-    aligned_.assign(
-        reinterpret_cast<const uint8_t*>(buffer_.data()),
-        reinterpret_cast<const uint8_t*>(buffer_.data()) + buffer_.size());
-    flatbuffers::Verifier verifier(aligned_.data(), aligned_.size(),
-                                   limits_.max_depth, limits_.max_tables);
+    // FlatBuffers wants the buffer aligned (8 bytes for its widest
+    // scalars); copy into aligned storage only when it is not (heap strings
+    // and mapped files are).
+    const uint8_t* data = reinterpret_cast<const uint8_t*>(buffer_.data());
+    if (reinterpret_cast<uintptr_t>(data) % 8 != 0) {
+      aligned_.assign(data, data + buffer_.size());
+      data = aligned_.data();
+    }
+    flatbuffers::Verifier verifier(data, buffer_.size(), limits_.max_depth,
+                                   limits_.max_tables);
     if (!fb::VerifySnapshotBuffer(verifier)) {
       return absl::DataLossError("snapshot failed FlatBuffers verification");
     }
-    const fb::Snapshot* s = fb::GetSnapshot(aligned_.data());
+    const fb::Snapshot* s = fb::GetSnapshot(data);
     if (s->format_version() > kSnapshotFormatVersion) {
       return absl::FailedPreconditionError(
           "snapshot format " + std::to_string(s->format_version()) +
@@ -767,10 +771,15 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
               static_cast<uint32_t>(im->vars[atom.var].num_classes)) {
         return Corrupt("atom truth table");
       }
-      for (uint8_t t : *a->truth()) {
-        if (t > 2) return Corrupt("atom truth value");
-        atom.truth.push_back(static_cast<Tri>(t));
-      }
+      // Tri is a uint8_t enum with the stored values: copy, then check.
+      static_assert(sizeof(Tri) == 1);
+      atom.truth.resize(a->truth()->size());
+      std::memcpy(atom.truth.data(), a->truth()->data(), atom.truth.size());
+      const uint8_t* raw = a->truth()->data();
+      uint8_t worst = 0;
+      for (size_t i = 0; i < atom.truth.size(); ++i)
+        worst = std::max(worst, raw[i]);
+      if (worst > 2) return Corrupt("atom truth value");
       im->atoms.push_back(std::move(atom));
     }
   }
@@ -830,10 +839,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
   im->stats.variables = nvars;
-  for (size_t at = 0; at < im->code.size(); at += NodeWords(&im->code[at])) {
-    ++im->stats.nodes;
-    im->stats.edges += 1 + im->code[at + 1];
-  }
+  CountCode(im->code, &im->stats.nodes, &im->stats.edges);
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
@@ -889,8 +895,8 @@ absl::Status SnapshotReader::DecodeFormat1Nodes(const fb::Snapshot& s,
     if (!child_ok(dag.root, nodes.size())) return Corrupt("app DAG");
     roots.push_back(&dag.root);
   }
-  absl::Status st =
-      LayOutCode(nodes, exc_class, exc_child, std::move(roots), &im->code);
+  absl::Status st = LayOutCode(im->vars, nodes, exc_class, exc_child,
+                               std::move(roots), &im->code);
   return st.ok() ? st : Corrupt(std::string(st.message()));
 }
 
