@@ -136,13 +136,13 @@ int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
   return 1 + (equal ? 2 * i + 1 : 2 * i);
 }
 
-}  // namespace
-
 // Dispatch tables above this many entries are not built (a variable with
-// huge domains at the root of many apps); walks then start at the roots.
+// a huge domain at the root of many apps); walks then start at the roots.
 constexpr size_t kMaxDispatchEntries = size_t{1} << 22;
 
-void PrepareEvaluation(CompiledPolicy::Impl* im) {
+// Output records for leaf entitlements, and which leaves need a per-person
+// expiry.
+void PrepareLeafRecords(CompiledPolicy::Impl* im) {
   im->leaf_compact.clear();
   for (const LeafEntitlement& le : im->leaf_ents) {
     CompactEntitlement& e = im->leaf_compact.emplace_back();
@@ -164,7 +164,10 @@ void PrepareEvaluation(CompiledPolicy::Impl* im) {
         im->leaf_attr_expiry[l] = 1;
     }
   }
-  // Known literals skip RE2: their pattern matches are fixed.
+}
+
+// Known literals skip RE2: their substring/regex matches are fixed.
+void PreparePatternTables(CompiledPolicy::Impl* im) {
   for (AttrInput& in : im->inputs) {
     in.literal_match_begin.clear();
     in.literal_match.clear();
@@ -186,47 +189,45 @@ void PrepareEvaluation(CompiledPolicy::Impl* im) {
     in.literal_match_begin[v.num_classes] =
         static_cast<uint32_t>(in.literal_match.size());
   }
-  // Dispatch on the variable the most app roots test (ties: the smaller
-  // id), when its table stays small.
+}
+
+// Dispatch on the variable the most app roots test (ties: the smaller id),
+// when its table stays small.
+void PrepareDispatch(CompiledPolicy::Impl* im) {
   im->dispatch_var = -1;
   im->dispatch.clear();
-  {
-    std::map<int32_t, int32_t> roots_testing;
-    for (const AppDag& dag : im->apps) {
-      if (!(dag.root & kLeafBit)) ++roots_testing[NodeVar(&im->code[dag.root])];
-    }
-    int32_t best = 0;
-    for (const auto& [var, n] : roots_testing) {
-      if (n > best) {
-        best = n;
-        im->dispatch_var = var;
-      }
-    }
-    const size_t napps = im->apps.size();
-    if (im->dispatch_var >= 0 &&
-        static_cast<size_t>(im->vars[im->dispatch_var].num_classes) * napps >
-            kMaxDispatchEntries) {
-      im->dispatch_var = -1;
-    }
-    if (im->dispatch_var >= 0) {
-      const int32_t classes = im->vars[im->dispatch_var].num_classes;
-      im->dispatch.resize(static_cast<size_t>(classes) * napps);
-      for (size_t a = 0; a < napps; ++a) {
-        const uint32_t root = im->apps[a].root;
-        const bool tests =
-            !(root & kLeafBit) && NodeVar(&im->code[root]) == im->dispatch_var;
-        for (int32_t c = 0; c < classes; ++c) {
-          im->dispatch[static_cast<size_t>(c) * napps + a] =
-              tests ? NodeChild(&im->code[root], static_cast<uint32_t>(c))
-                    : root;
-        }
-      }
+  std::map<int32_t, int32_t> roots_testing;
+  for (const AppDag& dag : im->apps) {
+    if (!(dag.root & kLeafBit)) ++roots_testing[NodeVar(&im->code[dag.root])];
+  }
+  int32_t var = -1, best = 0;
+  for (const auto& [v, n] : roots_testing) {
+    if (n > best) {
+      best = n;
+      var = v;
     }
   }
-  // The explanation index: per attribute, each rule under the guard atom
-  // that is FALSE on the most classes (among atoms not reading the
-  // attribute); rules without a guard that rules out half the classes are
-  // always examined.
+  if (var < 0) return;
+  const size_t napps = im->apps.size();
+  const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
+  if (classes * napps > kMaxDispatchEntries) return;
+  im->dispatch_var = var;
+  im->dispatch.resize(classes * napps);
+  for (size_t a = 0; a < napps; ++a) {
+    const uint32_t root = im->apps[a].root;
+    const bool tests = !(root & kLeafBit) && NodeVar(&im->code[root]) == var;
+    for (size_t c = 0; c < classes; ++c) {
+      im->dispatch[c * napps + a] =
+          tests ? NodeChild(&im->code[root], static_cast<uint32_t>(c)) : root;
+    }
+  }
+}
+
+// The explanation index (see ExplainIndex in dag.h): per attribute, each
+// rule under its guard, the atom FALSE on the most classes among those not
+// reading the attribute; rules without a guard that rules out at least half
+// the classes are always examined.
+void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   // Per atom, once: the classes where it is not FALSE, when they are at
   // most half (the atom can serve as a guard).
   std::vector<std::vector<uint32_t>> open(im->atoms.size());
@@ -278,6 +279,15 @@ void PrepareEvaluation(CompiledPolicy::Impl* im) {
       }
     }
   }
+}
+
+}  // namespace
+
+void PrepareEvaluation(CompiledPolicy::Impl* im) {
+  PrepareLeafRecords(im);
+  PreparePatternTables(im);
+  PrepareDispatch(im);
+  PrepareExplainIndex(im);
 }
 
 int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
