@@ -21,6 +21,99 @@
 namespace birthright {
 namespace {
 
+// Maps runs of 32-bit words (memo keys, leaf contents) to 32-bit values.
+// Runs live in one arena as [length, value, words...]; the index is an
+// open-addressing table of slots `check << 40 | offset + 1`, where the
+// check is the top of the hash. A lookup that misses reads one slot and a
+// hit one slot and one arena line, and no key owns an allocation: with a
+// std::vector<uint32_t> per key in a hash map, the 10,000-rule compile
+// spent most of its time in malloc, free and hashing.
+class WordMap {
+ public:
+  // Empties the map. The index keeps a size fit for as many runs as were
+  // just dropped: apps of one policy tend to be alike, so the next one grows
+  // less, and clearing costs no more than the runs being dropped.
+  void Clear() {
+    size_t keep = 64;
+    while (keep < 2 * count_) keep *= 2;
+    if (keep < slots_.size()) std::vector<uint64_t>().swap(slots_);
+    slots_.assign(std::max(keep, slots_.size()), 0);
+    arena_.clear();
+    count_ = 0;
+  }
+
+  static uint64_t Hash(const uint32_t* w, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+      h = Round(h, w[i] | static_cast<uint64_t>(w[i + 1]) << 32);
+    }
+    if (i < n) h = Round(h, w[i]);
+    // MurmurHash3's fmix64: the slot comes from the low bits and the check
+    // from the high ones, so both must depend on every word.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    return h;
+  }
+
+  // The value stored for w[0..n), or null. `hash` is Hash(w, n).
+  const uint32_t* Find(uint64_t hash, const uint32_t* w, size_t n) const {
+    if (slots_.empty()) return nullptr;
+    const size_t mask = slots_.size() - 1;
+    for (size_t s = hash & mask;; s = (s + 1) & mask) {
+      const uint64_t slot = slots_[s];
+      if (slot == 0) return nullptr;
+      if ((slot ^ hash) >> kOffsetBits != 0) continue;
+      const uint32_t* run = arena_.data() + (slot & kOffsetMask) - 1;
+      if (run[0] == n && std::equal(w, w + n, run + 2)) return run + 1;
+    }
+  }
+
+  // Stores `value` for w[0..n). REQUIRES: Find(hash, w, n) is null.
+  void Add(uint64_t hash, const uint32_t* w, size_t n, uint32_t value) {
+    if (2 * (count_ + 1) > slots_.size()) Grow();
+    ++count_;
+    const uint64_t offset = arena_.size();
+    arena_.push_back(static_cast<uint32_t>(n));
+    arena_.push_back(value);
+    arena_.insert(arena_.end(), w, w + n);
+    Place(hash, offset);
+  }
+
+ private:
+  static constexpr int kOffsetBits = 40;
+  static constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
+
+  static uint64_t Round(uint64_t h, uint64_t w) {
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+    return h ^ (h >> 29);
+  }
+
+  void Place(uint64_t hash, uint64_t offset) {
+    const size_t mask = slots_.size() - 1;
+    size_t s = hash & mask;
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    slots_[s] = (hash >> kOffsetBits) << kOffsetBits | (offset + 1);
+  }
+
+  // Doubles the index, so the load stays at most 1/2 and probes stay short.
+  // The arena is walked in order, rehashing each run.
+  void Grow() {
+    slots_.assign(std::max<size_t>(64, 2 * slots_.size()), 0);
+    for (size_t offset = 0; offset < arena_.size();
+         offset += 2 + arena_[offset]) {
+      Place(Hash(arena_.data() + offset + 2, arena_[offset]), offset);
+    }
+  }
+
+  std::vector<uint32_t> arena_;
+  std::vector<uint64_t> slots_;
+  size_t count_ = 0;
+};
+
 class Compiler {
  public:
   Compiler(const BoundPolicy& policy, const CompileOptions& options,
@@ -51,7 +144,7 @@ class Compiler {
     }
     // Leaf 0 is the empty outcome.
     impl_.leaves.push_back(Leaf{});
-    leaf_memo_.emplace(std::vector<uint32_t>{}, 0);
+    leaf_memo_.Add(WordMap::Hash(nullptr, 0), nullptr, 0, 0);
     // One DAG per group of up to max_apps_per_dag consecutive apps (an app
     // is a maximal run of instances with the same app name).
     const auto& inst = policy_.instances();
@@ -456,18 +549,33 @@ class Compiler {
     std::vector<std::vector<int32_t>> cond_at;    // Per level.
     std::vector<std::vector<int32_t>> unless_at;  // Per level.
     std::vector<int32_t> unless_seq;              // Decided order.
-    int32_t last_level = -1;  // After this level the rule is finished.
+    std::vector<int32_t> used_levels;  // Levels with atoms, ascending.
+    int32_t last_level = -1;           // After this level the rule is finished.
     bool deny = false;
+  };
+  // Working vectors of one Build call, kept per level so that the recursion
+  // (whose levels strictly increase) reuses them instead of allocating.
+  struct Scratch {
+    std::vector<uint32_t> key;
+    std::vector<int32_t> candidates;
+    std::vector<int32_t> live_atoms;
+    std::vector<uint32_t> children;
+    std::vector<uint64_t> signatures;  // Distinct ones, packed, in order.
+    std::vector<uint32_t> signature_child;
+    std::vector<uint32_t> signature_slots;
+    std::vector<uint32_t> next;
+    std::vector<uint32_t> added;
+    std::vector<uint32_t> node_key;
   };
 
   void BuildApp(AppDag* dag) {
     group_.clear();
+    group_rule_.clear();
     levels_.clear();
-    state_memo_.clear();
-    node_memo_.clear();
-    finished_sets_.clear();
-    finished_ids_.clear();
-    leaf_of_finished_.clear();
+    state_memo_.Clear();
+    node_memo_.Clear();
+    finished_ids_.Clear();
+    finished_.clear();
     memo_words_ = 0;
     app_nodes_ = 0;
     const auto& rules = policy_.rules();
@@ -500,6 +608,7 @@ class Compiler {
       level_of[var] = static_cast<int32_t>(levels_.size());
       levels_.push_back(Level{var});
     }
+    if (scratch_.size() < levels_.size()) scratch_.resize(levels_.size());
     for (int32_t g : members) {
       GroupRule gr;
       gr.rule = g;
@@ -513,10 +622,12 @@ class Compiler {
       for (size_t l = 0; l < levels_.size(); ++l) {
         for (int32_t a : gr.unless_at[l]) gr.unless_seq.push_back(a);
         if (!gr.cond_at[l].empty() || !gr.unless_at[l].empty()) {
+          gr.used_levels.push_back(static_cast<int32_t>(l));
           gr.last_level = static_cast<int32_t>(l);
         }
       }
       group_.push_back(std::move(gr));
+      group_rule_.push_back(g);
     }
     // state[0] is the interned set of finished rules; unfinished rules follow.
     std::vector<uint32_t> finished;
@@ -562,53 +673,77 @@ class Compiler {
     return 2 + state[i + 1];
   }
 
-  // Interns finished_sets_[base] plus `added` (entries local << 3 | status).
+  // Interns finished set `base` plus `added` (entries local << 3 | status).
+  // Sets are hash-consed as chains: a set lists its entries by (level the
+  // rule finished at, local), and each non-empty set is a shorter set plus
+  // its last entry. Rules finish level by level along a path, so `added`
+  // (this level's) always goes after all of `base` (earlier levels'), and
+  // interning costs one [set, entry] lookup per added entry instead of a
+  // merge, hash and compare of the whole set.
   uint32_t InternFinished(uint32_t base, std::vector<uint32_t>* added) {
-    if (finished_sets_.empty()) {
-      finished_sets_.emplace_back();
-      finished_ids_.emplace(std::vector<uint32_t>{}, 0);
+    if (finished_.empty()) {  // Set 0: the empty set.
+      finished_.push_back(FinishedSet{0, 0, 0, kDead, true});
     }
     if (added->empty()) return base;
-    std::vector<uint32_t> merged = finished_sets_[base];
-    merged.insert(merged.end(), added->begin(), added->end());
-    std::sort(merged.begin(), merged.end());
-    auto it = finished_ids_.find(merged);
-    if (it != finished_ids_.end()) return it->second;
-    const uint32_t id = static_cast<uint32_t>(finished_sets_.size());
-    memo_words_ += static_cast<int64_t>(merged.size());
-    finished_sets_.push_back(merged);
-    finished_ids_.emplace(std::move(merged), id);
-    return id;
+    std::sort(added->begin(), added->end());  // Local order (one level).
+    uint32_t set = base;
+    for (uint32_t entry : *added) {
+      const uint32_t key[2] = {set, entry};
+      const uint64_t hash = WordMap::Hash(key, 2);
+      if (const uint32_t* known = finished_ids_.Find(hash, key, 2)) {
+        set = *known;
+        continue;
+      }
+      const uint32_t id = static_cast<uint32_t>(finished_.size());
+      finished_.push_back(
+          FinishedSet{set, entry, finished_[set].size + 1, kDead, false});
+      finished_ids_.Add(hash, key, 2, id);
+      set = id;
+    }
+    // Working memory counts each distinct finished set once, at its size
+    // (what storing it whole would take), whichever chain steps it shares.
+    if (!finished_[set].seen) {
+      finished_[set].seen = true;
+      memo_words_ += finished_[set].size;
+    }
+    return set;
   }
 
   uint32_t Build(size_t level, const std::vector<uint32_t>& state,
                  const AppDag& dag) {
     if (!status_.ok()) return kLeafBit;
-    // Skip levels no live rule reads.
-    while (level < levels_.size()) {
-      bool used = false;
-      for (size_t i = 1; i < state.size() && !used; i += Words(state, i)) {
-        const GroupRule& gr = group_[state[i] >> 2];
-        used = !gr.cond_at[level].empty() || !gr.unless_at[level].empty();
-      }
-      if (used) break;
-      ++level;
+    // Skip levels no live rule reads: go to the first level some live rule
+    // reads. Every live rule has one at or after `level` (it would have
+    // finished otherwise).
+    size_t first_used = levels_.size();
+    for (size_t i = 1; i < state.size(); i += Words(state, i)) {
+      const std::vector<int32_t>& used = group_[state[i] >> 2].used_levels;
+      const auto it = std::lower_bound(used.begin(), used.end(),
+                                       static_cast<int32_t>(level));
+      if (it != used.end())
+        first_used = std::min(first_used, static_cast<size_t>(*it));
     }
+    level = std::max(level, first_used);
     if (level == levels_.size() || state.size() == 1)
       return MakeLeaf(state[0], dag);
-    std::vector<uint32_t> key;
-    key.reserve(state.size() + 1);
-    key.push_back(static_cast<uint32_t>(level));
+    Scratch& sc = scratch_[level];
+    std::vector<uint32_t>& key = sc.key;
+    key.assign(1, static_cast<uint32_t>(level));
     key.insert(key.end(), state.begin(), state.end());
-    auto memo = state_memo_.find(key);
-    if (memo != state_memo_.end()) return memo->second;
+    const uint64_t key_hash = WordMap::Hash(key.data(), key.size());
+    if (const uint32_t* memo =
+            state_memo_.Find(key_hash, key.data(), key.size())) {
+      return *memo;
+    }
 
     const Level& lv = levels_[level];
     const Var& var = impl_.vars[lv.var];
     // Classes some live atom treats specially; every other class behaves
     // like `rep` (all live atoms at their common value).
-    std::vector<int32_t> candidates = {0};
-    std::vector<int32_t> live_atoms;
+    std::vector<int32_t>& candidates = sc.candidates;
+    std::vector<int32_t>& live_atoms = sc.live_atoms;
+    candidates.assign(1, 0);
+    live_atoms.clear();
     for (size_t i = 1; i < state.size(); i += Words(state, i)) {
       const GroupRule& gr = group_[state[i] >> 2];
       for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
@@ -625,16 +760,6 @@ class Compiler {
     std::sort(live_atoms.begin(), live_atoms.end());
     live_atoms.erase(std::unique(live_atoms.begin(), live_atoms.end()),
                      live_atoms.end());
-    // Classes every live atom treats alike lead to the same child: expand
-    // one representative per distinct signature.
-    auto signature = [&](int32_t c) {
-      std::string sig(live_atoms.size(), '\0');
-      for (size_t k = 0; k < live_atoms.size(); ++k) {
-        sig[k] = static_cast<char>(impl_.atoms[live_atoms[k]].truth[c]);
-      }
-      return sig;
-    };
-    absl::flat_hash_map<std::string, uint32_t> child_of_signature;
     int32_t rep = -1;
     for (int32_t c = 0, k = 0; c < var.num_classes; ++c) {
       while (k < static_cast<int32_t>(candidates.size()) && candidates[k] < c)
@@ -644,8 +769,21 @@ class Compiler {
         break;
       }
     }
-    std::vector<uint32_t> children(candidates.size());
-    std::vector<uint32_t> next, added;
+    // Classes every live atom treats alike lead to the same child: expand
+    // one representative per distinct signature (the live atoms' values,
+    // two bits each, packed into `sig_words` words), the first met in class
+    // order, so children are built in the same order as ever.
+    const size_t sig_words = (live_atoms.size() + 31) / 32;
+    const size_t expansions = candidates.size() + (rep >= 0 ? 1 : 0);
+    sc.signatures.clear();
+    sc.signature_child.clear();
+    size_t slot_count = 8;
+    while (slot_count < 2 * expansions) slot_count *= 2;
+    sc.signature_slots.assign(slot_count, 0);
+    std::vector<uint32_t>& children = sc.children;
+    children.resize(candidates.size());
+    std::vector<uint32_t>& next = sc.next;
+    std::vector<uint32_t>& added = sc.added;
     auto expand = [&](int32_t gc) -> uint32_t {
       next.assign(1, 0);
       added.clear();
@@ -680,11 +818,34 @@ class Compiler {
       return Build(level + 1, next, dag);
     };
     auto child_for = [&](int32_t c) -> uint32_t {
-      std::string sig = signature(c);
-      auto it = child_of_signature.find(sig);
-      if (it != child_of_signature.end()) return it->second;
+      const size_t at = sc.signatures.size();
+      sc.signatures.resize(at + sig_words, 0);
+      uint64_t* sig = sc.signatures.data() + at;
+      for (size_t k = 0; k < live_atoms.size(); ++k) {
+        sig[k / 32] |=
+            static_cast<uint64_t>(impl_.atoms[live_atoms[k]].truth[c])
+            << (2 * (k % 32));
+      }
+      uint64_t h = 0x9e3779b97f4a7c15u;
+      for (size_t w = 0; w < sig_words; ++w) {
+        h = (h ^ sig[w]) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+      }
+      const size_t mask = sc.signature_slots.size() - 1;
+      size_t s = h & mask;
+      for (; sc.signature_slots[s] != 0; s = (s + 1) & mask) {
+        const uint32_t seen = sc.signature_slots[s] - 1;
+        const uint64_t* other = sc.signatures.data() + seen * sig_words;
+        if (std::equal(sig, sig + sig_words, other)) {
+          sc.signatures.resize(at);
+          return sc.signature_child[seen];
+        }
+      }
+      const uint32_t seen = static_cast<uint32_t>(sc.signature_child.size());
+      sc.signature_slots[s] = seen + 1;
+      sc.signature_child.push_back(kLeafBit);
       const uint32_t child = expand(c);
-      child_of_signature.emplace(std::move(sig), child);
+      sc.signature_child[seen] = child;
       return child;
     };
     for (size_t i = 0; i < candidates.size(); ++i) {
@@ -696,15 +857,27 @@ class Compiler {
       dflt = child_for(rep);
       if (!status_.ok()) return kLeafBit;
     } else {
-      // Every class is special: the most common child is the default.
-      std::map<uint32_t, int> freq;
-      for (uint32_t c : children) ++freq[c];
+      // Every class is special: the most common child is the default. On a
+      // tie that is the first class's child if it is among the most common,
+      // else the smallest child id among them (as counting in a std::map
+      // used to decide).
+      std::vector<uint32_t>& sorted = sc.node_key;
+      sorted.assign(children.begin(), children.end());
+      std::sort(sorted.begin(), sorted.end());
       dflt = children[0];
-      for (const auto& [child, n] : freq) {
-        if (n > freq[dflt]) dflt = child;
+      const auto first = std::equal_range(sorted.begin(), sorted.end(), dflt);
+      std::ptrdiff_t best = first.second - first.first;
+      for (auto run = sorted.begin(); run != sorted.end();) {
+        const auto end = std::upper_bound(run, sorted.end(), *run);
+        if (end - run > best) {
+          dflt = *run;
+          best = end - run;
+        }
+        run = end;
       }
     }
-    std::vector<uint32_t> nkey = {static_cast<uint32_t>(lv.var), dflt};
+    std::vector<uint32_t>& nkey = sc.node_key;
+    nkey.assign({static_cast<uint32_t>(lv.var), dflt});
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (children[i] == dflt) continue;
       nkey.push_back(static_cast<uint32_t>(candidates[i]));
@@ -712,9 +885,10 @@ class Compiler {
     }
     uint32_t result = dflt;
     if (nkey.size() > 2) {
-      auto it = node_memo_.find(nkey);
-      if (it != node_memo_.end()) {
-        result = it->second;
+      const uint64_t node_hash = WordMap::Hash(nkey.data(), nkey.size());
+      if (const uint32_t* known =
+              node_memo_.Find(node_hash, nkey.data(), nkey.size())) {
+        result = *known;
       } else {
         const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
         if (++app_nodes_ > options_.max_nodes_per_app ||
@@ -756,7 +930,7 @@ class Compiler {
         }
         result = static_cast<uint32_t>(built_.nodes.size());
         built_.nodes.push_back(n);
-        node_memo_.emplace(std::move(nkey), result);
+        node_memo_.Add(node_hash, nkey.data(), nkey.size(), result);
       }
     }
     memo_words_ += static_cast<int64_t>(key.size());
@@ -768,7 +942,7 @@ class Compiler {
           std::to_string(options_.max_state_words) + " words)");
       return kLeafBit;
     }
-    state_memo_.emplace(std::move(key), result);
+    state_memo_.Add(key_hash, key.data(), key.size(), result);
     return result;
   }
 
@@ -799,28 +973,36 @@ class Compiler {
   }
 
   uint32_t MakeLeaf(uint32_t finished_id, const AppDag& dag) {
-    auto known = leaf_of_finished_.find(finished_id);
-    if (known != leaf_of_finished_.end()) return known->second;
-    const uint32_t leaf = MakeLeafUncached(finished_id, dag);
-    leaf_of_finished_.emplace(finished_id, leaf);
-    return leaf;
+    if (finished_[finished_id].leaf == kDead) {
+      const uint32_t leaf = MakeLeafUncached(finished_id, dag);
+      finished_[finished_id].leaf = leaf;
+    }
+    return finished_[finished_id].leaf;
   }
 
   uint32_t MakeLeafUncached(uint32_t finished_id, const AppDag& dag) {
-    const std::vector<uint32_t>& finished = finished_sets_[finished_id];
-    std::vector<int32_t> grants, denies;
+    std::vector<uint32_t>& entries = leaf_entries_;
+    std::vector<int32_t>& grants = leaf_grants_;
+    std::vector<int32_t>& denies = leaf_denies_;
+    entries.clear();
+    grants.clear();
+    denies.clear();
     // Every rule is finished by the last level it reads.
-    for (uint32_t entry : finished) {
-      const int32_t rule = group_[entry >> 3].rule;
-      ((entry & 4) ? denies : grants).push_back(rule);
+    for (uint32_t set = finished_id; set != 0; set = finished_[set].parent)
+      entries.push_back(finished_[set].entry);
+    // Locals follow policy order, so sorting the entries (local << 3 |
+    // status) sorts both lists.
+    std::sort(entries.begin(), entries.end());
+    for (uint32_t entry : entries) {
+      ((entry & 4) ? denies : grants).push_back(group_rule_[entry >> 3]);
     }
-    std::sort(grants.begin(), grants.end());
-    std::sort(denies.begin(), denies.end());
-    std::vector<ResolvedEntitlement> resolved;
+    std::vector<ResolvedEntitlement>& resolved = leaf_resolved_;
     ResolveOutcome(policy_, grants, denies, &resolved, nullptr);
     // Content key for hash-consing leaves.
-    std::vector<uint32_t> key;
-    std::vector<const ResolvedEntitlement*> mine;
+    std::vector<uint32_t>& key = leaf_key_;
+    std::vector<const ResolvedEntitlement*>& mine = leaf_mine_;
+    key.clear();
+    mine.clear();
     for (const ResolvedEntitlement& e : resolved) {
       if (e.instance < dag.first_instance || e.instance > dag.last_instance)
         continue;
@@ -833,8 +1015,9 @@ class Compiler {
       for (const std::string& s : e.scopes) key.push_back(InternScope(s));
     }
     if (mine.empty()) return kLeafBit | 0;
-    auto it = leaf_memo_.find(key);
-    if (it != leaf_memo_.end()) return kLeafBit | it->second;
+    const uint64_t hash = WordMap::Hash(key.data(), key.size());
+    if (const uint32_t* known = leaf_memo_.Find(hash, key.data(), key.size()))
+      return kLeafBit | *known;
     if (static_cast<int64_t>(impl_.leaves.size()) >= options_.max_leaves) {
       status_ = absl::ResourceExhaustedError(
           "decision DAG has more than " + std::to_string(options_.max_leaves) +
@@ -874,7 +1057,7 @@ class Compiler {
     leaf.ents_count = static_cast<uint32_t>(mine.size());
     const uint32_t id = static_cast<uint32_t>(impl_.leaves.size());
     impl_.leaves.push_back(leaf);
-    leaf_memo_.emplace(std::move(key), id);
+    leaf_memo_.Add(hash, key.data(), key.size(), id);
     return kLeafBit | id;
   }
 
@@ -893,14 +1076,30 @@ class Compiler {
   absl::flat_hash_map<std::vector<uint8_t>, int32_t> atom_memo_;
   std::map<std::pair<AttrId, std::string>, int32_t> pattern_var_;
   std::vector<GroupRule> group_;
+  std::vector<int32_t> group_rule_;  // group_[i].rule, compactly.
   std::vector<Level> levels_;
-  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> state_memo_;
-  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> node_memo_;
-  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> leaf_memo_;
+  std::vector<Scratch> scratch_;  // By level.
+  WordMap state_memo_;            // [level, state...] -> child reference.
+  WordMap node_memo_;             // [var, dflt, class, child...] -> node.
+  WordMap leaf_memo_;             // Leaf content key -> leaf (all apps).
   absl::flat_hash_map<std::string, uint32_t> scope_ids_;
-  std::vector<std::vector<uint32_t>> finished_sets_;
-  absl::flat_hash_map<uint32_t, uint32_t> leaf_of_finished_;
-  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> finished_ids_;
+  // Finished sets (see InternFinished): [set, entry] -> set, and the sets
+  // by id.
+  struct FinishedSet {
+    uint32_t parent;  // This set without its last entry.
+    uint32_t entry;   // The last entry.
+    uint32_t size;
+    uint32_t leaf;  // Its leaf, kDead until built.
+    bool seen;      // Interned whole, so counted in memo_words_.
+  };
+  WordMap finished_ids_;
+  std::vector<FinishedSet> finished_;
+  // MakeLeafUncached scratch.
+  std::vector<uint32_t> leaf_entries_;
+  std::vector<int32_t> leaf_grants_, leaf_denies_;
+  std::vector<ResolvedEntitlement> leaf_resolved_;
+  std::vector<uint32_t> leaf_key_;
+  std::vector<const ResolvedEntitlement*> leaf_mine_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
   // Nodes as built (children first), laid out as code at the end.
