@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.h"
 #include "birthright/bound_policy.h"
 #include "birthright/check.h"
 #include "spreadsheet_generator.h"
@@ -127,17 +128,5 @@ BENCHMARK(BM_CheckPeople)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond);
 }  // namespace birthright::bench
 
 int main(int argc, char** argv) {
-#ifdef __VERSION__
-  std::printf("compiler: %s\n", __VERSION__);
-#endif
-#if defined(__OPTIMIZE__)
-  std::printf("build: optimized\n");
-#else
-  std::printf("WARNING: unoptimized build; figures are not representative\n");
-#endif
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return birthright::bench::RunBenchmarks(argc, argv);
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench_main.h"
 #include "util/hash.h"
 
 namespace birthright::bench {
@@ -100,19 +101,7 @@ BENCHMARK_TEMPLATE(BM_Crc, Crc32c)->Name("Crc32c")->Apply(Sizes);
 }  // namespace birthright::bench
 
 int main(int argc, char** argv) {
-#ifdef __VERSION__
-  std::printf("compiler: %s\n", __VERSION__);
-#endif
-#if defined(__OPTIMIZE__)
-  std::printf("build: optimized\n");
-#else
-  std::printf("WARNING: unoptimized build; figures are not representative\n");
-#endif
   std::printf("Crc32c uses SSE4.2: %s\n",
               birthright::Crc32cIsAccelerated() ? "yes" : "no");
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return birthright::bench::RunBenchmarks(argc, argv);
 }

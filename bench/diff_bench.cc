@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.h"
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/diff.h"
@@ -218,17 +219,5 @@ BENCHMARK(BM_WithPeople)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 }  // namespace birthright::bench
 
 int main(int argc, char** argv) {
-#ifdef __VERSION__
-  std::printf("compiler: %s\n", __VERSION__);
-#endif
-#if defined(__OPTIMIZE__)
-  std::printf("build: optimized\n");
-#else
-  std::printf("WARNING: unoptimized build; figures are not representative\n");
-#endif
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return birthright::bench::RunBenchmarks(argc, argv);
 }
