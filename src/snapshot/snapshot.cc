@@ -865,11 +865,13 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       nattrs) {
     return Corrupt("attribute rule index");
   }
-  for (const fb::IntList* list : *s.attr_rules()) {
-    std::vector<int32_t> rules = Vec(list->values());
-    for (int32_t r : rules)
-      if (r < 0 || r >= nrules) return Corrupt("attribute rule");
-    im->attr_rules.push_back(std::move(rules));
+  if (s.attr_rules() != nullptr) {  // Absent when there are no attributes.
+    for (const fb::IntList* list : *s.attr_rules()) {
+      std::vector<int32_t> rules = Vec(list->values());
+      for (int32_t r : rules)
+        if (r < 0 || r >= nrules) return Corrupt("attribute rule");
+      im->attr_rules.push_back(std::move(rules));
+    }
   }
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
