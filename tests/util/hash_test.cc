@@ -89,18 +89,23 @@ TEST(HashTest, Crc32cReportsItsPath) {
 #endif
 }
 
+// Both CRC paths on buffer[offset, offset + len) against the bitwise oracle.
+void ExpectBothPathsMatchOracle(const std::string& buffer, size_t offset,
+                                size_t len) {
+  const std::string_view piece(buffer.data() + offset, len);
+  const uint32_t want = NaiveCrc32c(piece);
+  ASSERT_EQ(Crc32cPortable(piece), want)
+      << "offset " << offset << " length " << len;
+  ASSERT_EQ(Crc32c(piece), want) << "offset " << offset << " length " << len;
+}
+
 TEST(HashTest, Crc32cMatchesOracleOnEveryShortLengthAndAlignment) {
   // Every tail length and start alignment of the word loops and the
   // byte-at-a-time prologue/epilogue.
   const std::string buffer = RandomBytes(300 + 16, 20261126);
   for (size_t offset = 0; offset < 16; ++offset) {
     for (size_t len = 0; len <= 300; ++len) {
-      const std::string_view piece(buffer.data() + offset, len);
-      const uint32_t want = NaiveCrc32c(piece);
-      ASSERT_EQ(Crc32cPortable(piece), want)
-          << "offset " << offset << " length " << len;
-      ASSERT_EQ(Crc32c(piece), want)
-          << "offset " << offset << " length " << len;
+      ASSERT_NO_FATAL_FAILURE(ExpectBothPathsMatchOracle(buffer, offset, len));
     }
   }
 }
@@ -116,12 +121,8 @@ TEST(HashTest, Crc32cMatchesOracleAroundInterleavedBlockSizes) {
     for (size_t delta = 0; delta <= 16; ++delta) {
       for (size_t offset : {0, 1, 3, 8}) {
         for (size_t len : {base - 8 + delta, base + delta}) {
-          const std::string_view piece(buffer.data() + offset, len);
-          const uint32_t want = NaiveCrc32c(piece);
-          ASSERT_EQ(Crc32cPortable(piece), want)
-              << "offset " << offset << " length " << len;
-          ASSERT_EQ(Crc32c(piece), want)
-              << "offset " << offset << " length " << len;
+          ASSERT_NO_FATAL_FAILURE(
+              ExpectBothPathsMatchOracle(buffer, offset, len));
         }
       }
     }
