@@ -174,6 +174,9 @@ struct EntitlementImpact {
 };
 std::vector<EntitlementImpact> ImpactByEntitlement(
     const std::vector<PersonDelta>& deltas);
+// {"app":..,"instance":..,"gained":[ids],"lost":[ids],"changed":[ids]}, as
+// `delta --policy-after` and `diff --people` print it.
+std::string EntitlementImpactToJson(const EntitlementImpact& impact);
 
 // ---------------------------------------------------------------------------
 // Routing: who must do the work (catalog owner, provisioning, cost).

@@ -435,16 +435,8 @@ void DeltaCommand::PrintDeltas(const BoundPolicy& policy,
     if (impact != nullptr) {
       out += ",\"impact\":[";
       for (size_t i = 0; i < impact->size(); ++i) {
-        const EntitlementImpact& r = (*impact)[i];
         if (i > 0) out += ",";
-        out += "{\"app\":" + JsonString(r.app) +
-               ",\"instance\":" + JsonString(r.instance) + ",\"gained\":";
-        AppendJsonStringArray(&out, r.gained);
-        out += ",\"lost\":";
-        AppendJsonStringArray(&out, r.lost);
-        out += ",\"changed\":";
-        AppendJsonStringArray(&out, r.changed);
-        out += "}";
+        out += EntitlementImpactToJson((*impact)[i]);
       }
       out += "]";
     }

@@ -292,6 +292,20 @@ std::vector<EntitlementImpact> ImpactByEntitlement(
   return out;
 }
 
+std::string EntitlementImpactToJson(const EntitlementImpact& r) {
+  std::string out = "{\"app\":";
+  AppendJsonString(&out, r.app);
+  out += ",\"instance\":";
+  AppendJsonString(&out, r.instance);
+  out += ",\"gained\":";
+  AppendJsonStringArray(&out, r.gained);
+  out += ",\"lost\":";
+  AppendJsonStringArray(&out, r.lost);
+  out += ",\"changed\":";
+  AppendJsonStringArray(&out, r.changed);
+  return out + "}";
+}
+
 // ---------------------------------------------------------------------------
 // Internals.
 

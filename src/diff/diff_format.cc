@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "birthright/delta.h"
 #include "birthright/diff.h"
 #include "util/json.h"
 
@@ -114,17 +115,6 @@ std::string PopulationMeta(const PopulationImpact& p) {
          ",\"unpriced_actions\":" + std::to_string(p.unpriced_actions);
 }
 
-std::string ImpactJson(const EntitlementImpact& r) {
-  std::string out = "{\"app\":" + JsonString(r.app) +
-                    ",\"instance\":" + JsonString(r.instance) + ",\"gained\":";
-  AppendJsonStringArray(&out, r.gained);
-  out += ",\"lost\":";
-  AppendJsonStringArray(&out, r.lost);
-  out += ",\"changed\":";
-  AppendJsonStringArray(&out, r.changed);
-  return out + "}";
-}
-
 std::string InstanceName(const std::string& app, const std::string& inst) {
   return inst.empty() ? app : app + " [" + inst + "]";
 }
@@ -223,7 +213,7 @@ std::string PolicyDiffToJson(const PolicyDiff& d) {
     const PopulationImpact& p = *d.population;
     out += "{" + PopulationMeta(p) + ",\"by_entitlement\":[";
     for (size_t i = 0; i < p.by_entitlement.size(); ++i)
-      out += (i ? "," : "") + ImpactJson(p.by_entitlement[i]);
+      out += (i ? "," : "") + EntitlementImpactToJson(p.by_entitlement[i]);
     out += "],\"deltas\":[";
     for (size_t i = 0; i < p.deltas.size(); ++i)
       out += (i ? "," : "") + PersonDeltaToJson(p.deltas[i]);
@@ -265,7 +255,7 @@ std::string PolicyDiffToJsonl(const PolicyDiff& d) {
   }
   if (d.population) {
     for (const EntitlementImpact& r : d.population->by_entitlement) {
-      std::string j = ImpactJson(r);
+      std::string j = EntitlementImpactToJson(r);
       out += "{\"type\":\"impact\"," + j.substr(1) + "\n";
     }
     for (const PersonDelta& p : d.population->deltas) {
