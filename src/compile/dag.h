@@ -4,6 +4,7 @@
 #ifndef BIRTHRIGHT_SRC_COMPILE_DAG_H_
 #define BIRTHRIGHT_SRC_COMPILE_DAG_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,21 @@ struct Var {
   int32_t pattern_bit = -1;  // kPattern: index in the attribute's RE2::Set.
   BoundPredicate predicate;  // kSetPred.
 };
+
+// The class of `k` for an ordered variable (kScalar on ordered types, kAsOf)
+// with sorted distinct `points`: 1 + 2i for the interval below points[i],
+// 2 + 2i for points[i] itself, 1 + 2n above them all. `attr` orders the
+// keys; null orders by `num` (dates, as_of).
+inline int32_t OrderedClass(const BoundAttribute* attr,
+                            const std::vector<Key>& points, const Key& k) {
+  auto less = [&](const Key& x, const Key& y) {
+    return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
+  };
+  auto it = std::lower_bound(points.begin(), points.end(), k, less);
+  const int32_t i = static_cast<int32_t>(it - points.begin());
+  const bool equal = it != points.end() && !less(k, *it);
+  return 1 + (equal ? 2 * i + 1 : 2 * i);
+}
 
 // Per-attribute input processing, run once per evaluation.
 struct AttrInput {

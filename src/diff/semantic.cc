@@ -145,17 +145,6 @@ std::string CompiledPattern(const BoundPolicy& bp, const BoundPredicate& p) {
   }
 }
 
-int32_t OrderedClassOf(const BoundAttribute* attr,
-                       const std::vector<Key>& points, const Key& k) {
-  auto less = [&](const Key& x, const Key& y) {
-    return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
-  };
-  auto it = std::lower_bound(points.begin(), points.end(), k, less);
-  const int32_t i = static_cast<int32_t>(it - points.begin());
-  const bool equal = it != points.end() && !less(k, *it);
-  return 1 + (equal ? 2 * i + 1 : 2 * i);
-}
-
 bool Has(const std::vector<int32_t>& v, int32_t c) {
   return std::binary_search(v.begin(), v.end(), c);
 }
@@ -239,7 +228,7 @@ class Walker {
       pinned_as_of_ = true;
       const Var& v = im_.vars[im_.as_of_var];
       path_[im_.as_of_var] = {
-          OrderedClassOf(nullptr, v.points, Key{as_of->days, {}})};
+          OrderedClass(nullptr, v.points, Key{as_of->days, {}})};
       constrained_[im_.as_of_var] = 1;
     }
     attr_vars_.resize(bp_.attributes().size());
@@ -1100,7 +1089,7 @@ int32_t ClassOf(const CompiledPolicy& cp, int32_t var, const BoundPerson& p,
   const BoundPolicy& bp = cp.policy();
   const Var& v = im.vars[var];
   if (v.kind == VarKind::kAsOf)
-    return OrderedClassOf(nullptr, v.points, Key{as_of.days, {}});
+    return OrderedClass(nullptr, v.points, Key{as_of.days, {}});
   const BoundAttribute& a = bp.attributes()[v.attr];
   const Value& val = p.values[v.attr];
   switch (v.kind) {
@@ -1110,7 +1099,7 @@ int32_t ClassOf(const CompiledPolicy& cp, int32_t var, const BoundPerson& p,
         auto it = v.literal_class.find(val.scalar.text);
         return it == v.literal_class.end() ? 1 : it->second;
       }
-      return OrderedClassOf(&a, v.points, val.scalar);
+      return OrderedClass(&a, v.points, val.scalar);
     }
     case VarKind::kPattern: {
       if (!val.present) return 0;

@@ -125,17 +125,6 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
   }
 }
 
-int32_t OrderedClass(const BoundAttribute* attr, const std::vector<Key>& points,
-                     const Key& k) {
-  auto less = [&](const Key& x, const Key& y) {
-    return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
-  };
-  auto it = std::lower_bound(points.begin(), points.end(), k, less);
-  const int32_t i = static_cast<int32_t>(it - points.begin());
-  const bool equal = it != points.end() && !less(k, *it);
-  return 1 + (equal ? 2 * i + 1 : 2 * i);
-}
-
 // Dispatch tables above this many entries are not built (a variable with
 // a huge domain at the root of many apps); walks then start at the roots.
 constexpr size_t kMaxDispatchEntries = size_t{1} << 22;
