@@ -2,17 +2,7 @@
 # End-to-end tests of `birthright check` (SPEC §7, §11, §12; docs/check.md).
 # Usage: check_cli_test.sh PATH/TO/birthright SOURCE_DIR
 set -u
-BR="$1"
-SRC="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
-}
+source "$(dirname "$0")/testlib.sh" "$@"
 cd "$SRC" || exit 2
 POLICY=(--rules examples/acme/rules.csv --catalog examples/acme/catalog.csv
         --aliases examples/acme/aliases.csv --schema examples/acme/schema.csv)
@@ -132,5 +122,4 @@ for line, want in zip(lines, golden):
 assert flagged == ["E028", "E030"], flagged
 ' "$TMP/eval_people.jsonl" tests/testdata/acme_eval.golden.jsonl
 
-echo "check_cli_test: $passed passed, $failed failed"
-test "$failed" -eq 0
+finish check_cli_test

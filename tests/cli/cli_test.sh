@@ -2,24 +2,7 @@
 # End-to-end tests of the `birthright` command line (SPEC §11, §12).
 # Usage: cli_test.sh PATH/TO/birthright SOURCE_DIR
 set -u
-BR="$1"
-SRC="$2"
-ACME="$SRC/examples/acme"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
+source "$(dirname "$0")/testlib.sh" "$@"
 
 POLICY=(--rules "$ACME/rules.csv" --catalog "$ACME/catalog.csv" --aliases "$ACME/aliases.csv"
         --schema "$ACME/schema.csv")
@@ -96,5 +79,4 @@ check "a truncated snapshot exits 2" test "$rc" -eq 2
 check "a truncated snapshot is named" grep -q "trunc.brs: snapshot truncated" "$TMP/err"
 check "a truncated snapshot grants nothing" test ! -s "$TMP/out"
 
-echo "cli: $passed passed, $failed failed"
-test "$failed" -eq 0
+finish cli

@@ -3,25 +3,7 @@
 # §11, §12): goldens from the command line, every mode, exit codes.
 # Usage: delta_cli_test.sh PATH/TO/birthright SOURCE_DIR
 set -u
-# Absolute paths: the tests run from examples/acme (Bazel passes relative ones).
-BR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-SRC="$(cd "$2" && pwd)"
-ACME="$SRC/examples/acme"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
+source "$(dirname "$0")/testlib.sh" "$@"
 
 # Run from examples/acme so file names in output match the goldens.
 cd "$ACME" || exit 1
@@ -123,5 +105,4 @@ check "delta --help exits 0 and teaches" grep -q "joiner     only in --after" "$
 "$BR" reconcile --help >"$TMP/help"
 check "reconcile --help exits 0 and teaches" grep -q "level-mismatch  an account" "$TMP/help"
 
-echo "delta cli: $passed passed, $failed failed"
-test "$failed" -eq 0
+finish "delta cli"

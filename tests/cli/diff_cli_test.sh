@@ -7,24 +7,7 @@
 # Regenerate the goldens (after checking the change is intended) with
 #   UPDATE_GOLDENS=1 bash tests/cli/diff_cli_test.sh build/.../birthright .
 set -u
-BR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-SRC="$(cd "$2" && pwd)"
-ACME="$SRC/examples/acme"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
+source "$(dirname "$0")/testlib.sh" "$@"
 
 expect_usage() {  # expect_usage NAME MESSAGE ARGS...
   local name="$1" message="$2"
@@ -136,5 +119,4 @@ check "diff --help teaches with an example" grep -qF "birthright diff examples/a
 "$BR" --help >"$TMP/usage"
 check "birthright --help lists diff" grep -q "^  diff " "$TMP/usage"
 
-echo "diff cli: $passed passed, $failed failed"
-test "$failed" -eq 0
+finish "diff cli"

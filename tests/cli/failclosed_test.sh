@@ -4,13 +4,7 @@
 # pipeline that provisions from stdout grants nothing) and name the problem on
 # stderr. Usage: failclosed_test.sh PATH/TO/birthright SOURCE_DIR
 set -u
-BR="$1"
-SRC="$2"
-ACME="$SRC/examples/acme"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
+source "$(dirname "$0")/testlib.sh" "$@"
 
 # expect_refusal NAME EXPECTED_STDERR_SUBSTRING COMMAND...
 expect_refusal() {
@@ -111,5 +105,4 @@ expect_refusal "reconcile: bad unless" "bad_unless.csv:2:" \
   "$BR" reconcile --rules "$TMP/bad_unless.csv" "${CAT[@]}" --people "$ACME/people.csv" \
   --access "$ACME/access.csv" --as-of 2026-11-26 --format jsonl
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 && $passed -ge 19 ]]
+finish failclosed 19

@@ -5,17 +5,7 @@
 # The examples of docs/policy-language.md run here too.
 # Usage: lang_cli_test.sh PATH/TO/birthright SOURCE_DIR
 set -u
-BR="$1"
-SRC="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
-}
+source "$(dirname "$0")/testlib.sh" "$@"
 cd "$SRC" || exit 2
 SHEETS=(--catalog examples/acme/catalog.csv --aliases examples/acme/aliases.csv
         --schema examples/acme/schema.csv --sod examples/acme/sod.csv)
@@ -200,5 +190,4 @@ check "the first doc example is in canonical form" test $? -eq 0
   --as-of 2026-11-26 --person E017 --format jsonl >"$TMP/doc0.jsonl" 2>/dev/null
 check "the first doc example evaluates" test $? -eq 0
 
-echo "lang_cli_test: $passed passed, $failed failed"
-test "$failed" -eq 0
+finish lang_cli_test
