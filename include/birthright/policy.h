@@ -50,7 +50,11 @@ struct Alias {
 };
 
 enum class Provisioning : uint8_t { kUnspecified, kScim, kApi, kManual };
+// "scim", "api", "manual", or "" when unspecified (catalog spelling).
 std::string_view ProvisioningName(Provisioning p);
+// The same with "unspecified" for kUnspecified, as routing output (C API,
+// Python) names it. Never null.
+const char* ProvisioningLabel(Provisioning p);
 
 // One catalog row: an app instance and its ordered levels (SPEC §8).
 struct CatalogEntry {

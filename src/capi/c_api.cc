@@ -1272,20 +1272,6 @@ const char* br_delta_json(const br_delta_t* delta, size_t* len) {
 
 namespace {
 
-const char* ProvisioningText(birthright::Provisioning p) {
-  switch (p) {
-    case birthright::Provisioning::kScim:
-      return "scim";
-    case birthright::Provisioning::kApi:
-      return "api";
-    case birthright::Provisioning::kManual:
-      return "manual";
-    case birthright::Provisioning::kUnspecified:
-      break;
-  }
-  return "unspecified";
-}
-
 const char* StaticOut(const char* s, size_t* len) {
   if (len != nullptr) *len = std::strlen(s);
   return s;
@@ -1383,9 +1369,9 @@ void AppendRouteJson(std::string* out, const BrRouting& routing,
   *out += ",\"owner\":";
   birthright::AppendJsonString(out, inst != nullptr ? inst->owner : "");
   *out += ",\"provisioning\":";
-  birthright::AppendJsonString(out, inst != nullptr
-                                        ? ProvisioningText(inst->provisioning)
-                                        : "unspecified");
+  birthright::AppendJsonString(
+      out, inst != nullptr ? birthright::ProvisioningLabel(inst->provisioning)
+                           : "unspecified");
   *out += ",\"monthly_cost_cents\":";
   *out += inst != nullptr && inst->monthly_cost_cents
               ? std::to_string(*inst->monthly_cost_cents)
@@ -1483,9 +1469,10 @@ const char* br_delta_item_provisioning(const br_delta_t* delta, int32_t which,
     if (e == nullptr) return NoString(len);
     const birthright::AppInstance* inst =
         FindInstance(delta->routing.get(), e->app, e->instance);
-    return StaticOut(
-        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
-        len);
+    return StaticOut(inst != nullptr
+                         ? birthright::ProvisioningLabel(inst->provisioning)
+                         : "unspecified",
+                     len);
   });
 }
 
@@ -2017,9 +2004,10 @@ const char* br_reconcile_provisioning(const br_reconcile_t* reconcile,
     if (item == nullptr) return NoString(len);
     const birthright::AppInstance* inst =
         FindInstance(reconcile->routing.get(), item->app, item->instance);
-    return StaticOut(
-        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
-        len);
+    return StaticOut(inst != nullptr
+                         ? birthright::ProvisioningLabel(inst->provisioning)
+                         : "unspecified",
+                     len);
   });
 }
 
@@ -2188,9 +2176,10 @@ const char* br_changes_provisioning(const br_changes_t* changes, int64_t i,
     const birthright::Entitlement& e = ChangeEntitlement(*t);
     const birthright::AppInstance* inst =
         FindInstance(changes->routing.get(), e.app, e.instance);
-    return StaticOut(
-        inst != nullptr ? ProvisioningText(inst->provisioning) : "unspecified",
-        len);
+    return StaticOut(inst != nullptr
+                         ? birthright::ProvisioningLabel(inst->provisioning)
+                         : "unspecified",
+                     len);
   });
 }
 

@@ -35,10 +35,10 @@ std::optional<AttrType> ParseAttrType(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view ProvisioningName(Provisioning p) {
+const char* ProvisioningLabel(Provisioning p) {
   switch (p) {
     case Provisioning::kUnspecified:
-      return "";
+      return "unspecified";
     case Provisioning::kScim:
       return "scim";
     case Provisioning::kApi:
@@ -46,7 +46,11 @@ std::string_view ProvisioningName(Provisioning p) {
     case Provisioning::kManual:
       return "manual";
   }
-  return "";
+  return "unspecified";
+}
+
+std::string_view ProvisioningName(Provisioning p) {
+  return p == Provisioning::kUnspecified ? "" : ProvisioningLabel(p);
 }
 
 std::optional<std::string_view> Person::Get(std::string_view folded) const {

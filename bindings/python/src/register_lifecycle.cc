@@ -36,20 +36,6 @@ struct DeltaSet {
   std::shared_ptr<const Routing> routing;
 };
 
-const char* ProvisioningText(Provisioning p) {
-  switch (p) {
-    case Provisioning::kScim:
-      return "scim";
-    case Provisioning::kApi:
-      return "api";
-    case Provisioning::kManual:
-      return "manual";
-    case Provisioning::kUnspecified:
-      break;
-  }
-  return "unspecified";
-}
-
 // (owner, provisioning, monthly_cost_cents or None) of an instance.
 py::tuple Route(const Routing& r, const std::string& app,
                 const std::string& instance) {
@@ -58,7 +44,7 @@ py::tuple Route(const Routing& r, const std::string& app,
   py::object cost = inst->monthly_cost_cents
                         ? py::object(py::int_(*inst->monthly_cost_cents))
                         : py::object(py::none());
-  return py::make_tuple(inst->owner, ProvisioningText(inst->provisioning),
+  return py::make_tuple(inst->owner, ProvisioningLabel(inst->provisioning),
                         cost);
 }
 
@@ -354,7 +340,7 @@ void RegisterLifecycle(py::module_& m) {
               i.actual_level ? py::object(py::str(*i.actual_level))
                              : py::object(py::none()),
               i.actual_level ? FormatSourceLocation(i.location) : std::string(),
-              i.owner, ProvisioningText(i.provisioning),
+              i.owner, ProvisioningLabel(i.provisioning),
               i.monthly_cost_cents ? py::object(py::int_(*i.monthly_cost_cents))
                                    : py::object(py::none())));
         }
