@@ -264,7 +264,9 @@ struct CompiledPolicy::Impl {
   CompileStats stats;
 };
 
-// Builds the derived evaluation tables of `im` (leaf_compact, explain...).
+// Builds the derived evaluation tables of `im` (leaf_compact, dispatch,
+// literal_match, explain). Called by Compile and FromParts (snapshot
+// loading); defined with the evaluator in src/eval/dag_evaluator.cc.
 void PrepareEvaluation(CompiledPolicy::Impl* im);
 
 }  // namespace birthright
