@@ -67,6 +67,8 @@ Fixture& Get(int rules) {
   CompileOptions options;
   if (const char* g = std::getenv("BR_APPS_PER_DAG"))
     options.max_apps_per_dag = std::atoi(g);
+  if (const char* m = std::getenv("BR_LAYER_MIN_RULES"))
+    options.layer_min_rules = std::atoi(m);
   auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -150,6 +152,7 @@ void BM_TupleHash(benchmark::State& state) {
     buf.entitlements.assign(it->second.entitlements.begin(),
                             it->second.entitlements.end());
     buf.missing.assign(it->second.missing.begin(), it->second.missing.end());
+    buf.pool.assign(it->second.pool.begin(), it->second.pool.end());
     benchmark::DoNotOptimize(buf.entitlements.data());
     if (++i == f.slots.size()) i = 0;
   }

@@ -27,7 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto bound = BoundPolicy::Bind(w.policy, &w.people, bind);
   if (!bound.ok()) return 0;
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(shared);
+  // Odd seeds split every app into layers where it can (see AppDag), so
+  // the merge at evaluation is fuzzed too.
+  CompileOptions co;
+  if (seed & 1) co.layer_min_rules = 1;
+  auto compiled = CompiledPolicy::Compile(shared, co);
   if (!compiled.ok()) return 0;
   auto loaded = LoadSnapshot(WriteSnapshot(**compiled));
   if (!loaded.ok()) std::abort();

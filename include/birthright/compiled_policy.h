@@ -47,6 +47,13 @@ struct CompileOptions {
   // fewer DAGs mean fewer walks per evaluation, bigger DAGs cost compile
   // time and memory. See docs/dag.md.
   int32_t max_apps_per_dag = 1;
+  // An app (DAG group) with at least this many rules is compiled as two
+  // layers whose outcomes are merged at evaluation: the rules keyed on its
+  // most selective variable (say, one department each) and the others (say,
+  // company-wide rules). Exact either way; layers keep big sheets small
+  // (one DAG multiplies the two kinds of rules), one DAG answers with fewer
+  // steps. INT32_MAX turns layering off. See docs/dag.md.
+  int32_t layer_min_rules = 128;
 };
 
 struct CompileStats {
@@ -60,7 +67,8 @@ struct CompileStats {
 };
 
 // The answer in compact form, reusable across calls so steady-state
-// evaluation does not allocate. Indices refer to the CompiledPolicy.
+// evaluation does not allocate. Indices refer to the CompiledPolicy, or,
+// for ranges marked kBufferRange, to the DecisionBuffer's pool.
 struct CompactEntitlement {
   int32_t instance = -1;  // BoundPolicy::instances() index.
   int32_t level = -1;
@@ -68,10 +76,14 @@ struct CompactEntitlement {
   uint32_t reasons_begin = 0, reasons_count = 0;  // CompiledPolicy::reason().
   std::optional<Date> expires;
 };
+// Marks a scope or reason range that lives in DecisionBuffer::pool: the
+// outcome of a layered app (docs/dag.md) merged at evaluation.
+inline constexpr uint32_t kBufferRange = 0x80000000u;
 struct DecisionBuffer {
   bool leaver = false;
   std::vector<CompactEntitlement> entitlements;
   std::vector<AttrId> missing;  // Sorted by name.
+  std::vector<uint32_t> pool;   // Scope ids and rule indices; see above.
 };
 
 class CompiledPolicy {
@@ -111,10 +123,10 @@ class CompiledPolicy {
 
   const BoundPolicy& policy() const { return *policy_; }
   std::shared_ptr<const BoundPolicy> shared_policy() const { return policy_; }
-  // Scope and reason entry `i` of a CompactEntitlement range: e.g.
-  // scope(e.scopes_begin + k) for k < e.scopes_count.
-  const std::string& scope(uint32_t i) const;
-  const BoundRule& reason(uint32_t i) const;
+  // Scope and reason entry `i` of a CompactEntitlement range of `buf`: e.g.
+  // scope(buf, e.scopes_begin + k) for k < e.scopes_count.
+  const std::string& scope(const DecisionBuffer& buf, uint32_t i) const;
+  const BoundRule& reason(const DecisionBuffer& buf, uint32_t i) const;
   const CompileStats& stats() const;
 
   // Graphviz DOT of the DAGs (for small policies; see `compile --dot`).

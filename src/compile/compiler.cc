@@ -142,8 +142,17 @@ class Compiler {
       SortUnique(&attrs);
       for (AttrId a : attrs) impl_.attr_rules[a].push_back(r.index);
     }
+    // Every scope a rule can grant has an id, so the evaluator can merge
+    // the outcomes of two layers (see AppDag) without strings.
+    for (const BoundRule& r : policy_.rules()) {
+      if (!r.valid) continue;
+      for (const BoundTarget& t : r.targets) {
+        for (const std::string& sc : t.scopes) InternScope(sc);
+      }
+    }
     // Leaf 0 is the empty outcome.
     impl_.leaves.push_back(Leaf{});
+    impl_.leaf_rules_begin = {0, 0};
     leaf_memo_.Add(WordMap::Hash(nullptr, 0), nullptr, 0, 0);
     // One DAG per group of up to max_apps_per_dag consecutive apps (an app
     // is a maximal run of instances with the same app name).
@@ -168,6 +177,7 @@ class Compiler {
     }
     std::vector<uint32_t*> roots;
     for (AppDag& dag : impl_.apps) roots.push_back(&dag.root);
+    for (AppDag& dag : impl_.apps) roots.push_back(&dag.layer_root);
     status_ = LayOutCode(impl_.vars, built_.nodes, built_.exc_class,
                          built_.exc_child, std::move(roots), &impl_.code);
     if (!status_.ok()) return status_;
@@ -177,10 +187,12 @@ class Compiler {
     s.variables = static_cast<int64_t>(impl_.vars.size());
     CountCode(impl_.code, &s.nodes, &s.edges);
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
-    int64_t bytes = 4 * (impl_.code.size() + impl_.scope_pool.size() +
-                         impl_.reason_pool.size() + impl_.attr_pool.size()) +
-                    sizeof(Leaf) * impl_.leaves.size() +
-                    sizeof(LeafEntitlement) * impl_.leaf_ents.size();
+    int64_t bytes =
+        4 * (impl_.code.size() + impl_.scope_pool.size() +
+             impl_.reason_pool.size() + impl_.attr_pool.size() +
+             impl_.leaf_rules_begin.size() + impl_.leaf_rules.size()) +
+        sizeof(Leaf) * impl_.leaves.size() +
+        sizeof(LeafEntitlement) * impl_.leaf_ents.size();
     for (const Var& v : impl_.vars) {
       bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
     }
@@ -569,6 +581,74 @@ class Compiler {
   };
 
   void BuildApp(AppDag* dag) {
+    const auto& rules = policy_.rules();
+    std::vector<int32_t> members;
+    for (const BoundRule& r : rules) {
+      // Invalid rules fail closed: grants drop out, denies apply (their
+      // RuleInfo is empty, so they finish before the first level).
+      if (!r.valid && r.effect == Effect::kGrant) continue;
+      bool touches = false;
+      for (const BoundTarget& t : r.targets) {
+        touches = touches || (t.instance >= dag->first_instance &&
+                              t.instance <= dag->last_instance);
+      }
+      if (touches) members.push_back(r.index);
+    }
+    if (members.empty()) return;  // Root stays the empty leaf.
+    dag->nodes = 0;
+    if (static_cast<int64_t>(members.size()) >= options_.layer_min_rules) {
+      std::vector<int32_t> keyed, others;
+      SplitLayers(members, &keyed, &others);
+      if (!keyed.empty() && !others.empty()) {
+        layered_ = true;
+        dag->root = BuildLayer(*dag, keyed);
+        if (status_.ok()) dag->layer_root = BuildLayer(*dag, others);
+        layered_ = false;
+        return;
+      }
+    }
+    dag->root = BuildLayer(*dag, members);
+  }
+
+  // The layers of a big app (see AppDag): the rules whose condition pins
+  // one variable to a few classes (an atom FALSE on most classes), on the
+  // variable that pins the most rules, and all the others. Both keep policy
+  // order.
+  void SplitLayers(const std::vector<int32_t>& members,
+                   std::vector<int32_t>* keyed, std::vector<int32_t>* others) {
+    std::map<int32_t, int32_t> pins;  // Var -> rules pinned by it.
+    auto pins_on = [&](int32_t rule, int32_t var) {
+      for (int32_t a : impl_.rules[rule].cond_atoms) {
+        const Atom& atom = impl_.atoms[a];
+        if (atom.var == var && atom.common == Tri::kFalse) return true;
+      }
+      return false;
+    };
+    for (int32_t r : members) {
+      std::vector<int32_t> vars;
+      for (int32_t a : impl_.rules[r].cond_atoms) {
+        if (impl_.atoms[a].common == Tri::kFalse)
+          vars.push_back(impl_.atoms[a].var);
+      }
+      std::sort(vars.begin(), vars.end());
+      vars.erase(std::unique(vars.begin(), vars.end()), vars.end());
+      for (int32_t v : vars) ++pins[v];
+    }
+    int32_t var = -1, best = 0;
+    for (const auto& [v, n] : pins) {
+      if (n > best) {
+        var = v;
+        best = n;
+      }
+    }
+    for (int32_t r : members) {
+      (var >= 0 && pins_on(r, var) ? keyed : others)->push_back(r);
+    }
+  }
+
+  // Builds the DAG deciding `members` (rule indices in policy order) for
+  // the app group of `dag` and returns its root.
+  uint32_t BuildLayer(AppDag& dag, const std::vector<int32_t>& members) {
     group_.clear();
     group_rule_.clear();
     levels_.clear();
@@ -580,24 +660,12 @@ class Compiler {
     app_nodes_ = 0;
     const auto& rules = policy_.rules();
     std::map<int32_t, int32_t> var_refs;
-    std::vector<int32_t> members;
-    for (const BoundRule& r : rules) {
-      // Invalid rules fail closed: grants drop out, denies apply (their
-      // RuleInfo is empty, so they finish before the first level).
-      if (!r.valid && r.effect == Effect::kGrant) continue;
-      bool touches = false;
-      for (const BoundTarget& t : r.targets) {
-        touches = touches || (t.instance >= dag->first_instance &&
-                              t.instance <= dag->last_instance);
-      }
-      if (!touches) continue;
-      members.push_back(r.index);
-      for (int32_t a : impl_.rules[r.index].cond_atoms)
+    for (int32_t r : members) {
+      for (int32_t a : impl_.rules[r].cond_atoms)
         ++var_refs[impl_.atoms[a].var];
-      for (int32_t a : impl_.rules[r.index].unless_atoms)
+      for (int32_t a : impl_.rules[r].unless_atoms)
         ++var_refs[impl_.atoms[a].var];
     }
-    if (members.empty()) return;  // Root stays the empty leaf.
     // Variable order: most referenced first (a cheap, stable heuristic that
     // keeps the state space small for spreadsheet-shaped rules).
     std::vector<std::pair<int32_t, int32_t>> order;
@@ -645,8 +713,9 @@ class Compiler {
       state.push_back(0);  // Number of decided unless values.
     }
     state[0] = InternFinished(0, &finished);
-    dag->root = Build(0, state, *dag);
-    dag->nodes = app_nodes_;
+    const uint32_t root = Build(0, state, dag);
+    dag.nodes += app_nodes_;
+    return root;
   }
 
   // State: word 0 is the interned set of finished rules (local << 3 |
@@ -998,15 +1067,24 @@ class Compiler {
     }
     std::vector<ResolvedEntitlement>& resolved = leaf_resolved_;
     ResolveOutcome(policy_, grants, denies, &resolved, nullptr);
-    // Content key for hash-consing leaves.
+    // Content key for hash-consing leaves: the outcome, or for a layer leaf
+    // the applying rules (which decide the outcome), marked apart.
     std::vector<uint32_t>& key = leaf_key_;
     std::vector<const ResolvedEntitlement*>& mine = leaf_mine_;
     key.clear();
     mine.clear();
+    if (layered_) {
+      if (entries.empty()) return kLeafBit | 0;
+      key.push_back(kLayerLeafMark);
+      key.push_back(static_cast<uint32_t>(dag.first_instance));
+      for (uint32_t entry : entries)
+        key.push_back(LayerRule(group_rule_[entry >> 3], (entry & 4) != 0));
+    }
     for (const ResolvedEntitlement& e : resolved) {
       if (e.instance < dag.first_instance || e.instance > dag.last_instance)
         continue;
       mine.push_back(&e);
+      if (layered_) continue;
       key.push_back(static_cast<uint32_t>(e.instance));
       key.push_back(static_cast<uint32_t>(e.level));
       key.push_back(static_cast<uint32_t>(e.reasons.size()));
@@ -1014,7 +1092,7 @@ class Compiler {
       key.push_back(static_cast<uint32_t>(e.scopes.size()));
       for (const std::string& s : e.scopes) key.push_back(InternScope(s));
     }
-    if (mine.empty()) return kLeafBit | 0;
+    if (key.empty()) return kLeafBit | 0;
     const uint64_t hash = WordMap::Hash(key.data(), key.size());
     if (const uint32_t* known = leaf_memo_.Find(hash, key.data(), key.size()))
       return kLeafBit | *known;
@@ -1057,6 +1135,12 @@ class Compiler {
     leaf.ents_count = static_cast<uint32_t>(mine.size());
     const uint32_t id = static_cast<uint32_t>(impl_.leaves.size());
     impl_.leaves.push_back(leaf);
+    if (layered_) {
+      impl_.leaf_rules.insert(impl_.leaf_rules.end(), key.begin() + 2,
+                              key.end());
+    }
+    impl_.leaf_rules_begin.push_back(
+        static_cast<uint32_t>(impl_.leaf_rules.size()));
     leaf_memo_.Add(hash, key.data(), key.size(), id);
     return kLeafBit | id;
   }
@@ -1102,6 +1186,10 @@ class Compiler {
   std::vector<const ResolvedEntitlement*> leaf_mine_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
+  // Building a layer (see AppDag): leaves are keyed by their applying rules
+  // and keep them.
+  bool layered_ = false;
+  static constexpr uint32_t kLayerLeafMark = 0xfffffffeu;
   // Nodes as built (children first), laid out as code at the end.
   struct {
     std::vector<BuiltNode> nodes;
@@ -1118,7 +1206,7 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::FromParts(
   std::unique_ptr<CompiledPolicy> out(new CompiledPolicy());
   out->policy_ = std::move(policy);
   out->impl_ = std::move(impl);
-  PrepareEvaluation(out->impl_.get());
+  PrepareEvaluation(*out->policy_, out->impl_.get());
   return out;
 }
 CompiledPolicy::~CompiledPolicy() = default;
@@ -1137,7 +1225,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(
           out->policy_->attributes()[in.attr].name + "' is too large for RE2");
     }
   }
-  PrepareEvaluation(out->impl_.get());
+  PrepareEvaluation(*out->policy_, out->impl_.get());
   return out;
 }
 

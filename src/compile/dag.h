@@ -179,6 +179,11 @@ struct Leaf {
   uint32_t ents_begin = 0, ents_count = 0;
 };
 
+// A rule in a layer leaf's applying set (Impl::leaf_rules).
+inline constexpr uint32_t LayerRule(int32_t rule, bool deny) {
+  return static_cast<uint32_t>(rule) << 1 | (deny ? 1u : 0u);
+}
+
 // An atom: one rule predicate seen through one variable, as a truth table
 // over the variable's classes.
 struct Atom {
@@ -208,10 +213,22 @@ struct RuleInfo {
   std::vector<AttrId> cond_missing;   // Sorted, unique.
 };
 
+// One app (or group of apps, CompileOptions::max_apps_per_dag). Its rules
+// form one DAG from `root`, or, for apps with many rules
+// (CompileOptions::layer_min_rules), two layers: `root` decides the rules
+// keyed on the app's most selective variable (say, one department each)
+// and `layer_root` all the others (say, company-wide rules). One DAG would
+// combine every department's rules with every outcome of the company-wide
+// ones; two layers store each once. A layer's leaves carry the rules that
+// apply (Impl::leaf_rules) besides their resolved outcome: when both
+// layers reach a non-empty leaf the evaluator resolves the union (deny
+// beats grant across layers too). Unlayered apps keep layer_root at the
+// empty leaf.
 struct AppDag {
   int32_t first_instance = 0;  // Instances [first, last] of one app.
   int32_t last_instance = 0;
-  uint32_t root = kLeafBit;  // Empty leaf 0 by default.
+  uint32_t root = kLeafBit;        // Empty leaf 0 by default.
+  uint32_t layer_root = kLeafBit;  // Empty leaf 0 unless layered.
   int64_t nodes = 0;
 };
 
@@ -222,6 +239,11 @@ struct CompiledPolicy::Impl {
   int32_t slot_count = 0;
   std::vector<uint32_t> code;  // Nodes; see NodeChild().
   std::vector<Leaf> leaves;
+  // The applying rules of layer leaf l (LayerRule values, ascending) are
+  // leaf_rules[leaf_rules_begin[l] .. leaf_rules_begin[l + 1]); an ordinary
+  // leaf has none. leaf_rules_begin has leaves.size() + 1 entries.
+  std::vector<uint32_t> leaf_rules_begin;
+  std::vector<uint32_t> leaf_rules;
   std::vector<LeafEntitlement> leaf_ents;
   std::vector<uint32_t> scope_pool;   // Into scopes.
   std::vector<uint32_t> reason_pool;  // Rule indices.
@@ -261,13 +283,49 @@ struct CompiledPolicy::Impl {
   // leaf) each app's walk continues from: dispatch[class * apps + app].
   int32_t dispatch_var = -1;
   std::vector<uint32_t> dispatch;
+  // Rule targets in integer form, for merging two layers' outcomes: rule r
+  // targets merge_targets[merge_rules[r].targets_begin ..], whose scopes are
+  // scope ids in merge_scopes. Scope ids rank in byte order (scope_rank)
+  // and fold case-insensitively (scope_fold: the lowest-ranked id alike).
+  struct MergeTarget {
+    int32_t instance = -1;
+    int32_t level = -1;
+    uint32_t scopes_begin = 0, scopes_count = 0;
+  };
+  struct MergeRule {
+    uint32_t targets_begin = 0, targets_count = 0;
+    int32_t priority = 0;
+    Expiry::Kind expiry_kind = Expiry::Kind::kNever;
+    int32_t expiry_date = 0;
+    AttrId expiry_attr = -1;
+  };
+  std::vector<MergeRule> merge_rules;
+  std::vector<MergeTarget> merge_targets;
+  std::vector<uint32_t> merge_scopes;
+  std::vector<uint32_t> scope_rank, scope_fold;
+  // Per layer leaf, the targets of its applying rules in policy order, with
+  // what deciding the winner reads, so a merge reads two short runs instead
+  // of a rule table: layer_cands[layer_cand_begin[l] ..
+  // layer_cand_begin[l + 1]).
+  struct LayerCand {
+    int32_t instance = -1;
+    int32_t level = -1;  // A deny's cap, -1 for every level.
+    int32_t priority = 0;
+    uint32_t rule = 0;                            // LayerRule().
+    uint32_t scopes_begin = 0, scopes_count = 0;  // Into merge_scopes.
+    Expiry::Kind expiry_kind = Expiry::Kind::kNever;
+    int32_t expiry = 0;  // kDate: the day; kAttribute: the attribute.
+  };
+  std::vector<uint32_t> layer_cand_begin;
+  std::vector<LayerCand> layer_cands;
   CompileStats stats;
 };
 
 // Builds the derived evaluation tables of `im` (leaf_compact, dispatch,
-// literal_match, explain). Called by Compile and FromParts (snapshot
-// loading); defined with the evaluator in src/eval/dag_evaluator.cc.
-void PrepareEvaluation(CompiledPolicy::Impl* im);
+// literal_match, explain, merge_*) for `policy`. Called by Compile and
+// FromParts (snapshot loading); defined with the evaluator in
+// src/eval/dag_evaluator.cc.
+void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im);
 
 }  // namespace birthright
 

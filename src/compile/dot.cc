@@ -78,7 +78,15 @@ std::string CompiledPolicy::ToDot() const {
     const std::string app = policy_->instances()[dag.first_instance].app;
     out += "  app" + std::to_string(a) +
            " [shape=box,style=bold,label=" + JsonString(app) + "];\n";
-    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
+    if (dag.layer_root == kLeafBit) {
+      out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
+      continue;
+    }
+    // Two layers (see AppDag), merged at evaluation.
+    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) +
+           " [label=\"keyed\"];\n";
+    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.layer_root) +
+           " [label=\"others\"];\n";
   }
   for (uint32_t at = 0; at < im.code.size(); at += NodeWords(&im.code[at])) {
     const uint32_t* node = &im.code[at];
@@ -116,7 +124,15 @@ std::string CompiledPolicy::ToDot() const {
       label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) +
                ": " + inst.levels[e.level] + "\\n";
     }
-    if (leaf.ents_count == 0) label = "nothing\\n";
+    // A layer leaf also lists the rules that apply (merged with the other
+    // layer's).
+    const uint32_t rules_end = im.leaf_rules_begin[l + 1];
+    for (uint32_t i = im.leaf_rules_begin[l]; i < rules_end; ++i) {
+      const uint32_t entry = im.leaf_rules[i];
+      label += std::string((entry & 1) ? "deny " : "grant ") +
+               policy_->rules()[entry >> 1].id + "\\n";
+    }
+    if (label.empty()) label = "nothing\\n";
     out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label +
            "\"];\n";
   }

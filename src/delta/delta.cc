@@ -371,6 +371,25 @@ bool SlotsDiffer(const CompiledPolicy& policy,
   return a[t] != b[t] && ParseIsoDate(a[t]) != ParseIsoDate(b[t]);
 }
 
+// Whether two compact scope ranges surely list the same scopes: ranges of
+// the policy's pool by position, merged ranges (kBufferRange) by scope.
+// False sends the entitlement to the string comparison.
+bool SameScopes(const CompiledPolicy& policy, const DecisionBuffer& x,
+                const CompactEntitlement& xe, const DecisionBuffer& y,
+                const CompactEntitlement& ye) {
+  if (xe.scopes_count != ye.scopes_count) return false;
+  if (((xe.scopes_begin | ye.scopes_begin) & kBufferRange) == 0)
+    return xe.scopes_begin == ye.scopes_begin;
+  for (uint32_t k = 0; k < xe.scopes_count; ++k) {
+    // Scope strings are interned: one object per distinct scope.
+    if (&policy.scope(x, xe.scopes_begin + k) !=
+        &policy.scope(y, ye.scopes_begin + k)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 PersonDelta FastDelta(const CompiledPolicy& policy, std::string person_id,
                       const std::vector<std::string_view>* before_slots,
                       const std::vector<std::string_view>* after_slots,
@@ -420,6 +439,9 @@ PersonDelta FastDelta(const CompiledPolicy& policy, std::string person_id,
   need_of_before.assign(b->entitlements.size(), -1);
   s->need.entitlements.clear();
   s->need.missing.clear();
+  // `need` holds entitlements of `before`: their merged ranges index its
+  // pool.
+  s->need.pool.assign(b->pool.begin(), b->pool.end());
   for (size_t i = 0; i < a->entitlements.size(); ++i) {
     const CompactEntitlement& ae = a->entitlements[i];
     const int32_t j = s->position[ae.instance];
@@ -427,8 +449,8 @@ PersonDelta FastDelta(const CompiledPolicy& policy, std::string person_id,
     before_of[i] = j;
     before_used[j] = 1;
     const CompactEntitlement& be = b->entitlements[j];
-    if (be.level == ae.level && be.scopes_begin == ae.scopes_begin &&
-        be.scopes_count == ae.scopes_count && be.expires == ae.expires) {
+    if (be.level == ae.level && be.expires == ae.expires &&
+        SameScopes(policy, *b, be, *a, ae)) {
       fast_keep[i] = 1;
     } else {
       need_of_before[j] = static_cast<int32_t>(s->need.entitlements.size());

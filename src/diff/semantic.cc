@@ -1008,6 +1008,8 @@ SemanticDiff ComputeSemanticDiff(const Policy& before, const Policy& after,
   }
   CompileOptions co = options.compile;
   co.max_apps_per_dag = 2;
+  // The walk reads whole outcomes off single leaves: no layers.
+  co.layer_min_rules = INT32_MAX;
   std::shared_ptr<const BoundPolicy> shared(std::move(*bound));
   auto compiled = CompiledPolicy::Compile(shared, co);
   if (!compiled.ok()) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "birthright/compiled_policy.h"
 #include "compile/dag.h"
 #include "re2/re2.h"
@@ -23,6 +24,9 @@ struct Scratch {
   std::vector<int32_t> dates;
   std::vector<int> matches;
   std::vector<AttrId> why;
+  // MergeLayers scratch.
+  std::vector<CompiledPolicy::Impl::LayerCand> merged_cands, candidates;
+  std::vector<uint32_t> scopes;
   std::string buf;
   std::string lower;
 };
@@ -270,13 +274,199 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   }
 }
 
+// Rule targets as integers for MergeLayers, scope ids ranked in byte order
+// and folded case-insensitively. A scope missing from `scopes` (possible
+// only in a snapshot without layers, which never merges) gets no entry.
+void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
+  using Impl = CompiledPolicy::Impl;
+  const size_t n = im->scopes.size();
+  std::vector<uint32_t> by_text(n);
+  for (size_t i = 0; i < n; ++i) by_text[i] = static_cast<uint32_t>(i);
+  std::sort(by_text.begin(), by_text.end(), [&](uint32_t a, uint32_t b) {
+    return im->scopes[a] < im->scopes[b];
+  });
+  im->scope_rank.assign(n, 0);
+  im->scope_fold.assign(n, 0);
+  absl::flat_hash_map<std::string, uint32_t> id_of, fold_of;
+  for (size_t r = 0; r < n; ++r) {
+    const uint32_t id = by_text[r];
+    im->scope_rank[id] = static_cast<uint32_t>(r);
+    im->scope_fold[id] =
+        fold_of.try_emplace(AsciiLowercase(im->scopes[id]), id).first->second;
+    id_of.try_emplace(im->scopes[id], id);
+  }
+  im->merge_rules.assign(policy.rules().size(), {});
+  im->merge_targets.clear();
+  im->merge_scopes.clear();
+  for (const BoundRule& rule : policy.rules()) {
+    Impl::MergeRule& m = im->merge_rules[rule.index];
+    m.priority = rule.priority;
+    m.expiry_kind = rule.expiry_kind;
+    m.expiry_date = rule.expiry_date.days;
+    m.expiry_attr = rule.expiry_attr;
+    m.targets_begin = static_cast<uint32_t>(im->merge_targets.size());
+    for (const BoundTarget& t : rule.targets) {
+      Impl::MergeTarget& mt = im->merge_targets.emplace_back();
+      mt.instance = t.instance;
+      mt.level = t.level;
+      mt.scopes_begin = static_cast<uint32_t>(im->merge_scopes.size());
+      for (const std::string& sc : t.scopes) {
+        auto it = id_of.find(sc);
+        if (it != id_of.end()) im->merge_scopes.push_back(it->second);
+      }
+      mt.scopes_count =
+          static_cast<uint32_t>(im->merge_scopes.size()) - mt.scopes_begin;
+    }
+    m.targets_count =
+        static_cast<uint32_t>(im->merge_targets.size()) - m.targets_begin;
+  }
+  im->layer_cand_begin.assign(1, 0);
+  im->layer_cands.clear();
+  for (size_t l = 0; l + 1 < im->leaf_rules_begin.size(); ++l) {
+    for (uint32_t i = im->leaf_rules_begin[l]; i < im->leaf_rules_begin[l + 1];
+         ++i) {
+      const uint32_t entry = im->leaf_rules[i];
+      const Impl::MergeRule& m = im->merge_rules[entry >> 1];
+      for (uint32_t t = 0; t < m.targets_count; ++t) {
+        const Impl::MergeTarget& mt = im->merge_targets[m.targets_begin + t];
+        im->layer_cands.push_back(
+            {mt.instance, mt.level, m.priority, entry, mt.scopes_begin,
+             mt.scopes_count, m.expiry_kind,
+             m.expiry_kind == Expiry::Kind::kDate ? m.expiry_date
+                                                  : m.expiry_attr});
+      }
+    }
+    im->layer_cand_begin.push_back(
+        static_cast<uint32_t>(im->layer_cands.size()));
+  }
+}
+
+// The outcome of a layered app whose two layers both reached a non-empty
+// leaf: the union of their applying rules resolved as ResolveOutcome does
+// (deny beats grant, then priority, then level; reasons and scopes of the
+// winning level), appended to `out` with its ranges in out->pool.
+[[gnu::noinline]] void MergeLayers(const CompiledPolicy::Impl& im,
+                                   const AppDag& dag, uint32_t leaf0,
+                                   uint32_t leaf1, Scratch& s,
+                                   DecisionBuffer* out) {
+  using Impl = CompiledPolicy::Impl;
+  using Cand = Impl::LayerCand;
+  const Cand* c0 = im.layer_cands.data() + im.layer_cand_begin[leaf0];
+  const Cand* e0 = im.layer_cands.data() + im.layer_cand_begin[leaf0 + 1];
+  const Cand* c1 = im.layer_cands.data() + im.layer_cand_begin[leaf1];
+  const Cand* e1 = im.layer_cands.data() + im.layer_cand_begin[leaf1 + 1];
+  // Both runs are in policy order and share no rule: merged, policy order.
+  std::vector<Cand>& all = s.merged_cands;
+  all.resize(static_cast<size_t>((e0 - c0) + (e1 - c1)));
+  std::merge(c0, e0, c1, e1, all.begin(),
+             [](const Cand& x, const Cand& y) { return x.rule < y.rule; });
+  auto mine = [&](const Cand& c) {
+    return c.instance >= dag.first_instance && c.instance <= dag.last_instance;
+  };
+  // Denies first (usually none), then the grants they leave, in policy
+  // order.
+  s.candidates.clear();
+  for (const Cand& d : all) {
+    if ((d.rule & 1) && mine(d)) s.candidates.push_back(d);
+  }
+  const size_t denies = s.candidates.size();
+  for (const Cand& g : all) {
+    if ((g.rule & 1) || !mine(g)) continue;
+    bool denied = false;
+    for (size_t k = 0; k < denies; ++k) {
+      const Cand& d = s.candidates[k];
+      denied = denied || (d.instance == g.instance &&
+                          (d.level < 0 || g.level >= d.level));
+    }
+    if (!denied) s.candidates.push_back(g);
+  }
+  s.candidates.erase(s.candidates.begin(),
+                     s.candidates.begin() + static_cast<ptrdiff_t>(denies));
+  // By instance, stably. Insertion sort: few candidates, mostly of one
+  // instance, and no allocation (std::stable_sort takes a buffer per call).
+  for (size_t i = 1; i < s.candidates.size(); ++i) {
+    const Cand c = s.candidates[i];
+    size_t j = i;
+    for (; j > 0 && s.candidates[j - 1].instance > c.instance; --j)
+      s.candidates[j] = s.candidates[j - 1];
+    s.candidates[j] = c;
+  }
+  for (size_t begin = 0, end = 0; begin < s.candidates.size(); begin = end) {
+    end = begin;
+    while (end < s.candidates.size() &&
+           s.candidates[end].instance == s.candidates[begin].instance) {
+      ++end;
+    }
+    int32_t best_priority = 0, best_level = -1;
+    for (size_t i = begin; i < end; ++i) {
+      const int32_t p = s.candidates[i].priority;
+      const int32_t l = s.candidates[i].level;
+      if (i == begin || p > best_priority ||
+          (p == best_priority && l > best_level)) {
+        best_priority = p;
+        best_level = l;
+      }
+    }
+    CompactEntitlement& e = out->entitlements.emplace_back();
+    e.instance = s.candidates[begin].instance;
+    e.level = best_level;
+    // Reasons (policy order, each rule once) and their scopes.
+    std::vector<uint32_t>& pool = out->pool;
+    e.reasons_begin = kBufferRange | static_cast<uint32_t>(pool.size());
+    s.scopes.clear();
+    bool never = false;
+    int32_t latest = INT32_MIN;
+    for (size_t i = begin; i < end; ++i) {
+      const Cand& c = s.candidates[i];
+      if (c.level != best_level) continue;
+      const uint32_t r = c.rule >> 1;
+      if (pool.size() == (e.reasons_begin & ~kBufferRange) ||
+          pool.back() != r) {
+        pool.push_back(r);
+        switch (c.expiry_kind) {
+          case Expiry::Kind::kNever:
+            never = true;
+            break;
+          case Expiry::Kind::kDate:
+            latest = std::max(latest, c.expiry);
+            break;
+          case Expiry::Kind::kAttribute:
+            latest = std::max(latest, s.dates[c.expiry]);
+            break;
+        }
+      }
+      s.scopes.insert(
+          s.scopes.end(), im.merge_scopes.begin() + c.scopes_begin,
+          im.merge_scopes.begin() + c.scopes_begin + c.scopes_count);
+    }
+    e.reasons_count =
+        static_cast<uint32_t>(pool.size()) - (e.reasons_begin & ~kBufferRange);
+    if (!never) e.expires = Date{latest};
+    // Scopes in byte order, case-insensitively unique (the byte-smallest
+    // spelling wins).
+    std::sort(s.scopes.begin(), s.scopes.end(), [&](uint32_t a, uint32_t b) {
+      return im.scope_rank[a] < im.scope_rank[b];
+    });
+    e.scopes_begin = kBufferRange | static_cast<uint32_t>(pool.size());
+    for (uint32_t sc : s.scopes) {
+      bool dup = false;
+      for (size_t k = e.scopes_begin & ~kBufferRange; k < pool.size(); ++k)
+        dup = dup || im.scope_fold[pool[k]] == im.scope_fold[sc];
+      if (!dup) pool.push_back(sc);
+    }
+    e.scopes_count =
+        static_cast<uint32_t>(pool.size()) - (e.scopes_begin & ~kBufferRange);
+  }
+}
+
 }  // namespace
 
-void PrepareEvaluation(CompiledPolicy::Impl* im) {
+void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   PrepareLeafRecords(im);
   PreparePatternTables(im);
   PrepareDispatch(im);
   PrepareExplainIndex(im);
+  PrepareMerge(policy, im);
 }
 
 int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
@@ -303,11 +493,15 @@ std::vector<std::string_view> CompiledPolicy::SlotsOf(
   return slots;
 }
 
-const std::string& CompiledPolicy::scope(uint32_t i) const {
-  return impl_->scopes[impl_->scope_pool[i]];
+const std::string& CompiledPolicy::scope(const DecisionBuffer& buf,
+                                         uint32_t i) const {
+  return impl_->scopes[(i & kBufferRange) ? buf.pool[i & ~kBufferRange]
+                                          : impl_->scope_pool[i]];
 }
-const BoundRule& CompiledPolicy::reason(uint32_t i) const {
-  return policy_->rules()[impl_->reason_pool[i]];
+const BoundRule& CompiledPolicy::reason(const DecisionBuffer& buf,
+                                        uint32_t i) const {
+  return policy_->rules()[(i & kBufferRange) ? buf.pool[i & ~kBufferRange]
+                                             : impl_->reason_pool[i]];
 }
 const CompileStats& CompiledPolicy::stats() const { return impl_->stats; }
 
@@ -317,6 +511,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   out->leaver = false;
   out->entitlements.clear();
   out->missing.clear();
+  out->pool.clear();
   // SPEC §4.0: a leaver gets nothing. An unparseable date is not a leaver.
   if (std::optional<Date> t = ParseIsoDate(slots[im.slot_count - 1]);
       t && *t < as_of) {
@@ -438,9 +633,12 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   // The walks are independent, so they advance in lockstep, one step of
   // every unfinished walk per round: their node loads (mostly cache misses
   // on big policies) overlap instead of queueing one behind the other.
+  //
+  // refs[a] is app a's walk from its root, refs[napps + a] the walk of its
+  // second layer (see AppDag), at the empty leaf for most apps.
   const uint32_t* code = im.code.data();
   const size_t napps = im.apps.size();
-  s.refs.resize(napps);
+  s.refs.resize(2 * napps);
   s.active.clear();
   if (im.dispatch_var >= 0) {
     const uint32_t* row =
@@ -449,8 +647,9 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   } else {
     for (size_t a = 0; a < napps; ++a) s.refs[a] = im.apps[a].root;
   }
-  for (size_t a = 0; a < napps; ++a) {
-    if (!(s.refs[a] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(a));
+  for (size_t a = 0; a < napps; ++a) s.refs[napps + a] = im.apps[a].layer_root;
+  for (size_t w = 0; w < 2 * napps; ++w) {
+    if (!(s.refs[w] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(w));
   }
   const uint32_t* classes = s.classes.data();
   uint32_t* refs = s.refs.data();
@@ -469,7 +668,14 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   }
   std::vector<CompactEntitlement>& ents = out->entitlements;
   for (size_t a = 0; a < napps; ++a) {
-    const uint32_t id = refs[a] & ~kLeafBit;
+    uint32_t id = refs[a] & ~kLeafBit;
+    if (const uint32_t other = refs[napps + a] & ~kLeafBit; other != 0) {
+      if (id != 0) {
+        MergeLayers(im, im.apps[a], id, other, s, out);
+        continue;
+      }
+      id = other;  // Only the second layer has applying rules.
+    }
     if (id == 0) continue;  // Leaf 0 is the empty outcome.
     const Leaf& leaf = im.leaves[id];
     const size_t at = ents.size();
@@ -513,11 +719,11 @@ Decision CompiledPolicy::ToDecision(std::string person_id,
     e.level = inst.levels[c.level];
     e.scopes.reserve(c.scopes_count);
     for (uint32_t i = 0; i < c.scopes_count; ++i)
-      e.scopes.push_back(scope(c.scopes_begin + i));
+      e.scopes.push_back(scope(buf, c.scopes_begin + i));
     e.expires = c.expires;
     e.reasons.reserve(c.reasons_count);
     for (uint32_t i = 0; i < c.reasons_count; ++i)
-      e.reasons.push_back(reason(c.reasons_begin + i).id);
+      e.reasons.push_back(reason(buf, c.reasons_begin + i).id);
     d.entitlements.push_back(std::move(e));
   }
   for (AttrId a : buf.missing)

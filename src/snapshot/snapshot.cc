@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "birthright/version.h"
 #include "compile/dag.h"
@@ -92,11 +93,24 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
         i.monthly_cost_cents.has_value(), i.monthly_cost_cents.value_or(0)));
   }
   std::vector<Offset<fb::Rule>> rules;
+  std::vector<fb::RuleTarget> targets;
+  std::vector<Offset<flatbuffers::String>> target_scopes;
   for (const BoundRule& r : p.rules()) {
+    // Targets (format 3): the evaluator resolves the rules of two layers'
+    // leaves at run time (AppDag), from the rules' targets.
+    targets.clear();
+    target_scopes.clear();
+    for (const BoundTarget& t : r.targets) {
+      targets.emplace_back(t.instance, t.level,
+                           static_cast<uint32_t>(t.scopes.size()));
+      for (const std::string& sc : t.scopes)
+        target_scopes.push_back(b.CreateString(sc));
+    }
     rules.push_back(fb::CreateRuleDirect(
         b, r.id.c_str(), static_cast<uint8_t>(r.effect), r.priority,
         static_cast<uint8_t>(r.expiry_kind), r.expiry_date.days, r.expiry_attr,
-        r.valid, r.location.file.c_str(), r.location.line, r.location.column));
+        r.valid, r.location.file.c_str(), r.location.line, r.location.column,
+        &targets, &target_scopes));
   }
   std::vector<std::string> regex_text;
   std::vector<uint8_t> regex_cs;
@@ -134,8 +148,20 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
                       e.expiry_attrs_count);
   }
   std::vector<fb::AppDag> apps;
-  for (const AppDag& a : im.apps)
+  std::vector<uint32_t> layer_roots;
+  for (const AppDag& a : im.apps) {
     apps.emplace_back(a.first_instance, a.last_instance, a.root);
+    layer_roots.push_back(a.layer_root);
+  }
+  // A policy without layers may leave the leaf-rule index empty: every leaf
+  // then has no rules.
+  std::vector<uint32_t> no_leaf_rules;
+  const std::vector<uint32_t>* leaf_rules_begin = &im.leaf_rules_begin;
+  if (leaf_rules_begin->size() != im.leaves.size() + 1 &&
+      im.leaf_rules.empty()) {
+    no_leaf_rules.assign(im.leaves.size() + 1, 0);
+    leaf_rules_begin = &no_leaf_rules;
+  }
   auto scopes = Strings(b, im.scopes);
   std::vector<Offset<fb::Atom>> atoms;
   for (const Atom& a : im.atoms) {
@@ -188,7 +214,8 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateVector(im.reason_pool), b.CreateVector(im.attr_pool),
       b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
       b.CreateVector(atoms), b.CreateVector(infos), b.CreateVector(attr_rules),
-      b.CreateVector(im.code));
+      b.CreateVector(im.code), b.CreateVector(layer_roots),
+      b.CreateVector(*leaf_rules_begin), b.CreateVector(im.leaf_rules));
   fb::FinishSnapshotBuffer(b, root);
   std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
                   b.GetSize());
@@ -324,6 +351,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     const fb::Snapshot& s) {
   auto bound = std::unique_ptr<BoundPolicy>(new BoundPolicy());
   auto im = std::make_unique<CompiledPolicy::Impl>();
+  const uint32_t format = s.format_version();
   if (!Str(s.policy_name(), &bound->name_) ||
       !Str(s.policy_version(), &bound->version_) ||
       !Str(s.policy_hash(), &bound->hash_)) {
@@ -421,6 +449,38 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       rule.valid = r->valid();
       rule.location.line = r->line();
       rule.location.column = r->column();
+      if (format >= 3) {
+        // Targets: instances and levels in range (-1, every level, only on a
+        // deny), the scope counts add up to the scope list.
+        const auto* ts = r->targets();
+        const auto* scopes = r->target_scopes();
+        if (ts == nullptr || scopes == nullptr)
+          return Corrupt("rule '" + rule.id + "' without targets");
+        flatbuffers::uoffset_t next = 0;
+        for (const fb::RuleTarget* t : *ts) {
+          BoundTarget target;
+          target.instance = t->instance();
+          target.level = t->level();
+          if (target.instance < 0 || target.instance >= ninst)
+            return Corrupt("rule '" + rule.id + "' target instance");
+          const int32_t nlevels = static_cast<int32_t>(
+              bound->instances_[target.instance].levels.size());
+          if (target.level < (rule.effect == Effect::kDeny ? -1 : 0) ||
+              target.level >= nlevels) {
+            return Corrupt("rule '" + rule.id + "' target level");
+          }
+          if (t->scopes_count() > scopes->size() - next)
+            return Corrupt("rule '" + rule.id + "' target scopes");
+          target.scopes.resize(t->scopes_count());
+          for (std::string& sc : target.scopes) {
+            if (!Str(scopes->Get(next++), &sc))
+              return Corrupt("invalid UTF-8 in a target scope");
+          }
+          rule.targets.push_back(std::move(target));
+        }
+        if (next != scopes->size())
+          return Corrupt("rule '" + rule.id + "' target scopes");
+      }
       bound->rules_.push_back(std::move(rule));
     }
   }
@@ -658,6 +718,23 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   for (uint32_t sc : im->scope_pool) {
     if (sc >= im->scopes.size()) return Corrupt("scope index");
   }
+  if (format >= 3) {
+    // The evaluator merges two layers' rules by scope id, looked up by
+    // string: every scope a valid rule grants must be interned.
+    absl::flat_hash_set<std::string_view> interned(im->scopes.begin(),
+                                                   im->scopes.end());
+    for (const BoundRule& r : bound->rules_) {
+      if (!r.valid) continue;
+      for (const BoundTarget& t : r.targets) {
+        for (const std::string& sc : t.scopes) {
+          if (!interned.contains(sc)) {
+            return Corrupt("scope '" + sc + "' of rule '" + r.id +
+                           "' is not interned");
+          }
+        }
+      }
+    }
+  }
   for (uint32_t r : im->reason_pool) {
     if (r >= static_cast<uint32_t>(nrules)) return Corrupt("reason index");
   }
@@ -713,6 +790,43 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   if (im->leaves.empty()) return Corrupt("no leaves");
   if (im->leaves[0].ents_count != 0) return Corrupt("leaf 0 is not empty");
+  // The applying rules of layer leaves (format 3; none before).
+  if (format >= 3) {
+    if (s.leaf_rules_begin() == nullptr || s.leaf_rules() == nullptr)
+      return Corrupt("format 3 without leaf rules");
+    im->leaf_rules_begin = Vec(s.leaf_rules_begin());
+    im->leaf_rules = Vec(s.leaf_rules());
+    const std::vector<uint32_t>& begin = im->leaf_rules_begin;
+    const std::vector<uint32_t>& entries = im->leaf_rules;
+    if (begin.size() != im->leaves.size() + 1)
+      return Corrupt("leaf rule index size");
+    if (begin[0] != 0 || begin[1] != 0) return Corrupt("leaf 0 has rules");
+    if (begin.back() != entries.size()) return Corrupt("leaf rule index end");
+    for (size_t l = 0; l + 1 < begin.size(); ++l) {
+      if (begin[l + 1] < begin[l])
+        return Corrupt("leaf rule index decreases at leaf " +
+                       std::to_string(l));
+    }
+    for (size_t l = 1; l + 1 < begin.size(); ++l) {
+      for (uint32_t k = begin[l]; k < begin[l + 1]; ++k) {
+        const uint32_t e = entries[k];
+        if (k > begin[l] && entries[k - 1] >= e)
+          return Corrupt("leaf " + std::to_string(l) + " rules unsorted");
+        const uint32_t r = e >> 1;
+        if (r >= static_cast<uint32_t>(nrules))
+          return Corrupt("leaf " + std::to_string(l) + " rule index");
+        const BoundRule& rule = bound->rules_[r];
+        const bool deny = (e & 1) != 0;
+        if (deny != (rule.effect == Effect::kDeny))
+          return Corrupt("leaf " + std::to_string(l) + " rule effect");
+        if (!deny && !rule.valid)
+          return Corrupt("leaf " + std::to_string(l) +
+                         " grants by an invalid rule");
+      }
+    }
+  } else {
+    im->leaf_rules_begin.assign(im->leaves.size() + 1, 0);
+  }
   // Apps, then the DAG code. Format 2 stores the code; format 1 stored
   // nodes with parallel edge arrays, which are validated and laid out as
   // code here, so older snapshots keep loading.
@@ -732,10 +846,19 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       im->apps.push_back(dag);
     }
   }
+  if (format >= 3) {
+    // Checked as child references with the roots, below.
+    const auto* layer_roots = s.layer_roots();
+    if (layer_roots == nullptr) return Corrupt("format 3 without layer roots");
+    if (layer_roots->size() != im->apps.size())
+      return Corrupt("layer roots do not match the apps");
+    for (size_t a = 0; a < im->apps.size(); ++a)
+      im->apps[a].layer_root = layer_roots->Get(static_cast<uint32_t>(a));
+  }
   auto leaf_ok = [&](uint32_t ref) {
     return (ref & ~kLeafBit) < im->leaves.size();
   };
-  if (s.format_version() == 1) {
+  if (format == 1) {
     if (absl::Status st = DecodeFormat1Nodes(s, im.get()); !st.ok()) return st;
   } else {
     im->code = Vec(s.code());
@@ -774,6 +897,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
     for (const AppDag& dag : im->apps) {
       if (!child_ok(dag.root, code.size())) return Corrupt("app DAG root");
+      if (!child_ok(dag.layer_root, code.size()))
+        return Corrupt("app layer root");
     }
   }
   // Atoms and rule formulas (missing-attribute explanation).

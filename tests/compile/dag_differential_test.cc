@@ -2,34 +2,55 @@
 // (STYLE §9). Seeded random policies cover every cell form, denies and
 // caps, priorities, `unless`, missing values, sets, regexes, aliases and
 // dates; the failing seed is printed.
+#include <cstdio>
 #include <memory>
 
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/reference_evaluator.h"
+#include "compile/dag.h"
 #include "gtest/gtest.h"
 #include "testing/random_policy.h"
 
 namespace birthright {
 namespace {
 
+// Tallies of a layered run (CompileOptions::layer_min_rules = 1): apps
+// compiled as two layers and entitlements merged from both at evaluation.
+struct LayerCounts {
+  int layered_apps = 0;
+  int merged = 0;
+};
+
 void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
-               int* compared) {
+               int* compared, LayerCounts* layers = nullptr) {
   testing::RandomWorld w = testing::MakeRandomWorld(seed, options);
   BindOptions bind;
   bind.strict = false;  // Random rules may be invalid; both paths skip them.
   auto bound = BoundPolicy::Bind(w.policy, &w.people, bind);
   ASSERT_TRUE(bound.ok()) << "seed " << seed << ": " << bound.status();
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(shared);
+  CompileOptions co;
+  if (layers != nullptr) co.layer_min_rules = 1;
+  auto compiled = CompiledPolicy::Compile(shared, co);
   ASSERT_TRUE(compiled.ok()) << "seed " << seed << ": " << compiled.status();
+  if (layers != nullptr) {
+    for (const AppDag& dag : (*compiled)->impl().apps)
+      layers->layered_apps += dag.layer_root != kLeafBit;
+  }
+  DecisionBuffer buf;
   const Date dates[] = {
       *ParseIsoDate("2024-06-15"), *ParseIsoDate("2025-12-31"),
       *ParseIsoDate("2026-11-26"), *ParseIsoDate("2027-03-01")};
   for (const Person& person : w.people.people) {
     for (Date as_of : dates) {
       const Decision want = EvaluateReference(*shared, person, as_of);
-      const Decision got = (*compiled)->Evaluate(person, as_of);
+      (*compiled)->Evaluate((*compiled)->SlotsOf(person), as_of, &buf);
+      const Decision got = (*compiled)->ToDecision(person.id, buf);
+      if (layers != nullptr) {
+        for (const CompactEntitlement& e : buf.entitlements)
+          layers->merged += (e.reasons_begin & kBufferRange) != 0;
+      }
       ASSERT_EQ(DecisionToJson(got), DecisionToJson(want))
           << "seed " << seed << ", person " << person.id << ", as_of "
           << FormatIsoDate(as_of);
@@ -76,6 +97,45 @@ TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
     CheckSeed(seed, o, &compared);
     if (HasFatalFailure()) return;
   }
+}
+
+// The same policies with every app split into two layers where it can be
+// (see AppDag): outcomes merged at evaluation must equal the reference too,
+// and the policies must actually produce layers and merges.
+TEST(DagDifferentialTest, LayeredAppsMatchReference) {
+  int compared = 0;
+  LayerCounts layers;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    testing::RandomPolicyOptions o;
+    o.rules = 8 + static_cast<int>(seed % 5) * 6;
+    o.apps = 4;
+    o.people = 60;
+    CheckSeed(seed, o, &compared, &layers);
+    if (HasFatalFailure()) return;
+  }
+  for (uint64_t seed = 1000; seed < 1004; ++seed) {
+    testing::RandomPolicyOptions o;
+    o.rules = 120;
+    o.people = 150;
+    o.apps = 12;
+    o.realistic = true;
+    CheckSeed(seed, o, &compared, &layers);
+    if (HasFatalFailure()) return;
+  }
+  for (uint64_t seed = 2000; seed < 2020; ++seed) {
+    testing::RandomPolicyOptions o;
+    o.rules = 24;
+    o.apps = 4;
+    o.people = 80;
+    o.missing_rate = 0.4;
+    CheckSeed(seed, o, &compared, &layers);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GE(compared, 16000);
+  EXPECT_GE(layers.layered_apps, 100);
+  EXPECT_GE(layers.merged, 1000);
+  std::printf("layered apps %d, merged entitlements %d, cases %d\n",
+              layers.layered_apps, layers.merged, compared);
 }
 
 // Fail closed on both paths: an invalid deny (here a type mismatch) still

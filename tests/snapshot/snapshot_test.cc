@@ -2,6 +2,7 @@
 // deterministic, and any damage is detected — never a crash, never a grant.
 #include "birthright/snapshot.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -11,7 +12,10 @@
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/policy_handle.h"
+#include "compile/dag.h"
+#include "flatbuffers/flatbuffers.h"
 #include "gtest/gtest.h"
+#include "testing/acme.h"
 #include "testing/random_policy.h"
 #include "util/hash.h"
 
@@ -23,19 +27,24 @@ struct Compiled {
   std::shared_ptr<const CompiledPolicy> compiled;
 };
 
-Compiled Make(uint64_t seed, int rules = 40) {
+Compiled Make(uint64_t seed, int rules = 40, bool layered = false) {
   Compiled c;
   testing::RandomPolicyOptions o;
   o.rules = rules;
   o.people = 60;
   o.apps = 5;
+  // Spreadsheet-shaped rules: per department and company-wide ones, which
+  // the compiler splits into two layers when asked to.
+  o.realistic = layered;
   c.world = testing::MakeRandomWorld(seed, o);
   BindOptions bind;
   bind.strict = false;
   auto bound = BoundPolicy::Bind(c.world.policy, &c.world.people, bind);
   EXPECT_TRUE(bound.ok()) << bound.status();
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(shared);
+  CompileOptions options;
+  if (layered) options.layer_min_rules = 1;
+  auto compiled = CompiledPolicy::Compile(shared, options);
   EXPECT_TRUE(compiled.ok()) << compiled.status();
   c.compiled = std::move(*compiled);
   return c;
@@ -222,6 +231,396 @@ TEST(SnapshotTest, FileLoadingUsesTheSameChecks) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(LoadSnapshotFile(path + ".missing").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// ---------------------------------------------------------------------------
+// Format 3: layered apps (AppDag::layer_root, leaf rules) and rule targets.
+
+constexpr size_t kTrailerBytes = 12;
+
+// The FlatBuffer of a snapshot, and a FlatBuffer framed with a fresh
+// trailer (length, CRC-32C, magic), so only the semantic check can object.
+std::string Body(const std::string& bytes) {
+  return bytes.substr(0, bytes.size() - kTrailerBytes);
+}
+std::string Frame(std::string body) {
+  const uint32_t crc = Crc32c(body);
+  for (uint32_t v : {static_cast<uint32_t>(body.size()), crc, 0x4B435242u}) {
+    for (int k = 0; k < 4; ++k) body.push_back(static_cast<char>(v >> (8 * k)));
+  }
+  return body;
+}
+
+// Field ids of snapshot.fbs (appended, never renumbered).
+constexpr flatbuffers::voffset_t kRulesField = 7;
+constexpr flatbuffers::voffset_t kScopesField = 22;
+constexpr flatbuffers::voffset_t kLayerRootsField = 28;
+constexpr flatbuffers::voffset_t kLeafRulesBeginField = 29;
+constexpr flatbuffers::voffset_t kLeafRulesField = 30;
+constexpr flatbuffers::voffset_t kRuleTargetsField = 10;
+
+const uint8_t* Base(const std::string& body) {
+  return reinterpret_cast<const uint8_t*>(body.data());
+}
+const flatbuffers::Table* Root(const std::string& body) {
+  return flatbuffers::GetRoot<flatbuffers::Table>(Base(body));
+}
+// Byte position of element 0 of the uint vector in field `id` of `table`.
+size_t VectorAt(const std::string& body, const flatbuffers::Table* table,
+                flatbuffers::voffset_t id) {
+  const auto* v = table->GetPointer<const flatbuffers::Vector<uint32_t>*>(
+      flatbuffers::FieldIndexToOffset(id));
+  EXPECT_NE(v, nullptr) << "field " << id;
+  return v == nullptr ? 0 : static_cast<size_t>(v->Data() - Base(body));
+}
+uint32_t U32At(const std::string& body, size_t at) {
+  uint32_t v = 0;
+  for (int k = 3; k >= 0; --k)
+    v = v << 8 | static_cast<unsigned char>(body[at + k]);
+  return v;
+}
+void PutU32At(std::string* body, size_t at, uint32_t v) {
+  for (int k = 0; k < 4; ++k) (*body)[at + k] = static_cast<char>(v >> (8 * k));
+}
+// Marks field `id` of `table` (a table inside `body`) absent: zeroes its
+// vtable entry.
+void DropField(std::string* body, const flatbuffers::Table* table,
+               flatbuffers::voffset_t id) {
+  const size_t vt = static_cast<size_t>(table->GetVTable() - Base(*body));
+  const size_t entry = vt + flatbuffers::FieldIndexToOffset(id);
+  const size_t vtable_bytes = U32At(*body, vt) & 0xffff;
+  ASSERT_LE(entry + 2, vt + vtable_bytes) << "field " << id;
+  (*body)[entry] = 0;
+  (*body)[entry + 1] = 0;
+}
+
+// A layered random policy: at least one app split in two layers.
+struct Layered {
+  Compiled c;
+  std::string bytes;
+  int32_t layered_app = -1;
+  int32_t layer_leaf = -1;  // A leaf with applying rules.
+};
+Layered MakeLayered() {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Layered l;
+    l.c = Make(seed, 60, /*layered=*/true);
+    const CompiledPolicy::Impl& im = l.c.compiled->impl();
+    for (size_t a = 0; a < im.apps.size() && l.layered_app < 0; ++a) {
+      if (im.apps[a].layer_root != kLeafBit)
+        l.layered_app = static_cast<int32_t>(a);
+    }
+    for (size_t f = 1; f + 1 < im.leaf_rules_begin.size(); ++f) {
+      if (im.leaf_rules_begin[f + 1] - im.leaf_rules_begin[f] >= 2) {
+        l.layer_leaf = static_cast<int32_t>(f);
+        break;
+      }
+    }
+    if (l.layered_app >= 0 && l.layer_leaf >= 0) {
+      l.bytes = WriteSnapshot(*l.c.compiled);
+      return l;
+    }
+  }
+  ADD_FAILURE() << "no random policy compiled into layers with "
+                   "layer_min_rules = 1";
+  return Layered{};
+}
+
+// The mutated FlatBuffer fails the semantic check, for the reason `want`.
+void ExpectDataLoss(const std::string& body, const std::string& what,
+                    const std::string& want) {
+  auto loaded = LoadSnapshot(Frame(body));
+  ASSERT_FALSE(loaded.ok()) << what << " was accepted";
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss)
+      << what << ": " << loaded.status();
+  const std::string message(loaded.status().message());
+  EXPECT_NE(message.find("snapshot is inconsistent"), std::string::npos)
+      << what << ": " << message;
+  EXPECT_NE(message.find(want), std::string::npos) << what << ": " << message;
+}
+
+// A layered policy survives the round trip: same layers, same leaf rules,
+// same rule targets, the same bytes when written again, and the same
+// answers for every person (differential against the fresh compile).
+TEST(SnapshotFormat3Test, Spec9LayeredPolicyRoundTrips) {
+  int layered_policies = 0, compared = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    Compiled c = Make(seed, 60, /*layered=*/true);
+    const CompiledPolicy::Impl& fresh = c.compiled->impl();
+    bool layered = false;
+    for (const AppDag& a : fresh.apps) layered |= a.layer_root != kLeafBit;
+    layered_policies += layered;
+    const std::string bytes = WriteSnapshot(*c.compiled);
+    auto loaded = LoadSnapshot(bytes);
+    ASSERT_TRUE(loaded.ok()) << "seed " << seed << ": " << loaded.status();
+    EXPECT_EQ(WriteSnapshot(**loaded), bytes) << "seed " << seed;
+    const CompiledPolicy::Impl& back = (*loaded)->impl();
+    ASSERT_EQ(back.apps.size(), fresh.apps.size());
+    for (size_t a = 0; a < fresh.apps.size(); ++a) {
+      EXPECT_EQ(back.apps[a].root, fresh.apps[a].root);
+      EXPECT_EQ(back.apps[a].layer_root, fresh.apps[a].layer_root);
+    }
+    EXPECT_EQ(back.leaf_rules_begin, fresh.leaf_rules_begin);
+    EXPECT_EQ(back.leaf_rules, fresh.leaf_rules);
+    const auto& want_rules = c.compiled->policy().rules();
+    const auto& got_rules = (*loaded)->policy().rules();
+    ASSERT_EQ(got_rules.size(), want_rules.size());
+    for (size_t r = 0; r < want_rules.size(); ++r) {
+      ASSERT_EQ(got_rules[r].targets.size(), want_rules[r].targets.size());
+      for (size_t t = 0; t < want_rules[r].targets.size(); ++t) {
+        EXPECT_EQ(got_rules[r].targets[t].instance,
+                  want_rules[r].targets[t].instance);
+        EXPECT_EQ(got_rules[r].targets[t].level,
+                  want_rules[r].targets[t].level);
+        EXPECT_EQ(got_rules[r].targets[t].scopes,
+                  want_rules[r].targets[t].scopes);
+      }
+    }
+    for (const char* date : {"2024-06-15", "2026-11-26", "2027-03-01"}) {
+      const Date as_of = *ParseIsoDate(date);
+      for (const Person& p : c.world.people.people) {
+        ASSERT_EQ(DecisionToJson((*loaded)->Evaluate(p, as_of)),
+                  DecisionToJson(c.compiled->Evaluate(p, as_of)))
+            << "seed " << seed << " person " << p.id << " at " << date;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(layered_policies, 0)
+      << "layer_min_rules = 1 produced no layered app";
+  EXPECT_GE(compared, 2000);
+}
+
+// The bundled company, compiled in layers, loads back with the same
+// answers.
+TEST(SnapshotFormat3Test, Spec9LayeredAcmeRoundTrips) {
+  auto world = testing::LoadAcmeWorld(BIRTHRIGHT_SOURCE_DIR, "acme", "v1");
+  ASSERT_TRUE(world.ok()) << world.status();
+  CompileOptions options;
+  options.layer_min_rules = 1;
+  auto compiled = CompiledPolicy::Compile(world->bound, options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  int layered = 0;
+  for (const AppDag& a : (*compiled)->impl().apps)
+    layered += a.layer_root != kLeafBit;
+  EXPECT_GT(layered, 0);
+  const std::string bytes = WriteSnapshot(**compiled);
+  auto loaded = LoadSnapshot(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(WriteSnapshot(**loaded), bytes);
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  for (const Person& p : world->people.people) {
+    ASSERT_EQ(DecisionToJson((*loaded)->Evaluate(p, as_of)),
+              DecisionToJson((*compiled)->Evaluate(p, as_of)))
+        << p.id;
+  }
+}
+
+// Formats 1 and 2 have no layers: every layer root is the empty leaf and
+// no leaf has rules.
+TEST(SnapshotFormat3Test, Spec9OlderFormatsLoadWithoutLayers) {
+  for (const char* file : {"/tests/testdata/acme-format1.brs",
+                           "/fuzz/corpus/snapshot/acme-format2.brs"}) {
+    const std::string path = std::string(BIRTHRIGHT_SOURCE_DIR) + file;
+    auto info = LoadSnapshotFile(path);
+    ASSERT_TRUE(info.ok()) << path << ": " << info.status();
+    const CompiledPolicy::Impl& im = (*info)->impl();
+    ASSERT_FALSE(im.apps.empty());
+    for (const AppDag& a : im.apps) EXPECT_EQ(a.layer_root, kLeafBit) << file;
+    EXPECT_EQ(im.leaf_rules_begin,
+              std::vector<uint32_t>(im.leaves.size() + 1, 0))
+        << file;
+    EXPECT_TRUE(im.leaf_rules.empty()) << file;
+    // Written again, it is format 3 and loads.
+    const std::string bytes = WriteSnapshot(**info);
+    auto again = InspectSnapshot(bytes);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->format_version, 3u);
+    EXPECT_TRUE(LoadSnapshot(bytes).ok()) << file;
+  }
+}
+
+TEST(SnapshotFormat3Test, Spec9LayerRootOutOfRangeIsDataLoss) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layered_app, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  const std::string body = Body(l.bytes);
+  const size_t at = VectorAt(body, Root(body), kLayerRootsField) +
+                    4 * static_cast<size_t>(l.layered_app);
+  ASSERT_EQ(U32At(body, at), im.apps[l.layered_app].layer_root);
+  const uint32_t code_size = static_cast<uint32_t>(im.code.size());
+  for (uint32_t bad :
+       {kLeafBit | static_cast<uint32_t>(im.leaves.size()), code_size,
+        im.apps[l.layered_app].layer_root & kLeafBit
+            ? code_size - 1  // Not the start of a node.
+            : im.apps[l.layered_app].layer_root + 1}) {
+    std::string mutated = body;
+    PutU32At(&mutated, at, bad);
+    ExpectDataLoss(mutated, "layer root " + std::to_string(bad),
+                   "app layer root");
+  }
+  // In range, it loads (the mutation above is what was rejected).
+  EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+}
+
+TEST(SnapshotFormat3Test, Spec9LeafRuleIndexMustBeMonotone) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layer_leaf, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  const std::string body = Body(l.bytes);
+  const size_t begin = VectorAt(body, Root(body), kLeafRulesBeginField);
+  const size_t n = im.leaves.size();
+  ASSERT_GE(n, 3u);
+  {
+    // The range of leaf 2 ends before it starts.
+    std::string mutated = body;
+    PutU32At(&mutated, begin + 4 * 2, im.leaf_rules_begin[3] + 1);
+    ExpectDataLoss(mutated, "decreasing leaf rule index", "decreases");
+  }
+  {
+    std::string mutated = body;
+    PutU32At(&mutated, begin + 4 * n,
+             static_cast<uint32_t>(im.leaf_rules.size()) - 1);
+    ExpectDataLoss(mutated, "leaf rule index ending early",
+                   "leaf rule index end");
+  }
+  {
+    std::string mutated = body;
+    PutU32At(&mutated, begin, 1);
+    ExpectDataLoss(mutated, "leaf rule index not starting at 0",
+                   "leaf 0 has rules");
+  }
+}
+
+TEST(SnapshotFormat3Test, Spec9LeafRuleEntriesAreChecked) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layer_leaf, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  const auto& rules = l.c.compiled->policy().rules();
+  const std::string body = Body(l.bytes);
+  const size_t entries = VectorAt(body, Root(body), kLeafRulesField);
+  const uint32_t first = im.leaf_rules_begin[l.layer_leaf];
+  const size_t at = entries + 4 * static_cast<size_t>(first);
+  const uint32_t e0 = im.leaf_rules[first];
+  const uint32_t e1 = im.leaf_rules[first + 1];
+  ASSERT_LT(e0, e1);
+  ASSERT_EQ(U32At(body, at), e0);
+  {
+    std::string mutated = body;
+    PutU32At(&mutated, at,
+             LayerRule(static_cast<int32_t>(rules.size()), (e0 & 1) != 0));
+    ExpectDataLoss(mutated, "rule index out of range", "rule index");
+  }
+  {
+    std::string mutated = body;
+    PutU32At(&mutated, at, e0 ^ 1);
+    ExpectDataLoss(mutated, "deny bit contradicting the rule's effect",
+                   "rule effect");
+  }
+  {
+    // Swapped: the leaf's rules no longer ascend.
+    std::string mutated = body;
+    PutU32At(&mutated, at, e1);
+    PutU32At(&mutated, at + 4, e0);
+    ExpectDataLoss(mutated, "unsorted leaf rules", "rules unsorted");
+  }
+  {
+    // Leaf 0 (the empty outcome) takes the first range: rules on leaf 0.
+    ASSERT_GT(im.leaf_rules.size(), 0u);
+    std::string mutated = body;
+    const size_t begin = VectorAt(body, Root(body), kLeafRulesBeginField);
+    PutU32At(&mutated, begin + 4, 1);
+    ExpectDataLoss(mutated, "rules on leaf 0", "leaf 0 has rules");
+  }
+}
+
+// A grant in a leaf's rules must be valid: an invalid grant never applies.
+TEST(SnapshotFormat3Test, Spec9LeafGrantByInvalidRuleIsDataLoss) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layer_leaf, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  int32_t grant = -1;
+  for (uint32_t e : im.leaf_rules) {
+    if ((e & 1) == 0) grant = static_cast<int32_t>(e >> 1);
+  }
+  ASSERT_GE(grant, 0) << "no grant in any leaf's rules";
+  ASSERT_TRUE(l.c.compiled->policy().rules()[grant].valid);
+  // Clear the rule's stored `valid` (field 6 of Rule, stored since true).
+  const std::string body = Body(l.bytes);
+  const auto* rules = Root(body)
+                          ->GetPointer<const flatbuffers::Vector<
+                              flatbuffers::Offset<flatbuffers::Table>>*>(
+                              flatbuffers::FieldIndexToOffset(kRulesField));
+  ASSERT_NE(rules, nullptr);
+  const flatbuffers::Table* rule =
+      rules->Get(static_cast<flatbuffers::uoffset_t>(grant));
+  const flatbuffers::voffset_t field =
+      rule->GetOptionalFieldOffset(flatbuffers::FieldIndexToOffset(6));
+  ASSERT_NE(field, 0);
+  const size_t at =
+      static_cast<size_t>(reinterpret_cast<const uint8_t*>(rule) - Base(body)) +
+      field;
+  ASSERT_EQ(body[at], 1);
+  std::string mutated = body;
+  mutated[at] = 0;
+  ExpectDataLoss(mutated, "grant by an invalid rule", "invalid rule");
+}
+
+// Every scope a valid rule grants is interned (the evaluator's merge looks
+// scopes up by string).
+TEST(SnapshotFormat3Test, Spec9UninternedTargetScopeIsDataLoss) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layered_app, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  const auto& rules = l.c.compiled->policy().rules();
+  std::string scope;
+  for (const BoundRule& r : rules) {
+    for (const BoundTarget& t : r.targets) {
+      if (r.valid && !t.scopes.empty() && scope.empty()) scope = t.scopes[0];
+    }
+  }
+  ASSERT_FALSE(scope.empty()) << "no rule with a scope";
+  const auto it = std::find(im.scopes.begin(), im.scopes.end(), scope);
+  ASSERT_NE(it, im.scopes.end());
+  const std::string body = Body(l.bytes);
+  const auto* scopes = Root(body)
+                           ->GetPointer<const flatbuffers::Vector<
+                               flatbuffers::Offset<flatbuffers::String>>*>(
+                               flatbuffers::FieldIndexToOffset(kScopesField));
+  ASSERT_NE(scopes, nullptr);
+  const flatbuffers::String* stored =
+      scopes->Get(static_cast<flatbuffers::uoffset_t>(it - im.scopes.begin()));
+  ASSERT_EQ(stored->str(), scope);
+  // Same length, valid UTF-8, no longer the rule's spelling.
+  std::string mutated = body;
+  mutated[static_cast<size_t>(stored->Data() - Base(body))] = '\x01';
+  ExpectDataLoss(mutated, "scope '" + scope + "' renamed", "not interned");
+}
+
+// Format 3 requires its vectors; without them it is corrupt, not an
+// unlayered policy (a dropped deny could grant).
+TEST(SnapshotFormat3Test, Spec9MissingFormat3VectorIsDataLoss) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layered_app, 0);
+  const std::string body = Body(l.bytes);
+  for (flatbuffers::voffset_t id :
+       {kLayerRootsField, kLeafRulesBeginField, kLeafRulesField}) {
+    std::string mutated = body;
+    DropField(&mutated, Root(mutated), id);
+    ExpectDataLoss(mutated, "snapshot without field " + std::to_string(id),
+                   "without");
+  }
+  // Rule tables share vtables: dropping one drops the targets of every
+  // rule written with it.
+  std::string mutated = body;
+  const auto* rules = Root(mutated)
+                          ->GetPointer<const flatbuffers::Vector<
+                              flatbuffers::Offset<flatbuffers::Table>>*>(
+                              flatbuffers::FieldIndexToOffset(kRulesField));
+  ASSERT_NE(rules, nullptr);
+  ASSERT_GT(rules->size(), 0u);
+  DropField(&mutated, rules->Get(0), kRuleTargetsField);
+  ExpectDataLoss(mutated, "rule without targets", "without targets");
 }
 
 }  // namespace

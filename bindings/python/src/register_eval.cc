@@ -91,6 +91,9 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
   };
   const size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<std::vector<Row>> rows(chunks);
+  // Per chunk, the scope and reason ranges merged at evaluation
+  // (kBufferRange), rebased into one pool.
+  std::vector<DecisionBuffer> merged(chunks);
   {
     py::gil_scoped_release release;
     auto run = [&](size_t chunk) {
@@ -107,8 +110,14 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
           if (col.slot.attr >= 0) slots[static_cast<size_t>(col.slot.attr)] = v;
         }
         policy.Evaluate(slots, date, &buf);
-        for (const CompactEntitlement& e : buf.entitlements)
-          out.push_back(Row{static_cast<uint32_t>(i), e});
+        std::vector<uint32_t>& pool = merged[chunk].pool;
+        const uint32_t base = static_cast<uint32_t>(pool.size());
+        pool.insert(pool.end(), buf.pool.begin(), buf.pool.end());
+        for (const CompactEntitlement& e : buf.entitlements) {
+          Row& row = out.emplace_back(Row{static_cast<uint32_t>(i), e});
+          if (e.scopes_begin & kBufferRange) row.e.scopes_begin += base;
+          if (e.reasons_begin & kBufferRange) row.e.reasons_begin += base;
+        }
       }
     };
     int t = threads > 0 ? threads
@@ -151,8 +160,17 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
     PyList_SET_ITEM(l.ptr(), static_cast<Py_ssize_t>(i), o.inc_ref().ptr());
   };
   size_t k = 0;
-  for (const std::vector<Row>& chunk : rows) {
-    for (const Row& r : chunk) {
+  for (size_t c = 0; c < chunks; ++c) {
+    const DecisionBuffer& chunk_pool = merged[c];
+    // A merged range is not shared: its strings are built, not cached.
+    auto cached = [&](absl::flat_hash_map<int64_t, py::object>& cache,
+                      uint32_t begin, uint32_t count, auto&& build) {
+      if (begin & kBufferRange) return build();
+      auto [it, fresh] = cache.try_emplace(range_key(begin, count));
+      if (fresh) it->second = build();
+      return it->second;
+    };
+    for (const Row& r : rows[c]) {
       const CompactEntitlement& e = r.e;
       set(person, k, py::reinterpret_borrow<py::object>(id_items[r.person]));
       auto [ai, a_new] = app_str.try_emplace(e.instance);
@@ -167,17 +185,16 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
                                 static_cast<uint32_t>(e.level));
       if (l_new) li->second = py::str(instances[e.instance].levels[e.level]);
       set(level, k, li->second);
-      auto [si, s_new] =
-          scope_str.try_emplace(range_key(e.scopes_begin, e.scopes_count));
-      if (s_new) {
-        joined.clear();
-        for (uint32_t q = 0; q < e.scopes_count; ++q) {
-          if (q > 0) joined.push_back(';');
-          joined += policy.scope(e.scopes_begin + q);
-        }
-        si->second = py::str(joined);
-      }
-      set(scopes, k, si->second);
+      const py::object scope_text =
+          cached(scope_str, e.scopes_begin, e.scopes_count, [&] {
+            joined.clear();
+            for (uint32_t q = 0; q < e.scopes_count; ++q) {
+              if (q > 0) joined.push_back(';');
+              joined += policy.scope(chunk_pool, e.scopes_begin + q);
+            }
+            return py::object(py::str(joined));
+          });
+      set(scopes, k, scope_text);
       if (e.expires) {
         auto [di, d_new] = date_obj.try_emplace(e.expires->days);
         if (d_new) di->second = DateOrNone(e.expires);
@@ -185,17 +202,16 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
       } else {
         set(expires, k, none);
       }
-      auto [ri, r_new] =
-          reason_str.try_emplace(range_key(e.reasons_begin, e.reasons_count));
-      if (r_new) {
-        joined.clear();
-        for (uint32_t q = 0; q < e.reasons_count; ++q) {
-          if (q > 0) joined.push_back(';');
-          joined += policy.reason(e.reasons_begin + q).id;
-        }
-        ri->second = py::str(joined);
-      }
-      set(reasons, k, ri->second);
+      const py::object reason_text =
+          cached(reason_str, e.reasons_begin, e.reasons_count, [&] {
+            joined.clear();
+            for (uint32_t q = 0; q < e.reasons_count; ++q) {
+              if (q > 0) joined.push_back(';');
+              joined += policy.reason(chunk_pool, e.reasons_begin + q).id;
+            }
+            return py::object(py::str(joined));
+          });
+      set(reasons, k, reason_text);
       ++k;
     }
   }
