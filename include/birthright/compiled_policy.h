@@ -39,7 +39,11 @@ struct CompileOptions {
   int64_t max_edges = 200'000'000;  // Edge slots, all apps.
   int64_t max_nodes_per_app = 5'000'000;
   int64_t max_leaves = 5'000'000;  // Distinct outcomes, all apps.
-  int32_t max_unless_atoms = 64;   // Predicates in one `unless`.
+  // Words stored for the outcomes (records, reasons, scopes, layer rules
+  // and their hash-consing keys), all apps: bounds that memory at ~4 bytes
+  // x this.
+  int64_t max_leaf_words = 150'000'000;
+  int32_t max_unless_atoms = 64;  // Predicates in one `unless`.
   // Working memory of the construction (memoized states), in 32-bit words
   // per app: bounds compile memory at ~4 bytes x this.
   int64_t max_state_words = 500'000'000;

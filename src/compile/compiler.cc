@@ -1102,6 +1102,22 @@ class Compiler {
           " distinct outcomes (CompileOptions::max_leaves)");
       return kLeafBit;
     }
+    // What the leaf stores, in words: its key (kept by the memo), its
+    // records, reasons, scopes and expiry attributes, and its layer rules.
+    int64_t words = static_cast<int64_t>(key.size()) + 2;
+    for (const ResolvedEntitlement* e : mine) {
+      words += static_cast<int64_t>(sizeof(LeafEntitlement) / 4 +
+                                    e->reasons.size() * 2 + e->scopes.size());
+    }
+    if (layered_) words += static_cast<int64_t>(key.size());
+    leaf_words_ += words;
+    if (leaf_words_ > options_.max_leaf_words) {
+      status_ = absl::ResourceExhaustedError(
+          "the outcomes of the decision DAG need more than " +
+          std::to_string(options_.max_leaf_words) +
+          " words (CompileOptions::max_leaf_words)");
+      return kLeafBit;
+    }
     Leaf leaf;
     leaf.ents_begin = static_cast<uint32_t>(impl_.leaf_ents.size());
     for (const ResolvedEntitlement* e : mine) {
@@ -1186,6 +1202,7 @@ class Compiler {
   std::vector<const ResolvedEntitlement*> leaf_mine_;
   int64_t app_nodes_ = 0;
   int64_t memo_words_ = 0;
+  int64_t leaf_words_ = 0;  // All apps; see max_leaf_words.
   // Building a layer (see AppDag): leaves are keyed by their applying rules
   // and keep them.
   bool layered_ = false;

@@ -89,6 +89,12 @@ TEST(CompiledPolicyTest, LimitsGiveResourceExhausted) {
   EXPECT_NE(std::string(c.status().message()).find("max_state_words"),
             std::string::npos);
   options = CompileOptions{};
+  options.max_leaf_words = 20;
+  c = CompiledPolicy::Compile(acme.bound, options);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(std::string(c.status().message()).find("max_leaf_words"),
+            std::string::npos);
+  options = CompileOptions{};
   options.max_edges = 10;
   c = CompiledPolicy::Compile(acme.bound, options);
   EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
