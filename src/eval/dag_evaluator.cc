@@ -25,7 +25,11 @@ struct Scratch {
   std::vector<int> matches;
   std::vector<AttrId> why;
   // MergeLayers scratch.
-  std::vector<CompiledPolicy::Impl::LayerCand> merged_cands, candidates;
+  struct Candidate {
+    int32_t instance, level, priority;
+    uint32_t rule, target;
+  };
+  std::vector<Candidate> candidates;
   std::vector<uint32_t> scopes;
   std::string buf;
   std::string lower;
@@ -226,15 +230,16 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   std::vector<std::vector<uint32_t>> open(im->atoms.size());
   std::vector<uint8_t> guardable(im->atoms.size(), 0);
   for (size_t i = 0; i < im->atoms.size(); ++i) {
+    // Counted first (a vectorized scan): most atoms on big variables are
+    // not guards, and collecting their classes took 3 ms of a 10k load.
     const std::vector<Tri>& truth = im->atoms[i].truth;
-    std::vector<uint32_t> classes;
+    const size_t falses = static_cast<size_t>(
+        std::count(truth.begin(), truth.end(), Tri::kFalse));
+    if ((truth.size() - falses) * 2 > truth.size()) continue;
     for (size_t c = 0; c < truth.size(); ++c) {
-      if (truth[c] != Tri::kFalse) classes.push_back(static_cast<uint32_t>(c));
+      if (truth[c] != Tri::kFalse) open[i].push_back(static_cast<uint32_t>(c));
     }
-    if (classes.size() * 2 <= truth.size()) {
-      open[i] = std::move(classes);
-      guardable[i] = 1;
-    }
+    guardable[i] = 1;
   }
   im->explain.assign(im->attr_rules.size(), {});
   for (size_t a = 0; a < im->attr_rules.size(); ++a) {
@@ -298,12 +303,15 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   im->merge_rules.assign(policy.rules().size(), {});
   im->merge_targets.clear();
   im->merge_scopes.clear();
+  size_t targets = 0;
+  for (const BoundRule& rule : policy.rules()) targets += rule.targets.size();
+  im->merge_targets.reserve(targets);
   for (const BoundRule& rule : policy.rules()) {
     Impl::MergeRule& m = im->merge_rules[rule.index];
     m.priority = rule.priority;
     m.expiry_kind = rule.expiry_kind;
-    m.expiry_date = rule.expiry_date.days;
-    m.expiry_attr = rule.expiry_attr;
+    m.expiry = rule.expiry_kind == Expiry::Kind::kDate ? rule.expiry_date.days
+                                                       : rule.expiry_attr;
     m.targets_begin = static_cast<uint32_t>(im->merge_targets.size());
     for (const BoundTarget& t : rule.targets) {
       Impl::MergeTarget& mt = im->merge_targets.emplace_back();
@@ -320,72 +328,64 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
     m.targets_count =
         static_cast<uint32_t>(im->merge_targets.size()) - m.targets_begin;
   }
-  im->layer_cand_begin.assign(1, 0);
-  im->layer_cands.clear();
-  for (size_t l = 0; l + 1 < im->leaf_rules_begin.size(); ++l) {
-    for (uint32_t i = im->leaf_rules_begin[l]; i < im->leaf_rules_begin[l + 1];
-         ++i) {
-      const uint32_t entry = im->leaf_rules[i];
-      const Impl::MergeRule& m = im->merge_rules[entry >> 1];
-      for (uint32_t t = 0; t < m.targets_count; ++t) {
-        const Impl::MergeTarget& mt = im->merge_targets[m.targets_begin + t];
-        im->layer_cands.push_back(
-            {mt.instance, mt.level, m.priority, entry, mt.scopes_begin,
-             mt.scopes_count, m.expiry_kind,
-             m.expiry_kind == Expiry::Kind::kDate ? m.expiry_date
-                                                  : m.expiry_attr});
-      }
-    }
-    im->layer_cand_begin.push_back(
-        static_cast<uint32_t>(im->layer_cands.size()));
-  }
 }
 
 // The outcome of a layered app whose two layers both reached a non-empty
 // leaf: the union of their applying rules resolved as ResolveOutcome does
 // (deny beats grant, then priority, then level; reasons and scopes of the
 // winning level), appended to `out` with its ranges in out->pool.
-[[gnu::noinline]] void MergeLayers(const CompiledPolicy::Impl& im,
-                                   const AppDag& dag, uint32_t leaf0,
-                                   uint32_t leaf1, Scratch& s,
-                                   DecisionBuffer* out) {
+void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag,
+                 uint32_t leaf0, uint32_t leaf1, Scratch& s,
+                 DecisionBuffer* out) {
   using Impl = CompiledPolicy::Impl;
-  using Cand = Impl::LayerCand;
-  const Cand* c0 = im.layer_cands.data() + im.layer_cand_begin[leaf0];
-  const Cand* e0 = im.layer_cands.data() + im.layer_cand_begin[leaf0 + 1];
-  const Cand* c1 = im.layer_cands.data() + im.layer_cand_begin[leaf1];
-  const Cand* e1 = im.layer_cands.data() + im.layer_cand_begin[leaf1 + 1];
-  // Both runs are in policy order and share no rule: merged, policy order.
-  std::vector<Cand>& all = s.merged_cands;
-  all.resize(static_cast<size_t>((e0 - c0) + (e1 - c1)));
-  std::merge(c0, e0, c1, e1, all.begin(),
-             [](const Cand& x, const Cand& y) { return x.rule < y.rule; });
-  auto mine = [&](const Cand& c) {
-    return c.instance >= dag.first_instance && c.instance <= dag.last_instance;
+  using Candidate = Scratch::Candidate;
+  const uint32_t* r0 = im.leaf_rules.data() + im.leaf_rules_begin[leaf0];
+  const uint32_t* e0 = im.leaf_rules.data() + im.leaf_rules_begin[leaf0 + 1];
+  const uint32_t* r1 = im.leaf_rules.data() + im.leaf_rules_begin[leaf1];
+  const uint32_t* e1 = im.leaf_rules.data() + im.leaf_rules_begin[leaf1 + 1];
+  // Each target of `entry` on this app, as a candidate.
+  auto each_target = [&](uint32_t entry, auto&& fn) {
+    const Impl::MergeRule& rule = im.merge_rules[entry >> 1];
+    for (uint32_t t = rule.targets_begin;
+         t < rule.targets_begin + rule.targets_count; ++t) {
+      const Impl::MergeTarget& target = im.merge_targets[t];
+      if (target.instance >= dag.first_instance &&
+          target.instance <= dag.last_instance) {
+        fn(Candidate{target.instance, target.level, rule.priority, entry >> 1,
+                     t});
+      }
+    }
   };
-  // Denies first (usually none), then the grants they leave, in policy
-  // order.
+  // Denies first (usually none), then the grants they leave in policy
+  // order: the two runs are each in policy order and share no rule.
   s.candidates.clear();
-  for (const Cand& d : all) {
-    if ((d.rule & 1) && mine(d)) s.candidates.push_back(d);
+  auto add_deny = [&](const Candidate& d) { s.candidates.push_back(d); };
+  for (const uint32_t* r = r0; r != e0; ++r) {
+    if (*r & 1) each_target(*r, add_deny);
+  }
+  for (const uint32_t* r = r1; r != e1; ++r) {
+    if (*r & 1) each_target(*r, add_deny);
   }
   const size_t denies = s.candidates.size();
-  for (const Cand& g : all) {
-    if ((g.rule & 1) || !mine(g)) continue;
-    bool denied = false;
+  auto add_grant = [&](const Candidate& g) {
     for (size_t k = 0; k < denies; ++k) {
-      const Cand& d = s.candidates[k];
-      denied = denied || (d.instance == g.instance &&
-                          (d.level < 0 || g.level >= d.level));
+      const Candidate& d = s.candidates[k];
+      if (d.instance == g.instance && (d.level < 0 || g.level >= d.level))
+        return;
     }
-    if (!denied) s.candidates.push_back(g);
+    s.candidates.push_back(g);
+  };
+  while (r0 != e0 || r1 != e1) {
+    const uint32_t entry =
+        (r1 == e1 || (r0 != e0 && *r0 < *r1)) ? *r0++ : *r1++;
+    if (!(entry & 1)) each_target(entry, add_grant);
   }
   s.candidates.erase(s.candidates.begin(),
                      s.candidates.begin() + static_cast<ptrdiff_t>(denies));
   // By instance, stably. Insertion sort: few candidates, mostly of one
   // instance, and no allocation (std::stable_sort takes a buffer per call).
   for (size_t i = 1; i < s.candidates.size(); ++i) {
-    const Cand c = s.candidates[i];
+    const Candidate c = s.candidates[i];
     size_t j = i;
     for (; j > 0 && s.candidates[j - 1].instance > c.instance; --j)
       s.candidates[j] = s.candidates[j - 1];
@@ -417,27 +417,28 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
     bool never = false;
     int32_t latest = INT32_MIN;
     for (size_t i = begin; i < end; ++i) {
-      const Cand& c = s.candidates[i];
+      const Candidate& c = s.candidates[i];
       if (c.level != best_level) continue;
-      const uint32_t r = c.rule >> 1;
       if (pool.size() == (e.reasons_begin & ~kBufferRange) ||
-          pool.back() != r) {
-        pool.push_back(r);
-        switch (c.expiry_kind) {
+          pool.back() != c.rule) {
+        pool.push_back(c.rule);
+        const Impl::MergeRule& rule = im.merge_rules[c.rule];
+        switch (rule.expiry_kind) {
           case Expiry::Kind::kNever:
             never = true;
             break;
           case Expiry::Kind::kDate:
-            latest = std::max(latest, c.expiry);
+            latest = std::max(latest, rule.expiry);
             break;
           case Expiry::Kind::kAttribute:
-            latest = std::max(latest, s.dates[c.expiry]);
+            latest = std::max(latest, s.dates[rule.expiry]);
             break;
         }
       }
+      const Impl::MergeTarget& t = im.merge_targets[c.target];
       s.scopes.insert(
-          s.scopes.end(), im.merge_scopes.begin() + c.scopes_begin,
-          im.merge_scopes.begin() + c.scopes_begin + c.scopes_count);
+          s.scopes.end(), im.merge_scopes.begin() + t.scopes_begin,
+          im.merge_scopes.begin() + t.scopes_begin + t.scopes_count);
     }
     e.reasons_count =
         static_cast<uint32_t>(pool.size()) - (e.reasons_begin & ~kBufferRange);
