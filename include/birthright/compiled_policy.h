@@ -63,6 +63,7 @@ struct CompileOptions {
 struct CompileStats {
   int64_t rules = 0;
   int64_t apps = 0;
+  int64_t layered_apps = 0;  // Compiled as two layers (layer_min_rules).
   int64_t variables = 0;
   int64_t nodes = 0;
   int64_t edges = 0;  // Stored child slots (a sparse node's default too).

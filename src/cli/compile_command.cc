@@ -1,5 +1,6 @@
 // `birthright compile`: compile a policy to its decision DAG; show its size
 // or draw it (snapshots to files arrive with the snapshot format).
+#include <climits>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/inputs.h"
 #include "util/json.h"
+#include "util/text.h"
 
 namespace birthright::cli {
 namespace {
@@ -17,6 +19,7 @@ namespace {
 constexpr char kHelp[] =
     "Usage: birthright compile --rules FILE [--catalog FILE] [--aliases FILE]\n"
     "                          [--schema FILE] [--people FILE]\n"
+    "                          [--layer-min-rules N]\n"
     "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
     "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
@@ -36,6 +39,10 @@ constexpr char kHelp[] =
     "hash)\n"
     "  --dot                  print the DAGs as Graphviz DOT\n"
     "  --people FILE          HR export used only to infer attribute types\n"
+    "  --layer-min-rules N    compile apps with at least N rules as two\n"
+    "                         layers merged at evaluation (default 128;\n"
+    "                         0 = every app that splits, 'never' = one DAG\n"
+    "                         per app); see docs/dag.md\n"
     "\n";
 
 }  // namespace
@@ -46,6 +53,7 @@ int RunCompile(int argc, char** argv) {
                              {"dot", false},
                              {"stats", false},
                              {"output"},
+                             {"layer-min-rules"},
                              {"help", false}});
   // `-o FILE` is the conventional spelling of --output.
   std::vector<char*> argv2(argv, argv + argc);
@@ -69,8 +77,20 @@ int RunCompile(int argc, char** argv) {
     if (!pop.ok()) return fail(pop.status());
     people = std::move(*pop);
   }
+  CompileOptions options;
+  if (auto m = args->Get("layer-min-rules")) {
+    std::optional<int64_t> n = ParseInt64(*m);
+    if (*m == "never") {
+      options.layer_min_rules = INT32_MAX;
+    } else if (!n || *n < 0 || *n > INT32_MAX) {
+      return fail(absl::InvalidArgumentError(
+          "--layer-min-rules: expected a rule count or 'never'"));
+    } else {
+      options.layer_min_rules = static_cast<int32_t>(*n);
+    }
+  }
   std::shared_ptr<const BoundPolicy> shared;
-  auto compiled = CompileLoaded(*loaded, &people, &shared);
+  auto compiled = CompileLoaded(*loaded, &people, &shared, options);
   if (!compiled.ok()) return fail(compiled.status());
   if (args->Has("report")) PrintImportReport(*loaded, shared.get());
   if (auto out = args->Get("output")) {
@@ -94,13 +114,14 @@ int RunCompile(int argc, char** argv) {
   const CompileStats& s = (*compiled)->stats();
   std::printf(
       "{\"policy\":%s,\"version\":%s,\"hash\":%s,\"rules\":%lld,\"apps\":%lld,"
-      "\"variables\":%lld,"
+      "\"variables\":%lld,\"layered_apps\":%lld,"
       "\"nodes\":%lld,\"edges\":%lld,\"leaves\":%lld,\"bytes\":%lld}\n",
       JsonString(shared->name()).c_str(), JsonString(shared->version()).c_str(),
       JsonString(shared->hash()).c_str(), static_cast<long long>(s.rules),
       static_cast<long long>(s.apps), static_cast<long long>(s.variables),
-      static_cast<long long>(s.nodes), static_cast<long long>(s.edges),
-      static_cast<long long>(s.leaves), static_cast<long long>(s.memory_bytes));
+      static_cast<long long>(s.layered_apps), static_cast<long long>(s.nodes),
+      static_cast<long long>(s.edges), static_cast<long long>(s.leaves),
+      static_cast<long long>(s.memory_bytes));
   return kExitOk;
 }
 

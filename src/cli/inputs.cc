@@ -199,7 +199,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicy(const Args& args,
 
 absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
     const LoadedPolicy& loaded, const Population* people,
-    std::shared_ptr<const BoundPolicy>* bound) {
+    std::shared_ptr<const BoundPolicy>* bound, const CompileOptions& options) {
   if (loaded.snapshot) {
     *bound = loaded.snapshot->shared_policy();
     return loaded.snapshot;
@@ -208,7 +208,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
                       BoundPolicy::Bind(loaded.policy, people, BindOptions{}));
   *bound = std::move(b);
   BR_ASSIGN_OR_RETURN(std::unique_ptr<CompiledPolicy> c,
-                      CompiledPolicy::Compile(*bound));
+                      CompiledPolicy::Compile(*bound, options));
   return std::shared_ptr<const CompiledPolicy>(std::move(c));
 }
 

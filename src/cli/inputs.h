@@ -32,7 +32,8 @@ struct LoadedPolicy {
 // given, is used for type inference. `bound` receives the bound policy.
 absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompileLoaded(
     const LoadedPolicy& loaded, const Population* people,
-    std::shared_ptr<const BoundPolicy>* bound);
+    std::shared_ptr<const BoundPolicy>* bound,
+    const CompileOptions& options = {});
 
 // Reads --rules/--catalog/--aliases/--schema (and --rules-format,
 // --app-columns, --name, --policy-version) from `args`, using `rules_flag`

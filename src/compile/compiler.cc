@@ -184,6 +184,8 @@ class Compiler {
     CompileStats& s = impl_.stats;
     s.rules = static_cast<int64_t>(policy_.rules().size());
     s.apps = static_cast<int64_t>(impl_.apps.size());
+    for (const AppDag& dag : impl_.apps)
+      s.layered_apps += dag.layer_root != kLeafBit;
     s.variables = static_cast<int64_t>(impl_.vars.size());
     CountCode(impl_.code, &s.nodes, &s.edges);
     s.leaves = static_cast<int64_t>(impl_.leaves.size());

@@ -1000,6 +1000,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
+  for (const AppDag& dag : im->apps)
+    im->stats.layered_apps += dag.layer_root != kLeafBit;
   im->stats.variables = nvars;
   CountCode(im->code, &im->stats.nodes, &im->stats.edges);
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());
