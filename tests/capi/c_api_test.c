@@ -3,7 +3,10 @@
  *
  * Usage: c_api_test [SOURCE_DIR]. With SOURCE_DIR the acme example is also
  * loaded through the C API and br_evaluate_many must reproduce
- * tests/testdata/acme_eval.golden.jsonl byte for byte (what the CLI prints).
+ * tests/testdata/acme_eval.golden.jsonl byte for byte (what the CLI prints),
+ * and the layered acme snapshot (fuzz/corpus/snapshot/acme-format3-layered.brs:
+ * apps compiled as two layers whose outcomes are merged at evaluation) must
+ * answer every acme person field by field as the policy compiled here does.
  * Runs under ASan+UBSan too (c_api_test_asan), so leaks of handles or error
  * messages fail the test. */
 #include <stdio.h>
@@ -1439,11 +1442,11 @@ static char* read_file(const char* dir, const char* rel, size_t* len) {
   return buf;
 }
 
-static void test_acme_golden(const char* dir) {
-  phase = "acme golden";
+/* The acme example compiled through the C API (with its people, as the CLI's
+ * `compile --people`); *people receives examples/acme/people.csv. */
+static br_compiled_t* compile_acme(const char* dir, br_population_t** people) {
   size_t n = 0;
   br_policy_t* policy = NULL;
-  br_population_t* people = NULL;
   br_compiled_t* compiled = NULL;
   CHECK_OK(br_policy_create(S("rules"), S(""), &policy, &ok_err_));
   char* data = read_file(dir, "examples/acme/schema.csv", &n);
@@ -1460,10 +1463,19 @@ static void test_acme_golden(const char* dir) {
                                &ok_err_));
   free(data);
   data = read_file(dir, "examples/acme/people.csv", &n);
-  CHECK_OK(br_population_load_csv(data, n, S("people.csv"), &people, &ok_err_));
+  CHECK_OK(br_population_load_csv(data, n, S("people.csv"), people, &ok_err_));
   free(data);
-  CHECK(br_population_count(people) == 40);
-  CHECK_OK(br_compile(policy, people, &compiled, &ok_err_));
+  CHECK(br_population_count(*people) == 40);
+  CHECK_OK(br_compile(policy, *people, &compiled, &ok_err_));
+  br_policy_destroy(policy);
+  return compiled;
+}
+
+static void test_acme_golden(const char* dir) {
+  phase = "acme golden";
+  size_t n = 0;
+  br_population_t* people = NULL;
+  br_compiled_t* compiled = compile_acme(dir, &people);
   char* jsonl = NULL;
   size_t jsonl_len = 0;
   CHECK_OK(br_evaluate_many(compiled, people, S("2026-11-26"), 2,
@@ -1475,7 +1487,214 @@ static void test_acme_golden(const char* dir) {
   br_free(jsonl);
   br_compiled_destroy(compiled);
   br_population_destroy(people);
-  br_policy_destroy(policy);
+}
+
+/* People of an HR export, one br_person_t each, parsed here rather than by
+ * the library (the C API hands out no person of a population): the acme
+ * files quote some cells but never contain quotes or newlines inside one.
+ * Returns the count; *out holds malloc'ed handles. */
+static int read_people(const char* dir, const char* rel, br_person_t*** out) {
+  size_t n = 0;
+  char* data = read_file(dir, rel, &n);
+  enum { kMaxCols = 32, kMaxPeople = 256 };
+  char header[kMaxCols][64];
+  int cols = 0, count = 0;
+  br_person_t** people = calloc(kMaxPeople, sizeof *people);
+  CHECK(people != NULL);
+  size_t pos = 0;
+  for (int line = 0; pos < n; ++line) {
+    br_person_t* person = NULL;
+    for (int col = 0;; ++col) {
+      char cell[256];
+      size_t len = 0;
+      int quoted = pos < n && data[pos] == '"';
+      if (quoted) ++pos;
+      while (pos < n && (quoted ? data[pos] != '"'
+                                : data[pos] != ',' && data[pos] != '\n' &&
+                                      data[pos] != '\r')) {
+        CHECK(len + 1 < sizeof cell);
+        cell[len++] = data[pos++];
+      }
+      if (quoted) ++pos; /* the closing quote */
+      cell[len] = '\0';
+      if (line == 0) {
+        CHECK(col < kMaxCols && len < sizeof header[0]);
+        memcpy(header[col], cell, len + 1);
+        cols = col + 1;
+      } else if (col == 0) {
+        CHECK(count < kMaxPeople);
+        CHECK_OK(br_person_create(cell, len, &person, &ok_err_));
+        people[count++] = person;
+      } else if (col < cols) {
+        CHECK_OK(br_person_set(person, header[col], strlen(header[col]), cell,
+                               len, &ok_err_));
+      }
+      if (pos < n && data[pos] == ',') {
+        ++pos;
+        continue;
+      }
+      while (pos < n && (data[pos] == '\r' || data[pos] == '\n')) ++pos;
+      break;
+    }
+  }
+  free(data);
+  *out = people;
+  return count;
+}
+
+static int field_eq(const char* a, size_t an, const char* b, size_t bn) {
+  return a != NULL && b != NULL && an == bn && memcmp(a, b, an) == 0;
+}
+
+/* Every field of two decisions, through the accessors (which read the
+ * scopes and reasons a layered app merged into its evaluation buffer).
+ * Adds the entitlements with several reasons or scopes to *multi. */
+static void check_same_decision(const br_decision_t* want,
+                                const br_decision_t* got, int* multi) {
+  size_t an = 0, bn = 0;
+  const char* a = br_decision_person(want, &an);
+  const char* b = br_decision_person(got, &bn);
+  CHECK(field_eq(a, an, b, bn));
+  CHECK(br_decision_is_leaver(want) == br_decision_is_leaver(got));
+  const int64_t count = br_decision_entitlement_count(want);
+  CHECK(br_decision_entitlement_count(got) == count);
+  for (int64_t i = 0; i < count; ++i) {
+    a = br_decision_entitlement_app(want, i, &an);
+    b = br_decision_entitlement_app(got, i, &bn);
+    CHECK(field_eq(a, an, b, bn));
+    a = br_decision_entitlement_instance(want, i, &an);
+    b = br_decision_entitlement_instance(got, i, &bn);
+    CHECK(field_eq(a, an, b, bn));
+    a = br_decision_entitlement_level(want, i, &an);
+    b = br_decision_entitlement_level(got, i, &bn);
+    CHECK(field_eq(a, an, b, bn));
+    a = br_decision_entitlement_expires(want, i, &an);
+    b = br_decision_entitlement_expires(got, i, &bn);
+    CHECK(field_eq(a, an, b, bn));
+    const int64_t scopes = br_decision_entitlement_scope_count(want, i);
+    CHECK(br_decision_entitlement_scope_count(got, i) == scopes);
+    for (int64_t j = 0; j < scopes; ++j) {
+      a = br_decision_entitlement_scope(want, i, j, &an);
+      b = br_decision_entitlement_scope(got, i, j, &bn);
+      CHECK(field_eq(a, an, b, bn));
+    }
+    const int64_t reasons = br_decision_entitlement_reason_count(want, i);
+    CHECK(br_decision_entitlement_reason_count(got, i) == reasons);
+    for (int64_t j = 0; j < reasons; ++j) {
+      a = br_decision_entitlement_reason(want, i, j, &an);
+      b = br_decision_entitlement_reason(got, i, j, &bn);
+      CHECK(field_eq(a, an, b, bn));
+    }
+    if (scopes > 1 || reasons > 1) ++*multi;
+  }
+  const int64_t missing = br_decision_missing_count(want);
+  CHECK(br_decision_missing_count(got) == missing);
+  for (int64_t i = 0; i < missing; ++i) {
+    a = br_decision_missing(want, i, &an);
+    b = br_decision_missing(got, i, &bn);
+    CHECK(field_eq(a, an, b, bn));
+  }
+  a = br_decision_json(want, &an);
+  b = br_decision_json(got, &bn);
+  CHECK(field_eq(a, an, b, bn));
+}
+
+/* The layered acme snapshot (15 of 26 apps compiled as two layers whose
+ * outcomes merge at evaluation, their scope and reason ranges then living in
+ * the evaluation buffer) answers as the policy compiled in one DAG per app:
+ * per person and field, in batch on several threads, and in deltas. */
+static void test_acme_layered(const char* dir) {
+  phase = "acme layered snapshot";
+  br_population_t* people = NULL;
+  br_compiled_t* flat = compile_acme(dir, &people);
+  size_t n = 0;
+  char* bytes =
+      read_file(dir, "fuzz/corpus/snapshot/acme-format3-layered.brs", &n);
+  br_compiled_t* layered = NULL;
+  CHECK_OK(br_snapshot_load(bytes, n, &layered, &ok_err_));
+  free(bytes);
+  CHECK(br_compiled_rule_count(layered) == br_compiled_rule_count(flat));
+
+  br_person_t** before = NULL;
+  br_person_t** after = NULL;
+  const int nb = read_people(dir, "examples/acme/people.csv", &before);
+  const int na = read_people(dir, "examples/acme/people-after.csv", &after);
+  CHECK(nb == 40 && na >= 40);
+  static const char* const kDays[] = {"2025-03-01", "2026-11-26", "2026-12-16",
+                                      "2027-06-30"};
+  int compared = 0, multi = 0;
+  for (size_t d = 0; d < sizeof kDays / sizeof kDays[0]; ++d) {
+    const char* day = kDays[d];
+    for (int i = 0; i < nb + na; ++i) {
+      const br_person_t* p = i < nb ? before[i] : after[i - nb];
+      br_decision_t* want = NULL;
+      br_decision_t* got = NULL;
+      CHECK_OK(br_evaluate(flat, p, day, strlen(day), BR_EVAL_DEFAULT, &want,
+                           &ok_err_));
+      CHECK_OK(br_evaluate(layered, p, day, strlen(day), BR_EVAL_DEFAULT, &got,
+                           &ok_err_));
+      check_same_decision(want, got, &multi);
+      compared += (int)br_decision_entitlement_count(want);
+      br_decision_destroy(want);
+      br_decision_destroy(got);
+    }
+    /* Batch: the same jsonl on 1 and 3 threads. */
+    char* want_jsonl = NULL;
+    size_t want_len = 0;
+    CHECK_OK(br_evaluate_many(flat, people, day, strlen(day), 1,
+                              BR_EVAL_DEFAULT, &want_jsonl, &want_len,
+                              &ok_err_));
+    for (int32_t threads = 1; threads <= 3; threads += 2) {
+      char* got_jsonl = NULL;
+      size_t got_len = 0;
+      CHECK_OK(br_evaluate_many(layered, people, day, strlen(day), threads,
+                                BR_EVAL_DEFAULT, &got_jsonl, &got_len,
+                                &ok_err_));
+      CHECK(field_eq(want_jsonl, want_len, got_jsonl, got_len));
+      br_free(got_jsonl);
+    }
+    br_free(want_jsonl);
+  }
+  /* Enough was compared, merged answers among it (several scopes or
+   * reasons on one entitlement). */
+  CHECK(compared > 1000);
+  CHECK(multi > 50);
+
+  /* One person's delta: the fast path compares the merged entitlements of
+   * two evaluation buffers. */
+  int deltas = 0;
+  for (int i = 0; i < nb; ++i) {
+    size_t idn = 0;
+    const char* id = br_person_id(before[i], &idn);
+    const br_person_t* next = NULL;
+    for (int j = 0; j < na && next == NULL; ++j) {
+      size_t jn = 0;
+      const char* other = br_person_id(after[j], &jn);
+      if (field_eq(id, idn, other, jn)) next = after[j];
+    }
+    br_delta_t* want = NULL;
+    br_delta_t* got = NULL;
+    CHECK_OK(br_delta(flat, before[i], next, S("2026-12-03"), BR_EVAL_DEFAULT,
+                      &want, &ok_err_));
+    CHECK_OK(br_delta(layered, before[i], next, S("2026-12-03"),
+                      BR_EVAL_DEFAULT, &got, &ok_err_));
+    size_t an = 0, bn = 0;
+    const char* a = br_delta_json(want, &an);
+    const char* b = br_delta_json(got, &bn);
+    CHECK(field_eq(a, an, b, bn));
+    deltas += br_delta_kind(want) != BR_DELTA_UNCHANGED;
+    br_delta_destroy(want);
+    br_delta_destroy(got);
+  }
+  CHECK(deltas >= 3);
+
+  for (int i = 0; i < nb; ++i) br_person_destroy(before[i]);
+  for (int i = 0; i < na; ++i) br_person_destroy(after[i]);
+  free(before);
+  free(after);
+  br_compiled_destroy(layered);
+  br_compiled_destroy(flat);
+  br_population_destroy(people);
 }
 
 int main(int argc, char** argv) {
@@ -1493,6 +1712,7 @@ int main(int argc, char** argv) {
   test_expiring();
   test_text_and_diff();
   if (argc > 1) test_acme_golden(argv[1]);
+  if (argc > 1) test_acme_layered(argv[1]);
   printf("c_api_test: %d checks passed%s\n", checks,
          argc > 1 ? " (with the acme golden file)" : "");
   return 0;

@@ -4,6 +4,14 @@
 // mutated the way real ones drift (leavers dropped or terminated, joiners,
 // rehires, moves, case-only and alias-only edits, contract extensions).
 // The failing seed is printed.
+//
+// Every check runs twice (parameter `Layered`): on the default compile, where
+// these small policies get one DAG per app, and with
+// CompileOptions::layer_min_rules = 1, where every app is compiled as two
+// layers and outcomes reached by both are merged at evaluation into
+// DecisionBuffer::pool (kBufferRange ranges, docs/dag.md). The layered runs
+// assert that merges did happen, and that the fast delta path compared
+// merged entitlements of two buffers with equal and with different scopes.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -13,6 +21,7 @@
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/delta.h"
+#include "birthright/import.h"
 #include "birthright/reference_evaluator.h"
 #include "gtest/gtest.h"
 #include "testing/random_policy.h"
@@ -29,7 +38,8 @@ struct World {
 };
 
 std::unique_ptr<World> MakeWorld(uint64_t seed,
-                                 const testing::RandomPolicyOptions& o) {
+                                 const testing::RandomPolicyOptions& o,
+                                 const CompileOptions& co) {
   auto world = std::make_unique<World>();
   world->w = testing::MakeRandomWorld(seed, o);
   BindOptions bind;
@@ -38,7 +48,7 @@ std::unique_ptr<World> MakeWorld(uint64_t seed,
   EXPECT_TRUE(bound.ok()) << "seed " << seed << ": " << bound.status();
   if (!bound.ok()) return nullptr;
   world->bound = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(world->bound);
+  auto compiled = CompiledPolicy::Compile(world->bound, co);
   EXPECT_TRUE(compiled.ok()) << "seed " << seed << ": " << compiled.status();
   if (!compiled.ok()) return nullptr;
   world->compiled = std::move(*compiled);
@@ -111,12 +121,100 @@ const Person* Find(const Population& pop, const std::string& id) {
   return nullptr;
 }
 
-void CheckHrSync(uint64_t seed, int* compared, int kinds[4], int* changes) {
+// Merged outcomes seen by the compact evaluator (CompiledPolicy::Evaluate
+// with a DecisionBuffer).
+struct MergeCounts {
+  int64_t merged = 0;  // Entitlements whose reasons live in the pool.
+  // Pairs the fast delta path compares with SameScopes: one instance at the
+  // same level and expiry in `before` and `after` buffers, both merged ...
+  int64_t same_scopes = 0;     // ... with equal scope lists,
+  int64_t other_scopes = 0;    // ... with different ones,
+  int64_t other_same_len = 0;  // ... of them, of equal length,
+  int64_t mixed = 0;           // or one merged and one from a DAG leaf.
+};
+
+bool Merged(const CompactEntitlement& e) {
+  return (e.reasons_begin & kBufferRange) != 0;
+}
+
+std::vector<std::string> ScopesOf(const CompiledPolicy& policy,
+                                  const DecisionBuffer& buf,
+                                  const CompactEntitlement& e) {
+  std::vector<std::string> out;
+  for (uint32_t k = 0; k < e.scopes_count; ++k)
+    out.push_back(policy.scope(buf, e.scopes_begin + k));
+  return out;
+}
+
+// Evaluates `before` at `bdate` and `after` at `adate` (either may be null)
+// and counts what `c` describes.
+void CountMerges(const CompiledPolicy& policy, const Person* before, Date bdate,
+                 const Person* after, Date adate, MergeCounts* c) {
+  DecisionBuffer b, a;
+  if (before != nullptr) policy.Evaluate(policy.SlotsOf(*before), bdate, &b);
+  if (after != nullptr) policy.Evaluate(policy.SlotsOf(*after), adate, &a);
+  for (const CompactEntitlement& e : b.entitlements) c->merged += Merged(e);
+  for (const CompactEntitlement& ae : a.entitlements) {
+    c->merged += Merged(ae);
+    for (const CompactEntitlement& be : b.entitlements) {
+      if (be.instance != ae.instance || be.level != ae.level ||
+          be.expires != ae.expires) {
+        continue;
+      }
+      if (Merged(ae) != Merged(be)) {
+        ++c->mixed;
+      } else if (Merged(ae)) {
+        const std::vector<std::string> bs = ScopesOf(policy, b, be);
+        const std::vector<std::string> as = ScopesOf(policy, a, ae);
+        if (bs == as) {
+          ++c->same_scopes;
+        } else {
+          ++c->other_scopes;
+          c->other_same_len += bs.size() == as.size();
+        }
+      }
+    }
+  }
+}
+
+class DeltaDifferentialTest : public ::testing::TestWithParam<bool> {
+ protected:
+  bool layered() const { return GetParam(); }
+  CompileOptions Options() const {
+    CompileOptions co;
+    if (layered()) co.layer_min_rules = 1;
+    return co;
+  }
+  // Layered compiles must have merged at least `min` entitlements; the
+  // default compile of these small policies never merges.
+  void ExpectMerges(const MergeCounts& c, int64_t min) const {
+    if (layered()) {
+      EXPECT_GE(c.merged, min);
+    } else {
+      EXPECT_EQ(c.merged, 0);
+    }
+    std::printf(
+        "merged entitlements: %lld; pairs same %lld, other %lld (%lld of "
+        "equal length), mixed %lld\n",
+        static_cast<long long>(c.merged), static_cast<long long>(c.same_scopes),
+        static_cast<long long>(c.other_scopes),
+        static_cast<long long>(c.other_same_len),
+        static_cast<long long>(c.mixed));
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Layers, DeltaDifferentialTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Layered" : "OneDag";
+                         });
+
+void CheckHrSync(uint64_t seed, const CompileOptions& co, int* compared,
+                 int kinds[4], int* changes, MergeCounts* merges) {
   testing::RandomPolicyOptions o;
   o.rules = 10 + static_cast<int>(seed % 5) * 8;
   o.apps = 5;
   o.people = 80;
-  std::unique_ptr<World> world = MakeWorld(seed, o);
+  std::unique_ptr<World> world = MakeWorld(seed, o, co);
   ASSERT_NE(world, nullptr);
   Rng r(seed * 7919);
   const Population& before = world->w.people;
@@ -153,6 +251,7 @@ void CheckHrSync(uint64_t seed, int* compared, int kinds[4], int* changes) {
                : std::vector<Entitlement>{};
         ASSERT_EQ(ApplyDelta(b, d), a)
             << "seed " << seed << ", person " << d.person_id;
+        CountMerges(*world->compiled, pb, bdate, pa, as_of, merges);
         switch (d.kind) {
           case DeltaKind::kUnchanged:
             ASSERT_FALSE(d.has_actions());
@@ -174,12 +273,23 @@ void CheckHrSync(uint64_t seed, int* compared, int kinds[4], int* changes) {
   }
 }
 
-TEST(DeltaDifferentialTest, HrSyncMatchesReferenceAndSatisfiesInvariant) {
+TEST_P(DeltaDifferentialTest, HrSyncMatchesReferenceAndSatisfiesInvariant) {
   int compared = 0, changes = 0;
   int kinds[4] = {0, 0, 0, 0};
+  MergeCounts merges;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
-    CheckHrSync(seed, &compared, kinds, &changes);
+    CheckHrSync(seed, Options(), &compared, kinds, &changes, &merges);
     if (HasFatalFailure()) return;
+  }
+  ExpectMerges(merges, 1000);
+  if (layered()) {
+    // FastDelta's SameScopes on two buffers' pools: equal and different
+    // merged scope lists of one instance, and merged against unmerged.
+    // (MergedScopesAcrossBuffersMatchReference makes certain of different
+    // scope lists of equal length.)
+    EXPECT_GT(merges.same_scopes, 100);
+    EXPECT_GT(merges.other_scopes, 0);
+    EXPECT_GT(merges.mixed, 0);
   }
   EXPECT_GE(compared, 30 * 4 * 80);
   // The drift exercises every kind, and `change` actions too.
@@ -191,14 +301,15 @@ TEST(DeltaDifferentialTest, HrSyncMatchesReferenceAndSatisfiesInvariant) {
       kinds[0], kinds[1], kinds[2], kinds[3], changes);
 }
 
-TEST(DeltaDifferentialTest, PolicyChangeMatchesReference) {
+TEST_P(DeltaDifferentialTest, PolicyChangeMatchesReference) {
   int compared = 0;
+  MergeCounts merges;
   for (uint64_t seed = 100; seed < 120; ++seed) {
     testing::RandomPolicyOptions o;
     o.rules = 24;
     o.apps = 5;
     o.people = 60;
-    std::unique_ptr<World> v1 = MakeWorld(seed, o);
+    std::unique_ptr<World> v1 = MakeWorld(seed, o, Options());
     ASSERT_NE(v1, nullptr);
     // v2: the same sheet with some rows dropped and some levels bumped.
     World v2;
@@ -220,7 +331,7 @@ TEST(DeltaDifferentialTest, PolicyChangeMatchesReference) {
     auto bound = BoundPolicy::Bind(v2.w.policy, &v2.w.people, bind);
     ASSERT_TRUE(bound.ok());
     v2.bound = std::move(*bound);
-    auto compiled = CompiledPolicy::Compile(v2.bound);
+    auto compiled = CompiledPolicy::Compile(v2.bound, Options());
     ASSERT_TRUE(compiled.ok());
     v2.compiled = std::move(*compiled);
     const Date as_of = *ParseIsoDate("2026-11-26");
@@ -237,22 +348,28 @@ TEST(DeltaDifferentialTest, PolicyChangeMatchesReference) {
       ASSERT_EQ(
           ApplyDelta(EvaluateReference(*v1->bound, *p, as_of).entitlements, d),
           EvaluateReference(*v2.bound, *p, as_of).entitlements);
+      CountMerges(*v1->compiled, nullptr, as_of, p, as_of, &merges);
+      CountMerges(*v2.compiled, nullptr, as_of, p, as_of, &merges);
       ++compared;
     }
   }
   EXPECT_EQ(compared, 20 * 60);
+  ExpectMerges(merges, 500);
 }
 
-TEST(DeltaDifferentialTest, ReconcileMatchesReference) {
+TEST_P(DeltaDifferentialTest, ReconcileMatchesReference) {
+  MergeCounts merges;
   for (uint64_t seed = 200; seed < 215; ++seed) {
     testing::RandomPolicyOptions o;
     o.rules = 30;
     o.apps = 6;
     o.people = 80;
-    std::unique_ptr<World> world = MakeWorld(seed, o);
+    std::unique_ptr<World> world = MakeWorld(seed, o, Options());
     ASSERT_NE(world, nullptr);
     const Date as_of = *ParseIsoDate("2026-11-26");
     Rng r(seed);
+    for (const Person& p : world->w.people.people)
+      CountMerges(*world->compiled, nullptr, as_of, &p, as_of, &merges);
     // An export that mostly agrees with the oracle, then drifts.
     std::vector<AccessRecord> access;
     const auto& instances = world->bound->instances();
@@ -301,19 +418,22 @@ TEST(DeltaDifferentialTest, ReconcileMatchesReference) {
     EXPECT_EQ(fast->duplicates, ref->duplicates);
     EXPECT_GT(fast->consistent, 0);
   }
+  ExpectMerges(merges, 500);
 }
 
-TEST(DeltaDifferentialTest, UpcomingChangesMatchDayByDayEvaluation) {
+TEST_P(DeltaDifferentialTest, UpcomingChangesMatchDayByDayEvaluation) {
   int changes = 0;
+  MergeCounts merges;
   for (uint64_t seed = 300; seed < 312; ++seed) {
     testing::RandomPolicyOptions o;
     o.rules = 24;
     o.apps = 5;
     o.people = 25;
-    std::unique_ptr<World> world = MakeWorld(seed, o);
+    std::unique_ptr<World> world = MakeWorld(seed, o, Options());
     ASSERT_NE(world, nullptr);
     const Date as_of = *ParseIsoDate("2026-03-10");
     for (const Person& p : world->w.people.people) {
+      CountMerges(*world->compiled, nullptr, as_of, &p, as_of, &merges);
       const std::vector<TimedChange> fast =
           UpcomingChanges(*world->compiled, p, as_of, 500);
       const std::vector<TimedChange> ref =
@@ -330,18 +450,20 @@ TEST(DeltaDifferentialTest, UpcomingChangesMatchDayByDayEvaluation) {
     }
   }
   EXPECT_GT(changes, 50);  // The random worlds do have expiries and windows.
+  ExpectMerges(merges, 100);
 }
 
-TEST(DeltaDifferentialTest, SingleMoverMatchesReference) {
+TEST_P(DeltaDifferentialTest, SingleMoverMatchesReference) {
   testing::RandomPolicyOptions o;
   o.rules = 40;
   o.apps = 6;
   o.people = 120;
   o.realistic = true;
-  std::unique_ptr<World> world = MakeWorld(77, o);
+  std::unique_ptr<World> world = MakeWorld(77, o, Options());
   ASSERT_NE(world, nullptr);
   const auto& people = world->w.people.people;
   const Date as_of = *ParseIsoDate("2026-11-26");
+  MergeCounts merges;
   for (size_t i = 0; i + 1 < people.size(); ++i) {
     // Person i takes person i+1's attributes: a large move.
     Person moved = people[i + 1];
@@ -350,6 +472,88 @@ TEST(DeltaDifferentialTest, SingleMoverMatchesReference) {
     const PersonDelta ref =
         DeltaReference(*world->bound, &people[i], &moved, as_of, as_of);
     ASSERT_EQ(PersonDeltaToJson(fast), PersonDeltaToJson(ref)) << people[i].id;
+    CountMerges(*world->compiled, &people[i], as_of, &moved, as_of, &merges);
+  }
+  ExpectMerges(merges, 40);
+  if (layered()) {
+    EXPECT_GT(merges.same_scopes, 0);
+    EXPECT_GT(merges.mixed, 0);
+  }
+}
+
+// FastDelta's SameScopes on merged entitlements of two buffers, made
+// certain: one instance granted at one level by a department rule and a
+// location rule (one per layer when layered), so that every record below
+// merges; the moves keep the level and the number of scopes and change
+// which, the case-only edit keeps them.
+TEST_P(DeltaDifferentialTest, MergedScopesAcrossBuffersMatchReference) {
+  Policy policy;
+  policy.name = "merge";
+  ASSERT_TRUE(ImportSchema("attribute,type\ndepartment,string\n"
+                           "location,string\n",
+                           "schema.csv", &policy)
+                  .ok());
+  ASSERT_TRUE(ImportCatalog("app,instance,levels\nSlack,,Member;Admin\n",
+                            "catalog.csv", &policy)
+                  .ok());
+  const absl::Status s = ImportRulesList(
+      "id,department,location,app,instance,level,scopes\n"
+      "R1,Sales,,Slack,,Member,sales\n"
+      "R2,Engineering,,Slack,,Member,eng\n"
+      "R3,,Berlin,Slack,,Member,berlin\n"
+      "R4,,Paris,Slack,,Member,paris\n",
+      "rules.csv", &policy, nullptr);
+  ASSERT_TRUE(s.ok()) << s;
+  auto bind = BoundPolicy::Bind(policy, nullptr, BindOptions{});
+  ASSERT_TRUE(bind.ok()) << bind.status();
+  const std::shared_ptr<const BoundPolicy> bound = std::move(*bind);
+  auto compiled = CompiledPolicy::Compile(bound, Options());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  auto person = [](std::string dept, std::string loc) {
+    Person p;
+    p.id = "E1";
+    p.attributes = {{"department", std::move(dept)},
+                    {"location", std::move(loc)}};
+    return p;
+  };
+  const Person before = person("Sales", "Berlin");
+  struct Case {
+    Person after;
+    bool same_scopes;
+  };
+  const Case cases[] = {{person("SALES", " berlin "), true},
+                        {person("Engineering", "Berlin"), false},
+                        {person("Sales", "Paris"), false},
+                        {person("Engineering", "Paris"), false}};
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  MergeCounts merges;
+  for (const Case& c : cases) {
+    const PersonDelta fast = Delta(**compiled, &before, &c.after, as_of);
+    const PersonDelta ref =
+        DeltaReference(*bound, &before, &c.after, as_of, as_of);
+    ASSERT_EQ(PersonDeltaToJson(fast), PersonDeltaToJson(ref));
+    EXPECT_EQ(fast.change.empty(), c.same_scopes) << PersonDeltaToJson(fast);
+    EXPECT_EQ(fast.keep.size(), c.same_scopes ? 1u : 0u)
+        << PersonDeltaToJson(fast);
+    const int64_t same = merges.same_scopes;
+    const int64_t other = merges.other_same_len;
+    CountMerges(**compiled, &before, as_of, &c.after, as_of, &merges);
+    if (layered()) {
+      EXPECT_EQ(merges.same_scopes - same, c.same_scopes ? 1 : 0);
+      EXPECT_EQ(merges.other_same_len - other, c.same_scopes ? 0 : 1);
+    }
+  }
+  // Merged against a leaf outcome: the location no longer grants.
+  const Person nowhere = person("Sales", "Lisbon");
+  const PersonDelta fast = Delta(**compiled, &before, &nowhere, as_of);
+  ASSERT_EQ(PersonDeltaToJson(fast),
+            PersonDeltaToJson(
+                DeltaReference(*bound, &before, &nowhere, as_of, as_of)));
+  EXPECT_EQ(fast.change.size(), 1u);
+  CountMerges(**compiled, &before, as_of, &nowhere, as_of, &merges);
+  ExpectMerges(merges, 8);
+  if (layered()) {
+    EXPECT_EQ(merges.mixed, 1);
   }
 }
 
