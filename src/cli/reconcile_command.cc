@@ -223,6 +223,12 @@ int RunReconcile(int argc, char** argv) {
     if (!compiled.ok()) return Fail(compiled.status());
     if (args->Has("report")) PrintImportReport(*loaded, shared.get());
     result = Reconcile(**compiled, *people, *access, options);
+    if (loaded->snapshot) {
+      std::fprintf(stderr,
+                   "birthright reconcile: note: a snapshot keeps no rule "
+                   "conditions, so no excess account names the deny behind "
+                   "it (denied_by); pass the policy source for that\n");
+    }
   }
   if (!result.ok()) return Fail(result.status());
   const InstanceIndex index(*shared);

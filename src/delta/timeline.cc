@@ -5,6 +5,7 @@
 
 #include "birthright/delta.h"
 #include "birthright/reference_evaluator.h"
+#include "compile/dag.h"
 #include "delta/delta_internal.h"
 #include "util/text.h"
 
@@ -51,12 +52,19 @@ std::vector<TimedChange> UpcomingChanges(const CompiledPolicy& policy,
     if (d > as_of.days && d <= last.days)
       dates.push_back(static_cast<int32_t>(d));
   };
+  // The evaluation date enters the DAG only through its as_of variable,
+  // whose class changes at each of its points (rule windows, fixed expiries)
+  // and the day after. Read from the compiled form, this holds for a
+  // snapshot too, which does not keep the rules' windows.
+  const CompiledPolicy::Impl& im = policy.impl();
+  if (im.as_of_var >= 0) {
+    for (const Key& p : im.vars[im.as_of_var].points) {
+      candidate(p.num);
+      candidate(p.num + 1);
+    }
+  }
   std::vector<uint8_t> expiry_attr(bound.attributes().size(), 0);
   for (const BoundRule& r : bound.rules()) {
-    if (r.effective_from) candidate(r.effective_from->days);
-    if (r.effective_until) candidate(int64_t{r.effective_until->days} + 1);
-    if (r.expiry_kind == Expiry::Kind::kDate)
-      candidate(int64_t{r.expiry_date.days} + 1);
     if (r.expiry_kind == Expiry::Kind::kAttribute && r.expiry_attr >= 0) {
       expiry_attr[r.expiry_attr] = 1;
     }
