@@ -59,44 +59,60 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
   }
 }
 
+// The seeded policy families: seeds [first, last) and their options.
+struct Family {
+  uint64_t first, last;
+  testing::RandomPolicyOptions (*options)(uint64_t seed);
+};
+
+constexpr Family kRandom{1, 61, [](uint64_t seed) {
+                           testing::RandomPolicyOptions o;
+                           o.rules = 8 + static_cast<int>(seed % 5) * 6;
+                           o.apps = 4;
+                           o.people = 60;
+                           return o;
+                         }};
+constexpr Family kRealistic{1000, 1004, [](uint64_t) {
+                              testing::RandomPolicyOptions o;
+                              o.rules = 120;
+                              o.people = 150;
+                              o.apps = 12;
+                              o.realistic = true;
+                              return o;
+                            }};
+constexpr Family kManyMissing{2000, 2020, [](uint64_t) {
+                                testing::RandomPolicyOptions o;
+                                o.rules = 24;
+                                o.apps = 4;
+                                o.people = 80;
+                                o.missing_rate = 0.4;
+                                return o;
+                              }};
+
+void CheckFamily(const Family& family, int* compared,
+                 LayerCounts* layers = nullptr) {
+  for (uint64_t seed = family.first; seed < family.last; ++seed) {
+    CheckSeed(seed, family.options(seed), compared, layers);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(DagDifferentialTest, MatchesReferenceOnRandomPolicies) {
   int compared = 0;
-  for (uint64_t seed = 1; seed <= 60; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 8 + static_cast<int>(seed % 5) * 6;
-    o.apps = 4;
-    o.people = 60;
-    CheckSeed(seed, o, &compared);
-    if (HasFatalFailure()) return;
-  }
+  CheckFamily(kRandom, &compared);
   EXPECT_GE(compared, 14000);
 }
 
 TEST(DagDifferentialTest, MatchesReferenceOnRealisticPolicies) {
   int compared = 0;
-  for (uint64_t seed = 1000; seed < 1004; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 120;
-    o.people = 150;
-    o.apps = 12;
-    o.realistic = true;
-    CheckSeed(seed, o, &compared);
-    if (HasFatalFailure()) return;
-  }
+  CheckFamily(kRealistic, &compared);
   EXPECT_GE(compared, 2400);
 }
 
 TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
   int compared = 0;
-  for (uint64_t seed = 2000; seed < 2020; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 24;
-    o.apps = 4;
-    o.people = 80;
-    o.missing_rate = 0.4;
-    CheckSeed(seed, o, &compared);
-    if (HasFatalFailure()) return;
-  }
+  CheckFamily(kManyMissing, &compared);
+  EXPECT_GE(compared, 6000);
 }
 
 // The same policies with every app split into two layers where it can be
@@ -105,30 +121,8 @@ TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
 TEST(DagDifferentialTest, LayeredAppsMatchReference) {
   int compared = 0;
   LayerCounts layers;
-  for (uint64_t seed = 1; seed <= 60; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 8 + static_cast<int>(seed % 5) * 6;
-    o.apps = 4;
-    o.people = 60;
-    CheckSeed(seed, o, &compared, &layers);
-    if (HasFatalFailure()) return;
-  }
-  for (uint64_t seed = 1000; seed < 1004; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 120;
-    o.people = 150;
-    o.apps = 12;
-    o.realistic = true;
-    CheckSeed(seed, o, &compared, &layers);
-    if (HasFatalFailure()) return;
-  }
-  for (uint64_t seed = 2000; seed < 2020; ++seed) {
-    testing::RandomPolicyOptions o;
-    o.rules = 24;
-    o.apps = 4;
-    o.people = 80;
-    o.missing_rate = 0.4;
-    CheckSeed(seed, o, &compared, &layers);
+  for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
+    CheckFamily(family, &compared, &layers);
     if (HasFatalFailure()) return;
   }
   EXPECT_GE(compared, 16000);
