@@ -283,6 +283,9 @@ struct CompiledPolicy::Impl {
   // leaf) each app's walk continues from: dispatch[class * apps + app].
   int32_t dispatch_var = -1;
   std::vector<uint32_t> dispatch;
+  // The same for the apps' second layers (layer_root).
+  int32_t layer_dispatch_var = -1;
+  std::vector<uint32_t> layer_dispatch;
   // Rule targets in integer form, for merging two layers' outcomes
   // (MergeLayers reads only these and the leaves' rule lists): rule r
   // targets merge_targets[merge_rules[r].targets_begin ..], whose scopes

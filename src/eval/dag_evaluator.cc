@@ -188,14 +188,17 @@ void PreparePatternTables(CompiledPolicy::Impl* im) {
   }
 }
 
-// Dispatch on the variable the most app roots test (ties: the smaller id),
-// when its table stays small.
-void PrepareDispatch(CompiledPolicy::Impl* im) {
-  im->dispatch_var = -1;
-  im->dispatch.clear();
+// Dispatch on the variable the most of `roots` test (ties: the smaller id),
+// when its table stays small: (*dispatch)[class * roots + i] is where walk i
+// continues for that class.
+void PrepareDispatch(const CompiledPolicy::Impl& im,
+                     const std::vector<uint32_t>& roots, int32_t* dispatch_var,
+                     std::vector<uint32_t>* dispatch) {
+  *dispatch_var = -1;
+  dispatch->clear();
   std::map<int32_t, int32_t> roots_testing;
-  for (const AppDag& dag : im->apps) {
-    if (!(dag.root & kLeafBit)) ++roots_testing[NodeVar(&im->code[dag.root])];
+  for (uint32_t root : roots) {
+    if (!(root & kLeafBit)) ++roots_testing[NodeVar(&im.code[root])];
   }
   int32_t var = -1, best = 0;
   for (const auto& [v, n] : roots_testing) {
@@ -205,19 +208,30 @@ void PrepareDispatch(CompiledPolicy::Impl* im) {
     }
   }
   if (var < 0) return;
-  const size_t napps = im->apps.size();
-  const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
-  if (classes * napps > kMaxDispatchEntries) return;
-  im->dispatch_var = var;
-  im->dispatch.resize(classes * napps);
-  for (size_t a = 0; a < napps; ++a) {
-    const uint32_t root = im->apps[a].root;
-    const bool tests = !(root & kLeafBit) && NodeVar(&im->code[root]) == var;
+  const size_t n = roots.size();
+  const size_t classes = static_cast<size_t>(im.vars[var].num_classes);
+  if (classes * n > kMaxDispatchEntries) return;
+  *dispatch_var = var;
+  dispatch->resize(classes * n);
+  for (size_t a = 0; a < n; ++a) {
+    const uint32_t root = roots[a];
+    const bool tests = !(root & kLeafBit) && NodeVar(&im.code[root]) == var;
     for (size_t c = 0; c < classes; ++c) {
-      im->dispatch[c * napps + a] =
-          tests ? NodeChild(&im->code[root], static_cast<uint32_t>(c)) : root;
+      (*dispatch)[c * n + a] =
+          tests ? NodeChild(&im.code[root], static_cast<uint32_t>(c)) : root;
     }
   }
+}
+
+void PrepareDispatch(CompiledPolicy::Impl* im) {
+  std::vector<uint32_t> roots, layer_roots;
+  for (const AppDag& dag : im->apps) {
+    roots.push_back(dag.root);
+    layer_roots.push_back(dag.layer_root);
+  }
+  PrepareDispatch(*im, roots, &im->dispatch_var, &im->dispatch);
+  PrepareDispatch(*im, layer_roots, &im->layer_dispatch_var,
+                  &im->layer_dispatch);
 }
 
 // The explanation index (see ExplainIndex in dag.h): per attribute, each
@@ -648,7 +662,14 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   } else {
     for (size_t a = 0; a < napps; ++a) s.refs[a] = im.apps[a].root;
   }
-  for (size_t a = 0; a < napps; ++a) s.refs[napps + a] = im.apps[a].layer_root;
+  if (im.layer_dispatch_var >= 0) {
+    const uint32_t* row =
+        im.layer_dispatch.data() + s.classes[im.layer_dispatch_var] * napps;
+    std::copy(row, row + napps, s.refs.begin() + napps);
+  } else {
+    for (size_t a = 0; a < napps; ++a)
+      s.refs[napps + a] = im.apps[a].layer_root;
+  }
   for (size_t w = 0; w < 2 * napps; ++w) {
     if (!(s.refs[w] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(w));
   }
