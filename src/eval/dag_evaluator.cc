@@ -1,6 +1,7 @@
 // Evaluation on the compiled decision DAG: classify each input once, walk
 // one DAG per app with integer class ids, copy leaf outcomes.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -244,14 +245,33 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   std::vector<std::vector<uint32_t>> open(im->atoms.size());
   std::vector<uint8_t> guardable(im->atoms.size(), 0);
   for (size_t i = 0; i < im->atoms.size(); ++i) {
-    // Counted first (a vectorized scan): most atoms on big variables are
-    // not guards, and collecting their classes took 3 ms of a 10k load.
+    // Most atoms on big variables are TRUE on a class or two and FALSE (0)
+    // elsewhere: skip zero runs eight classes at a time, and give up once
+    // more than half the classes are open. Collecting class by class took
+    // a fifth of a 10k-rule load.
+    static_assert(static_cast<uint8_t>(Tri::kFalse) == 0);
     const std::vector<Tri>& truth = im->atoms[i].truth;
-    const size_t falses = static_cast<size_t>(
-        std::count(truth.begin(), truth.end(), Tri::kFalse));
-    if ((truth.size() - falses) * 2 > truth.size()) continue;
-    for (size_t c = 0; c < truth.size(); ++c) {
-      if (truth[c] != Tri::kFalse) open[i].push_back(static_cast<uint32_t>(c));
+    const uint8_t* t = reinterpret_cast<const uint8_t*>(truth.data());
+    const size_t n = truth.size();
+    std::vector<uint32_t>& classes = open[i];
+    bool guard = true;
+    size_t c = 0;
+    for (; c + 8 <= n && guard; c += 8) {
+      uint64_t w;
+      std::memcpy(&w, t + c, 8);
+      if (w == 0) continue;
+      for (size_t k = c; k < c + 8; ++k) {
+        if (t[k] != 0) classes.push_back(static_cast<uint32_t>(k));
+      }
+      guard = classes.size() * 2 <= n;
+    }
+    for (; c < n && guard; ++c) {
+      if (t[c] != 0) classes.push_back(static_cast<uint32_t>(c));
+      guard = classes.size() * 2 <= n;
+    }
+    if (!guard) {
+      std::vector<uint32_t>().swap(classes);
+      continue;
     }
     guardable[i] = 1;
   }

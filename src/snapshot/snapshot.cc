@@ -807,6 +807,14 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         return Corrupt("leaf rule index decreases at leaf " +
                        std::to_string(l));
     }
+    // Per rule, what an entry may say of it: bit 0 deny, bit 1 valid (one
+    // byte per rule stays in cache; the rules themselves do not).
+    std::vector<uint8_t> kind(static_cast<size_t>(nrules));
+    for (size_t r = 0; r < kind.size(); ++r) {
+      const BoundRule& rule = bound->rules_[r];
+      kind[r] = static_cast<uint8_t>((rule.effect == Effect::kDeny ? 1 : 0) |
+                                     (rule.valid ? 2 : 0));
+    }
     for (size_t l = 1; l + 1 < begin.size(); ++l) {
       for (uint32_t k = begin[l]; k < begin[l + 1]; ++k) {
         const uint32_t e = entries[k];
@@ -815,11 +823,10 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         const uint32_t r = e >> 1;
         if (r >= static_cast<uint32_t>(nrules))
           return Corrupt("leaf " + std::to_string(l) + " rule index");
-        const BoundRule& rule = bound->rules_[r];
-        const bool deny = (e & 1) != 0;
-        if (deny != (rule.effect == Effect::kDeny))
+        const uint32_t deny = e & 1;
+        if (deny != (kind[r] & 1u))
           return Corrupt("leaf " + std::to_string(l) + " rule effect");
-        if (!deny && !rule.valid)
+        if (!deny && !(kind[r] & 2))
           return Corrupt("leaf " + std::to_string(l) +
                          " grants by an invalid rule");
       }
