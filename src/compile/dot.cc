@@ -1,9 +1,9 @@
 // Graphviz export of the compiled DAGs (`birthright compile --dot`).
 #include <string>
+#include <string_view>
 
 #include "birthright/compiled_policy.h"
 #include "compile/dag.h"
-#include "util/json.h"
 
 namespace birthright {
 namespace {
@@ -62,6 +62,23 @@ std::string ClassLabel(const BoundPolicy& p, const Var& v, int32_t c) {
   }
 }
 
+// `text` as a DOT quoted string: quotes and backslashes escaped, line
+// breaks as DOT's centered `\n`. Names and values come from the policy, so
+// they may hold anything.
+std::string DotString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace
 
 std::string CompiledPolicy::ToDot() const {
@@ -77,7 +94,7 @@ std::string CompiledPolicy::ToDot() const {
     const AppDag& dag = im.apps[a];
     const std::string app = policy_->instances()[dag.first_instance].app;
     out += "  app" + std::to_string(a) +
-           " [shape=box,style=bold,label=" + JsonString(app) + "];\n";
+           " [shape=box,style=bold,label=" + DotString(app) + "];\n";
     if (dag.layer_root == kLeafBit) {
       out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
       continue;
@@ -92,8 +109,7 @@ std::string CompiledPolicy::ToDot() const {
     const uint32_t* node = &im.code[at];
     const Var& v = im.vars[NodeVar(node)];
     out += "  " + ref_name(at) +
-           " [shape=ellipse,label=" + JsonString(VarLabel(*policy_, v)) +
-           "];\n";
+           " [shape=ellipse,label=" + DotString(VarLabel(*policy_, v)) + "];\n";
     // One edge per distinct child, labelled with the classes that lead there.
     std::vector<std::string> labels;
     std::vector<uint32_t> targets;
@@ -105,14 +121,21 @@ std::string CompiledPolicy::ToDot() const {
         targets.push_back(t);
         labels.emplace_back();
       }
-      if (!labels[k].empty()) labels[k] += "\\n";
+      if (!labels[k].empty()) labels[k] += "\n";
       labels[k] += ClassLabel(*policy_, v, c);
     }
     for (size_t l = 0; l < labels.size(); ++l) {
       std::string label = labels[l];
-      if (label.size() > 80) label = label.substr(0, 77) + "...";
+      if (label.size() > 80) {
+        // Cut at a character boundary, never inside a UTF-8 sequence.
+        size_t cut = 77;
+        while (cut > 0 &&
+               (static_cast<unsigned char>(label[cut]) & 0xc0) == 0x80)
+          --cut;
+        label = label.substr(0, cut) + "...";
+      }
       out += "  " + ref_name(at) + " -> " + ref_name(targets[l]) +
-             " [label=\"" + label + "\"];\n";
+             " [label=" + DotString(label) + "];\n";
     }
   }
   for (size_t l = 0; l < im.leaves.size(); ++l) {
@@ -122,7 +145,7 @@ std::string CompiledPolicy::ToDot() const {
       const LeafEntitlement& e = im.leaf_ents[leaf.ents_begin + i];
       const AppInstance& inst = policy_->instances()[e.instance];
       label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) +
-               ": " + inst.levels[e.level] + "\\n";
+               ": " + inst.levels[e.level] + "\n";
     }
     // A layer leaf also lists the rules that apply (merged with the other
     // layer's).
@@ -130,11 +153,11 @@ std::string CompiledPolicy::ToDot() const {
     for (uint32_t i = im.leaf_rules_begin[l]; i < rules_end; ++i) {
       const uint32_t entry = im.leaf_rules[i];
       label += std::string((entry & 1) ? "deny " : "grant ") +
-               policy_->rules()[entry >> 1].id + "\\n";
+               policy_->rules()[entry >> 1].id + "\n";
     }
-    if (label.empty()) label = "nothing\\n";
-    out += "  leaf" + std::to_string(l) + " [shape=note,label=\"" + label +
-           "\"];\n";
+    if (label.empty()) label = "nothing\n";
+    out += "  leaf" + std::to_string(l) +
+           " [shape=note,label=" + DotString(label) + "];\n";
   }
   out += "}\n";
   return out;

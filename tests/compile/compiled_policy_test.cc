@@ -146,5 +146,53 @@ TEST(CompiledPolicyTest, RegressionTerminationDateFeedsRulesToo) {
             DecisionToJson(EvaluateReference(*acme.bound, p, as_of)));
 }
 
+// Names and values reach DOT labels quoted: a quote or backslash in an app,
+// a value or a rule id must not end the label early, and a layered app's
+// leaves list their rules.
+TEST(CompiledPolicyTest, DotEscapesNamesAndValues) {
+  Policy p;
+  p.name = "quotes";
+  p.catalog = {
+      {"Say \"hi\"", "", {"Use\\r"}, "", "", Provisioning::kScim, {}, {}}};
+  Rule keyed;
+  keyed.id = "R\"1";
+  keyed.conditions = {
+      {"department", {PredicateOp::kAnyOf, {"R&\"D\\"}}, "", {}}};
+  keyed.targets = {{"Say \"hi\"", "", "", {}, {}}};
+  Rule everyone;
+  everyone.id = "R2";
+  everyone.targets = keyed.targets;
+  p.rules = {keyed, everyone};
+  Population hr;
+  hr.people = {{"P1", {{"department", "R&\"D\\"}}, {}}};
+  auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  CompileOptions options;
+  options.layer_min_rules = 1;
+  auto compiled = CompiledPolicy::Compile(std::move(*bound), options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  ASSERT_EQ((*compiled)->stats().layered_apps, 1);
+  const std::string dot = (*compiled)->ToDot();
+  EXPECT_NE(dot.find("label=\"Say \\\"hi\\\"\""), std::string::npos) << dot;
+  // Values are shown in canonical (case-folded) form.
+  EXPECT_NE(dot.find("r&\\\"d\\\\"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("grant R\\\"1"), std::string::npos) << dot;
+  // Every line has its quotes balanced once escapes are skipped.
+  size_t line_start = 0;
+  while (line_start < dot.size()) {
+    const size_t end = dot.find('\n', line_start);
+    int quotes = 0;
+    for (size_t i = line_start; i < end; ++i) {
+      if (dot[i] == '\\') {
+        ++i;
+      } else if (dot[i] == '"') {
+        ++quotes;
+      }
+    }
+    EXPECT_EQ(quotes % 2, 0) << dot.substr(line_start, end - line_start);
+    line_start = end + 1;
+  }
+}
+
 }  // namespace
 }  // namespace birthright
