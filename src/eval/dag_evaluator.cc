@@ -17,8 +17,10 @@ namespace {
 // Per-thread scratch so the hot path reuses its buffers (no locks).
 struct Scratch {
   std::vector<uint32_t> classes;
-  std::vector<uint32_t> refs;    // Per app: the walk's current node or leaf.
-  std::vector<uint32_t> active;  // Apps whose walk has not reached a leaf.
+  // Per walk, its current node or leaf: app a's first layer at a, its
+  // second layer at apps + a (see AppDag).
+  std::vector<uint32_t> refs;
+  std::vector<uint32_t> active;  // Walks that have not reached a leaf.
   std::vector<uint32_t> seen;    // Rule -> stamp of the last explanation.
   uint32_t stamp = 0;
   std::vector<uint8_t> present;

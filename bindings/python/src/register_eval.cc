@@ -159,17 +159,27 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
   auto set = [](py::list& l, size_t i, const py::object& o) {
     PyList_SET_ITEM(l.ptr(), static_cast<Py_ssize_t>(i), o.inc_ref().ptr());
   };
+  // The ';'-joined items [begin, begin + count) of a scope or reason range,
+  // cached per range of the policy's pool. A merged range (kBufferRange)
+  // belongs to one chunk's pool and is not shared, so it is built each time.
+  auto joined_range = [&](absl::flat_hash_map<int64_t, py::object>& cache,
+                          uint32_t begin, uint32_t count, auto&& item) {
+    auto build = [&] {
+      joined.clear();
+      for (uint32_t q = 0; q < count; ++q) {
+        if (q > 0) joined.push_back(';');
+        joined += item(begin + q);
+      }
+      return py::object(py::str(joined));
+    };
+    if (begin & kBufferRange) return build();
+    auto [it, fresh] = cache.try_emplace(range_key(begin, count));
+    if (fresh) it->second = build();
+    return it->second;
+  };
   size_t k = 0;
   for (size_t c = 0; c < chunks; ++c) {
     const DecisionBuffer& chunk_pool = merged[c];
-    // A merged range is not shared: its strings are built, not cached.
-    auto cached = [&](absl::flat_hash_map<int64_t, py::object>& cache,
-                      uint32_t begin, uint32_t count, auto&& build) {
-      if (begin & kBufferRange) return build();
-      auto [it, fresh] = cache.try_emplace(range_key(begin, count));
-      if (fresh) it->second = build();
-      return it->second;
-    };
     for (const Row& r : rows[c]) {
       const CompactEntitlement& e = r.e;
       set(person, k, py::reinterpret_borrow<py::object>(id_items[r.person]));
@@ -186,14 +196,10 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
       if (l_new) li->second = py::str(instances[e.instance].levels[e.level]);
       set(level, k, li->second);
       const py::object scope_text =
-          cached(scope_str, e.scopes_begin, e.scopes_count, [&] {
-            joined.clear();
-            for (uint32_t q = 0; q < e.scopes_count; ++q) {
-              if (q > 0) joined.push_back(';');
-              joined += policy.scope(chunk_pool, e.scopes_begin + q);
-            }
-            return py::object(py::str(joined));
-          });
+          joined_range(scope_str, e.scopes_begin, e.scopes_count,
+                       [&](uint32_t i) -> const std::string& {
+                         return policy.scope(chunk_pool, i);
+                       });
       set(scopes, k, scope_text);
       if (e.expires) {
         auto [di, d_new] = date_obj.try_emplace(e.expires->days);
@@ -203,14 +209,10 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
         set(expires, k, none);
       }
       const py::object reason_text =
-          cached(reason_str, e.reasons_begin, e.reasons_count, [&] {
-            joined.clear();
-            for (uint32_t q = 0; q < e.reasons_count; ++q) {
-              if (q > 0) joined.push_back(';');
-              joined += policy.reason(chunk_pool, e.reasons_begin + q).id;
-            }
-            return py::object(py::str(joined));
-          });
+          joined_range(reason_str, e.reasons_begin, e.reasons_count,
+                       [&](uint32_t i) -> const std::string& {
+                         return policy.reason(chunk_pool, i).id;
+                       });
       set(reasons, k, reason_text);
       ++k;
     }
