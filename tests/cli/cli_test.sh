@@ -62,6 +62,20 @@ check "no subcommand exits 2" test "$rc" -eq 2
 check "compile --stats prints JSON" grep -q '^{"policy":"rules".*"nodes":[0-9][0-9]*' "$TMP/stats.json"
 "$BR" compile "${POLICY[@]}" --dot >"$TMP/acme.dot"
 check "compile --dot prints Graphviz" grep -q '^digraph birthright {' "$TMP/acme.dot"
+# --layer-min-rules: acme's apps have few rules, so by default none is
+# layered; 0 layers every app that splits, `never` none; the rest is a usage
+# error. A layered compile still answers like the policy.
+check "compile --stats: no layered app by default" grep -q '"layered_apps":0,' "$TMP/stats.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --stats >"$TMP/stats0.json"
+check "compile --layer-min-rules 0 layers 15 apps" grep -q '"layered_apps":15,' "$TMP/stats0.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules never --stats >"$TMP/stats-never.json"
+check "compile --layer-min-rules never layers none" cmp -s "$TMP/stats-never.json" "$TMP/stats.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --dot >"$TMP/layered.dot"
+check "compile --dot draws both layers" grep -q 'label="others"' "$TMP/layered.dot"
+rc=0
+"$BR" compile "${POLICY[@]}" --layer-min-rules -3 --stats >/dev/null 2>"$TMP/err" || rc=$?
+check "a bad --layer-min-rules exits 2" test "$rc" -eq 2
+check "a bad --layer-min-rules is named" grep -q -- "--layer-min-rules: expected" "$TMP/err"
 
 "$BR" compile "${POLICY[@]}" --people "$ACME/people.csv" -o "$TMP/acme.brs" 2>/dev/null
 "$BR" eval --rules "$TMP/acme.brs" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl >"$TMP/snap.jsonl"
