@@ -10,11 +10,13 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "birthright/bound_policy.h"
@@ -49,9 +51,12 @@ std::string TupleKey(const std::vector<std::string_view>& slots) {
   return key;
 }
 
-Fixture& Get(int rules) {
-  static std::map<int, std::unique_ptr<Fixture>> cache;
-  auto& slot = cache[rules];
+// The fixture for `rules` generated rows, compiled with the default
+// options (BR_APPS_PER_DAG and BR_LAYER_MIN_RULES override them), or with
+// one DAG per app when `layers` is false.
+Fixture& Get(int rules, bool layers = true) {
+  static std::map<std::pair<int, bool>, std::unique_ptr<Fixture>> cache;
+  auto& slot = cache[{rules, layers}];
   if (slot) return *slot;
   slot = std::make_unique<Fixture>();
   Fixture& f = *slot;
@@ -69,6 +74,7 @@ Fixture& Get(int rules) {
     options.max_apps_per_dag = std::atoi(g);
   if (const char* m = std::getenv("BR_LAYER_MIN_RULES"))
     options.layer_min_rules = std::atoi(m);
+  if (!layers) options.layer_min_rules = INT32_MAX;
   auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -116,8 +122,7 @@ void BM_RowScan(benchmark::State& state) {
   Report(state, f);
 }
 
-void BM_Dag(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+void DagBench(benchmark::State& state, const Fixture& f) {
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   DecisionBuffer buf;
   size_t i = 0;
@@ -134,6 +139,16 @@ void BM_Dag(benchmark::State& state) {
   state.counters["bytes_per_rule"] =
       static_cast<double>(s.memory_bytes) / static_cast<double>(s.rules);
   state.counters["compile_s"] = f.compile_seconds;
+}
+
+void BM_Dag(benchmark::State& state) {
+  DagBench(state, Get(static_cast<int>(state.range(0))));
+}
+
+// The same sheet with layering off (CompileOptions::layer_min_rules), to
+// compare the two in one run.
+void BM_DagOneDagPerApp(benchmark::State& state) {
+  DagBench(state, Get(static_cast<int>(state.range(0)), /*layers=*/false));
 }
 
 void BM_TupleHash(benchmark::State& state) {
@@ -174,8 +189,7 @@ void BM_Compile(benchmark::State& state) {
 }
 
 // Snapshot load = integrity check + Verifier + semantic check + decode.
-void BM_SnapshotLoad(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+void SnapshotLoadBench(benchmark::State& state, const Fixture& f) {
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   const std::string bytes = WriteSnapshot(*f.compiled);
   for (auto _ : state) {
@@ -189,6 +203,15 @@ void BM_SnapshotLoad(benchmark::State& state) {
   state.counters["bytes_per_rule"] =
       static_cast<double>(bytes.size()) /
       static_cast<double>(f.sheet.policy.rules.size());
+}
+
+void BM_SnapshotLoad(benchmark::State& state) {
+  SnapshotLoadBench(state, Get(static_cast<int>(state.range(0))));
+}
+
+void BM_SnapshotLoadOneDagPerApp(benchmark::State& state) {
+  SnapshotLoadBench(state,
+                    Get(static_cast<int>(state.range(0)), /*layers=*/false));
 }
 
 // What evaluating on the FlatBuffer in place would save over decoding: the
@@ -241,9 +264,11 @@ BENCHMARK(BM_SnapshotDecodeCopy)
     ->Arg(2000)
     ->Arg(10000)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SnapshotLoadOneDagPerApp)->Arg(10000);
 BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
 BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000)->Arg(10000);
+BENCHMARK(BM_DagOneDagPerApp)->Arg(10000);
 BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);
 BENCHMARK(BM_Compile)
     ->Arg(100)
