@@ -74,6 +74,8 @@ Fixture& Get(int rules, bool layers = true) {
     options.max_apps_per_dag = std::atoi(g);
   if (const char* m = std::getenv("BR_LAYER_MIN_RULES"))
     options.layer_min_rules = std::atoi(m);
+  if (const char* m = std::getenv("BR_LAYER_SPLIT_MIN_RULES"))
+    options.layer_split_min_rules = std::atoi(m);
   if (!layers) options.layer_min_rules = INT32_MAX;
   auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
@@ -258,6 +260,7 @@ BENCHMARK(BM_SnapshotLoad)
     ->Arg(1000)
     ->Arg(2000)
     ->Arg(10000)
+    ->Arg(100000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SnapshotDecodeCopy)
     ->Arg(1000)
@@ -266,10 +269,10 @@ BENCHMARK(BM_SnapshotDecodeCopy)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SnapshotLoadOneDagPerApp)->Arg(10000);
 BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
-BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000);
-BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000)->Arg(10000);
+BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000)->Arg(100000);
+BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_DagOneDagPerApp)->Arg(10000);
-BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000);
+BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000)->Arg(100000);
 BENCHMARK(BM_Compile)
     ->Arg(100)
     ->Arg(1000)

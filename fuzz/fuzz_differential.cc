@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // the merge at evaluation is fuzzed too.
   CompileOptions co;
   if (seed & 1) co.layer_min_rules = 1;
+  if ((seed & 3) == 3) co.layer_split_min_rules = 2;  // And as deep as can be.
   auto compiled = CompiledPolicy::Compile(shared, co);
   if (!compiled.ok()) return 0;
   auto loaded = LoadSnapshot(WriteSnapshot(**compiled));

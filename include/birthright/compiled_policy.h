@@ -51,19 +51,25 @@ struct CompileOptions {
   // fewer DAGs mean fewer walks per evaluation, bigger DAGs cost compile
   // time and memory. See docs/dag.md.
   int32_t max_apps_per_dag = 1;
-  // An app (DAG group) with at least this many rules is compiled as two
+  // An app (DAG group) with at least this many rules is compiled as
   // layers whose outcomes are merged at evaluation: the rules keyed on its
-  // most selective variable (say, one department each) and the others (say,
-  // company-wide rules). Exact either way; layers keep big sheets small
-  // (one DAG multiplies the two kinds of rules), one DAG answers with fewer
-  // steps. INT32_MAX turns layering off. See docs/dag.md.
+  // most selective variable (say, one department each), then, while what
+  // is left has at least layer_split_min_rules rules and there are fewer
+  // than max_layers, the rules keyed on the most selective variable of the
+  // rest (say, one job title each), and last the others (say, company-wide
+  // rules). Exact either way; layers keep big sheets small (one DAG
+  // multiplies the kinds of rules), one DAG answers with fewer steps.
+  // INT32_MAX turns layering off. See docs/dag.md.
   int32_t layer_min_rules = 128;
+  int32_t layer_split_min_rules = 32;
+  int32_t max_layers = 8;
 };
 
 struct CompileStats {
   int64_t rules = 0;
   int64_t apps = 0;
-  int64_t layered_apps = 0;  // Compiled as two layers (layer_min_rules).
+  int64_t layered_apps = 0;  // Compiled as layers (layer_min_rules).
+  int64_t layers = 0;        // The layers of those apps, in all.
   int64_t variables = 0;
   int64_t nodes = 0;
   int64_t edges = 0;  // Stored child slots (a sparse node's default too).

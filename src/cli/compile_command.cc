@@ -19,7 +19,7 @@ namespace {
 constexpr char kHelp[] =
     "Usage: birthright compile --rules FILE [--catalog FILE] [--aliases FILE]\n"
     "                          [--schema FILE] [--people FILE]\n"
-    "                          [--layer-min-rules N]\n"
+    "                          [--layer-min-rules N] [--layer-split N]\n"
     "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
     "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
@@ -39,10 +39,13 @@ constexpr char kHelp[] =
     "hash)\n"
     "  --dot                  print the DAGs as Graphviz DOT\n"
     "  --people FILE          HR export used only to infer attribute types\n"
-    "  --layer-min-rules N    compile apps with at least N rules as two\n"
-    "                         layers merged at evaluation (default 128;\n"
+    "  --layer-min-rules N    compile apps with at least N rules as layers\n"
+    "                         merged at evaluation (default 128;\n"
     "                         0 = every app that splits, 'never' = one DAG\n"
     "                         per app); see docs/dag.md\n"
+    "  --layer-split N        split what is left of a layered app again while\n"
+    "                         it has at least N rules (default 32), into at\n"
+    "                         most 8 layers\n"
     "\n";
 
 }  // namespace
@@ -54,6 +57,7 @@ int RunCompile(int argc, char** argv) {
                              {"stats", false},
                              {"output"},
                              {"layer-min-rules"},
+                             {"layer-split"},
                              {"help", false}});
   // `-o FILE` is the conventional spelling of --output.
   std::vector<char*> argv2(argv, argv + argc);
@@ -89,6 +93,14 @@ int RunCompile(int argc, char** argv) {
       options.layer_min_rules = static_cast<int32_t>(*n);
     }
   }
+  if (auto m = args->Get("layer-split")) {
+    std::optional<int64_t> n = ParseInt64(*m);
+    if (!n || *n < 1 || *n > INT32_MAX) {
+      return fail(absl::InvalidArgumentError(
+          "--layer-split: expected a rule count of at least 1"));
+    }
+    options.layer_split_min_rules = static_cast<int32_t>(*n);
+  }
   std::shared_ptr<const BoundPolicy> shared;
   auto compiled = CompileLoaded(*loaded, &people, &shared, options);
   if (!compiled.ok()) return fail(compiled.status());
@@ -114,14 +126,14 @@ int RunCompile(int argc, char** argv) {
   const CompileStats& s = (*compiled)->stats();
   std::printf(
       "{\"policy\":%s,\"version\":%s,\"hash\":%s,\"rules\":%lld,\"apps\":%lld,"
-      "\"variables\":%lld,\"layered_apps\":%lld,"
+      "\"variables\":%lld,\"layered_apps\":%lld,\"layers\":%lld,"
       "\"nodes\":%lld,\"edges\":%lld,\"leaves\":%lld,\"bytes\":%lld}\n",
       JsonString(shared->name()).c_str(), JsonString(shared->version()).c_str(),
       JsonString(shared->hash()).c_str(), static_cast<long long>(s.rules),
       static_cast<long long>(s.apps), static_cast<long long>(s.variables),
-      static_cast<long long>(s.layered_apps), static_cast<long long>(s.nodes),
-      static_cast<long long>(s.edges), static_cast<long long>(s.leaves),
-      static_cast<long long>(s.memory_bytes));
+      static_cast<long long>(s.layered_apps), static_cast<long long>(s.layers),
+      static_cast<long long>(s.nodes), static_cast<long long>(s.edges),
+      static_cast<long long>(s.leaves), static_cast<long long>(s.memory_bytes));
   return kExitOk;
 }
 

@@ -177,15 +177,20 @@ class Compiler {
     }
     std::vector<uint32_t*> roots;
     for (AppDag& dag : impl_.apps) roots.push_back(&dag.root);
-    for (AppDag& dag : impl_.apps) roots.push_back(&dag.layer_root);
+    for (AppDag& dag : impl_.apps) {
+      for (uint32_t& root : dag.layer_roots) roots.push_back(&root);
+    }
     status_ = LayOutCode(impl_.vars, built_.nodes, built_.exc_class,
                          built_.exc_child, std::move(roots), &impl_.code);
     if (!status_.ok()) return status_;
     CompileStats& s = impl_.stats;
     s.rules = static_cast<int64_t>(policy_.rules().size());
     s.apps = static_cast<int64_t>(impl_.apps.size());
-    for (const AppDag& dag : impl_.apps)
-      s.layered_apps += dag.layer_root != kLeafBit;
+    for (const AppDag& dag : impl_.apps) {
+      s.layered_apps += !dag.layer_roots.empty();
+      if (!dag.layer_roots.empty())
+        s.layers += 1 + static_cast<int64_t>(dag.layer_roots.size());
+    }
     s.variables = static_cast<int64_t>(impl_.vars.size());
     CountCode(impl_.code, &s.nodes, &s.edges);
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
@@ -599,12 +604,15 @@ class Compiler {
     if (members.empty()) return;  // Root stays the empty leaf.
     dag->nodes = 0;
     if (static_cast<int64_t>(members.size()) >= options_.layer_min_rules) {
-      std::vector<int32_t> keyed, others;
-      SplitLayers(members, &keyed, &others);
-      if (!keyed.empty() && !others.empty()) {
+      const std::vector<std::vector<int32_t>> layers = SplitLayers(members);
+      if (layers.size() > 1) {
         layered_ = true;
-        dag->root = BuildLayer(*dag, keyed);
-        if (status_.ok()) dag->layer_root = BuildLayer(*dag, others);
+        dag->root = BuildLayer(*dag, layers[0]);
+        for (size_t k = 1; k < layers.size() && status_.ok(); ++k) {
+          // A layer none of whose rules can apply adds nothing.
+          const uint32_t root = BuildLayer(*dag, layers[k]);
+          if (root != (kLeafBit | 0)) dag->layer_roots.push_back(root);
+        }
         layered_ = false;
         return;
       }
@@ -612,12 +620,34 @@ class Compiler {
     dag->root = BuildLayer(*dag, members);
   }
 
-  // The layers of a big app (see AppDag): the rules whose condition pins
-  // one variable to a few classes (an atom FALSE on most classes), on the
-  // variable that pins the most rules, and all the others. Both keep policy
-  // order.
-  void SplitLayers(const std::vector<int32_t>& members,
-                   std::vector<int32_t>* keyed, std::vector<int32_t>* others) {
+  // The layers of a big app (see AppDag), each in policy order: the rules
+  // pinned by the variable that pins the most of them, then the same for
+  // the rest while it has layer_split_min_rules rules and max_layers
+  // allows, then the rest.
+  std::vector<std::vector<int32_t>> SplitLayers(
+      const std::vector<int32_t>& members) {
+    std::vector<std::vector<int32_t>> layers;
+    std::vector<int32_t> rest = members, keyed, others;
+    while (static_cast<int32_t>(layers.size()) + 1 <
+               std::max(1, options_.max_layers) &&
+           (layers.empty() || static_cast<int64_t>(rest.size()) >=
+                                  options_.layer_split_min_rules)) {
+      keyed.clear();
+      others.clear();
+      SplitOnce(rest, &keyed, &others);
+      if (keyed.empty() || others.empty()) break;
+      layers.push_back(keyed);
+      rest.swap(others);
+    }
+    layers.push_back(std::move(rest));
+    return layers;
+  }
+
+  // One split: the rules whose condition pins one variable to a few
+  // classes (an atom FALSE on most classes), on the variable that pins the
+  // most rules, and all the others. Both keep policy order.
+  void SplitOnce(const std::vector<int32_t>& members,
+                 std::vector<int32_t>* keyed, std::vector<int32_t>* others) {
     std::map<int32_t, int32_t> pins;  // Var -> rules pinned by it.
     auto pins_on = [&](int32_t rule, int32_t var) {
       for (int32_t a : impl_.rules[rule].cond_atoms) {

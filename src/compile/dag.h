@@ -215,20 +215,21 @@ struct RuleInfo {
 
 // One app (or group of apps, CompileOptions::max_apps_per_dag). Its rules
 // form one DAG from `root`, or, for apps with many rules
-// (CompileOptions::layer_min_rules), two layers: `root` decides the rules
-// keyed on the app's most selective variable (say, one department each)
-// and `layer_root` all the others (say, company-wide rules). One DAG would
-// combine every department's rules with every outcome of the company-wide
-// ones; two layers store each once. A layer's leaves carry the rules that
-// apply (Impl::leaf_rules) besides their resolved outcome: when both
-// layers reach a non-empty leaf the evaluator resolves the union (deny
-// beats grant across layers too). Unlayered apps keep layer_root at the
-// empty leaf.
+// (CompileOptions::layer_min_rules), layers: `root` decides the rules
+// keyed on the app's most selective variable (say, one department each),
+// and each of `layer_roots` the rules keyed on the most selective variable
+// of what is left (say, one job title each), the last one all the others
+// (say, company-wide rules). One DAG would combine every department's
+// rules with every outcome of the others; layers store each once. A
+// layer's leaves carry the rules that apply (Impl::leaf_rules) besides
+// their resolved outcome: when more than one layer reaches a non-empty
+// leaf the evaluator resolves the union (deny beats grant across layers
+// too). Unlayered apps have no layer_roots.
 struct AppDag {
   int32_t first_instance = 0;  // Instances [first, last] of one app.
   int32_t last_instance = 0;
-  uint32_t root = kLeafBit;        // Empty leaf 0 by default.
-  uint32_t layer_root = kLeafBit;  // Empty leaf 0 unless layered.
+  uint32_t root = kLeafBit;           // Empty leaf 0 by default.
+  std::vector<uint32_t> layer_roots;  // The second layer on; never leaf 0.
   int64_t nodes = 0;
 };
 
@@ -279,14 +280,18 @@ struct CompiledPolicy::Impl {
     std::vector<int32_t> unguarded;
   };
   std::vector<ExplainIndex> explain;  // By attribute.
-  // The variable most app roots test, and per class of it the node (or
-  // leaf) each app's walk continues from: dispatch[class * apps + app].
-  int32_t dispatch_var = -1;
-  std::vector<uint32_t> dispatch;
-  // The same for the apps' second layers (layer_root).
-  int32_t layer_dispatch_var = -1;
-  std::vector<uint32_t> layer_dispatch;
-  // Rule targets in integer form, for merging two layers' outcomes
+  // The walks of one evaluation, by rank: rank 0 starts at every app's
+  // root, rank k > 0 at its k-th layer root (the empty leaf when it has
+  // fewer layers). Per rank, the variable most of its roots test, and per
+  // class of it the node (or leaf) each app's walk continues from:
+  // dispatch[class * apps + app]; without one (dispatch_var -1), roots.
+  struct WalkRank {
+    std::vector<uint32_t> roots;  // By app.
+    int32_t dispatch_var = -1;
+    std::vector<uint32_t> dispatch;
+  };
+  std::vector<WalkRank> ranks;
+  // Rule targets in integer form, for merging layers' outcomes
   // (MergeLayers reads only these and the leaves' rule lists): rule r
   // targets merge_targets[merge_rules[r].targets_begin ..], whose scopes
   // are scope ids in merge_scopes. Rows are 16 and 20 bytes, so a

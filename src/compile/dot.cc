@@ -95,15 +95,16 @@ std::string CompiledPolicy::ToDot() const {
     const std::string app = policy_->instances()[dag.first_instance].app;
     out += "  app" + std::to_string(a) +
            " [shape=box,style=bold,label=" + DotString(app) + "];\n";
-    if (dag.layer_root == kLeafBit) {
+    if (dag.layer_roots.empty()) {
       out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) + ";\n";
       continue;
     }
-    // Two layers (see AppDag), merged at evaluation.
-    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.root) +
-           " [label=\"keyed\"];\n";
-    out += "  app" + std::to_string(a) + " -> " + ref_name(dag.layer_root) +
-           " [label=\"others\"];\n";
+    // Layers (see AppDag), merged at evaluation.
+    for (size_t k = 0; k <= dag.layer_roots.size(); ++k) {
+      out += "  app" + std::to_string(a) + " -> " +
+             ref_name(k == 0 ? dag.root : dag.layer_roots[k - 1]) +
+             " [label=\"layer " + std::to_string(k + 1) + "\"];\n";
+    }
   }
   for (uint32_t at = 0; at < im.code.size(); at += NodeWords(&im.code[at])) {
     const uint32_t* node = &im.code[at];

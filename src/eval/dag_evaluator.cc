@@ -17,8 +17,8 @@ namespace {
 // Per-thread scratch so the hot path reuses its buffers (no locks).
 struct Scratch {
   std::vector<uint32_t> classes;
-  // Per walk, its current node or leaf: app a's first layer at a, its
-  // second layer at apps + a (see AppDag).
+  // Per walk, its current node or leaf: app a's walk of rank k (see
+  // Impl::WalkRank) at k * apps + a.
   std::vector<uint32_t> refs;
   std::vector<uint32_t> active;  // Walks that have not reached a leaf.
   std::vector<uint32_t> seen;    // Rule -> stamp of the last explanation.
@@ -33,6 +33,8 @@ struct Scratch {
     uint32_t rule, target;
   };
   std::vector<Candidate> candidates;
+  std::vector<uint32_t> leaves;   // The non-empty leaves of one app.
+  std::vector<uint32_t> entries;  // Their rules, in policy order.
   std::vector<uint32_t> scopes;
   std::string buf;
   std::string lower;
@@ -227,14 +229,20 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
 }
 
 void PrepareDispatch(CompiledPolicy::Impl* im) {
-  std::vector<uint32_t> roots, layer_roots;
-  for (const AppDag& dag : im->apps) {
-    roots.push_back(dag.root);
-    layer_roots.push_back(dag.layer_root);
+  size_t ranks = 1;
+  for (const AppDag& dag : im->apps)
+    ranks = std::max(ranks, 1 + dag.layer_roots.size());
+  im->ranks.assign(ranks, {});
+  for (size_t k = 0; k < ranks; ++k) {
+    CompiledPolicy::Impl::WalkRank& rank = im->ranks[k];
+    for (const AppDag& dag : im->apps) {
+      rank.roots.push_back(k == 0 ? dag.root
+                           : k <= dag.layer_roots.size()
+                               ? dag.layer_roots[k - 1]
+                               : kLeafBit);
+    }
+    PrepareDispatch(*im, rank.roots, &rank.dispatch_var, &rank.dispatch);
   }
-  PrepareDispatch(*im, roots, &im->dispatch_var, &im->dispatch);
-  PrepareDispatch(*im, layer_roots, &im->layer_dispatch_var,
-                  &im->layer_dispatch);
 }
 
 // The explanation index (see ExplainIndex in dag.h): per attribute, each
@@ -366,19 +374,24 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   }
 }
 
-// The outcome of a layered app whose two layers both reached a non-empty
-// leaf: the union of their applying rules resolved as ResolveOutcome does
-// (deny beats grant, then priority, then level; reasons and scopes of the
-// winning level), appended to `out` with its ranges in out->pool.
-void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag,
-                 uint32_t leaf0, uint32_t leaf1, Scratch& s,
+// The outcome of a layered app more than one of whose layers reached a
+// non-empty leaf (s.leaves): the union of their applying rules resolved as
+// ResolveOutcome does (deny beats grant, then priority, then level;
+// reasons and scopes of the winning level), appended to `out` with its
+// ranges in out->pool.
+void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag, Scratch& s,
                  DecisionBuffer* out) {
   using Impl = CompiledPolicy::Impl;
   using Candidate = Scratch::Candidate;
-  const uint32_t* r0 = im.leaf_rules.data() + im.leaf_rules_begin[leaf0];
-  const uint32_t* e0 = im.leaf_rules.data() + im.leaf_rules_begin[leaf0 + 1];
-  const uint32_t* r1 = im.leaf_rules.data() + im.leaf_rules_begin[leaf1];
-  const uint32_t* e1 = im.leaf_rules.data() + im.leaf_rules_begin[leaf1 + 1];
+  // The layers share no rule, and each lists its own in policy order:
+  // gather, then sort (a few dozen entries).
+  s.entries.clear();
+  for (uint32_t leaf : s.leaves) {
+    s.entries.insert(s.entries.end(),
+                     im.leaf_rules.begin() + im.leaf_rules_begin[leaf],
+                     im.leaf_rules.begin() + im.leaf_rules_begin[leaf + 1]);
+  }
+  std::sort(s.entries.begin(), s.entries.end());
   // Each target of `entry` on this app, as a candidate.
   auto each_target = [&](uint32_t entry, auto&& fn) {
     const Impl::MergeRule& rule = im.merge_rules[entry >> 1];
@@ -392,15 +405,12 @@ void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag,
       }
     }
   };
-  // Denies first (usually none), then the grants they leave in policy
-  // order: the two runs are each in policy order and share no rule.
+  // Denies first (usually none), then the grants they leave, in policy
+  // order.
   s.candidates.clear();
   auto add_deny = [&](const Candidate& d) { s.candidates.push_back(d); };
-  for (const uint32_t* r = r0; r != e0; ++r) {
-    if (*r & 1) each_target(*r, add_deny);
-  }
-  for (const uint32_t* r = r1; r != e1; ++r) {
-    if (*r & 1) each_target(*r, add_deny);
+  for (uint32_t entry : s.entries) {
+    if (entry & 1) each_target(entry, add_deny);
   }
   const size_t denies = s.candidates.size();
   auto add_grant = [&](const Candidate& g) {
@@ -411,9 +421,7 @@ void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag,
     }
     s.candidates.push_back(g);
   };
-  while (r0 != e0 || r1 != e1) {
-    const uint32_t entry =
-        (r1 == e1 || (r0 != e0 && *r0 < *r1)) ? *r0++ : *r1++;
+  for (uint32_t entry : s.entries) {
     if (!(entry & 1)) each_target(entry, add_grant);
   }
   s.candidates.erase(s.candidates.begin(),
@@ -671,28 +679,23 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   // every unfinished walk per round: their node loads (mostly cache misses
   // on big policies) overlap instead of queueing one behind the other.
   //
-  // refs[a] is app a's walk from its root, refs[napps + a] the walk of its
-  // second layer (see AppDag), at the empty leaf for most apps.
+  // refs[k * napps + a] is app a's walk of rank k (see Impl::WalkRank):
+  // from its root, then from each further layer's, at the empty leaf for
+  // apps with fewer layers.
   const uint32_t* code = im.code.data();
   const size_t napps = im.apps.size();
-  s.refs.resize(2 * napps);
+  const size_t nranks = im.ranks.size();
+  s.refs.resize(nranks * napps);
   s.active.clear();
-  if (im.dispatch_var >= 0) {
+  for (size_t k = 0; k < nranks; ++k) {
+    const Impl::WalkRank& rank = im.ranks[k];
     const uint32_t* row =
-        im.dispatch.data() + s.classes[im.dispatch_var] * napps;
-    std::copy(row, row + napps, s.refs.begin());
-  } else {
-    for (size_t a = 0; a < napps; ++a) s.refs[a] = im.apps[a].root;
+        rank.dispatch_var >= 0
+            ? rank.dispatch.data() + s.classes[rank.dispatch_var] * napps
+            : rank.roots.data();
+    std::copy(row, row + napps, s.refs.begin() + k * napps);
   }
-  if (im.layer_dispatch_var >= 0) {
-    const uint32_t* row =
-        im.layer_dispatch.data() + s.classes[im.layer_dispatch_var] * napps;
-    std::copy(row, row + napps, s.refs.begin() + napps);
-  } else {
-    for (size_t a = 0; a < napps; ++a)
-      s.refs[napps + a] = im.apps[a].layer_root;
-  }
-  for (size_t w = 0; w < 2 * napps; ++w) {
+  for (size_t w = 0; w < nranks * napps; ++w) {
     if (!(s.refs[w] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(w));
   }
   const uint32_t* classes = s.classes.data();
@@ -713,12 +716,17 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   std::vector<CompactEntitlement>& ents = out->entitlements;
   for (size_t a = 0; a < napps; ++a) {
     uint32_t id = refs[a] & ~kLeafBit;
-    if (const uint32_t other = refs[napps + a] & ~kLeafBit; other != 0) {
-      if (id != 0) {
-        MergeLayers(im, im.apps[a], id, other, s, out);
+    if (nranks > 1 && !im.apps[a].layer_roots.empty()) {
+      s.leaves.clear();
+      for (size_t k = 0; k < nranks; ++k) {
+        const uint32_t leaf = refs[k * napps + a] & ~kLeafBit;
+        if (leaf != 0) s.leaves.push_back(leaf);
+      }
+      if (s.leaves.size() > 1) {
+        MergeLayers(im, im.apps[a], s, out);
         continue;
       }
-      id = other;  // Only the second layer has applying rules.
+      id = s.leaves.empty() ? 0 : s.leaves[0];  // One layer has rules.
     }
     if (id == 0) continue;  // Leaf 0 is the empty outcome.
     const Leaf& leaf = im.leaves[id];

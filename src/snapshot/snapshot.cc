@@ -148,10 +148,16 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
                       e.expiry_attrs_count);
   }
   std::vector<fb::AppDag> apps;
-  std::vector<uint32_t> layer_roots;
+  size_t ranks = 0;  // Layers beyond the first, at most.
   for (const AppDag& a : im.apps) {
     apps.emplace_back(a.first_instance, a.last_instance, a.root);
-    layer_roots.push_back(a.layer_root);
+    ranks = std::max(ranks, a.layer_roots.size());
+  }
+  // Rank-major, padded with the empty leaf: layer_roots[k * apps + a].
+  std::vector<uint32_t> layer_roots(ranks * im.apps.size(), kLeafBit);
+  for (size_t a = 0; a < im.apps.size(); ++a) {
+    for (size_t k = 0; k < im.apps[a].layer_roots.size(); ++k)
+      layer_roots[k * im.apps.size() + a] = im.apps[a].layer_roots[k];
   }
   // A policy without layers may leave the leaf-rule index empty: every leaf
   // then has no rules.
@@ -855,12 +861,24 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   if (format >= 3) {
     // Checked as child references with the roots, below.
+    // Rank-major, padded with the empty leaf (format 3: one rank).
     const auto* layer_roots = s.layer_roots();
     if (layer_roots == nullptr) return Corrupt("format 3 without layer roots");
-    if (layer_roots->size() != im->apps.size())
+    const size_t napps = im->apps.size();
+    const size_t n = layer_roots->size();
+    if (napps == 0 ? n != 0 : n % napps != 0 || (format == 3 && n != napps)) {
       return Corrupt("layer roots do not match the apps");
-    for (size_t a = 0; a < im->apps.size(); ++a)
-      im->apps[a].layer_root = layer_roots->Get(static_cast<uint32_t>(a));
+    }
+    for (size_t k = 0; napps > 0 && k < n / napps; ++k) {
+      for (size_t a = 0; a < napps; ++a) {
+        im->apps[a].layer_roots.push_back(layer_roots->Get(
+            static_cast<flatbuffers::uoffset_t>(k * napps + a)));
+      }
+    }
+    for (AppDag& dag : im->apps) {
+      while (!dag.layer_roots.empty() && dag.layer_roots.back() == kLeafBit)
+        dag.layer_roots.pop_back();
+    }
   }
   auto leaf_ok = [&](uint32_t ref) {
     return (ref & ~kLeafBit) < im->leaves.size();
@@ -904,8 +922,9 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
     for (const AppDag& dag : im->apps) {
       if (!child_ok(dag.root, code.size())) return Corrupt("app DAG root");
-      if (!child_ok(dag.layer_root, code.size()))
-        return Corrupt("app layer root");
+      for (uint32_t root : dag.layer_roots) {
+        if (!child_ok(root, code.size())) return Corrupt("app layer root");
+      }
     }
   }
   // Atoms and rule formulas (missing-attribute explanation).
@@ -1007,8 +1026,11 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   im->stats.rules = nrules;
   im->stats.apps = static_cast<int64_t>(im->apps.size());
-  for (const AppDag& dag : im->apps)
-    im->stats.layered_apps += dag.layer_root != kLeafBit;
+  for (const AppDag& dag : im->apps) {
+    im->stats.layered_apps += !dag.layer_roots.empty();
+    if (!dag.layer_roots.empty())
+      im->stats.layers += 1 + static_cast<int64_t>(dag.layer_roots.size());
+  }
   im->stats.variables = nvars;
   CountCode(im->code, &im->stats.nodes, &im->stats.edges);
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());

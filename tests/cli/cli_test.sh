@@ -71,7 +71,14 @@ check "compile --layer-min-rules 0 layers 15 apps" grep -q '"layered_apps":15,' 
 "$BR" compile "${POLICY[@]}" --layer-min-rules never --stats >"$TMP/stats-never.json"
 check "compile --layer-min-rules never layers none" cmp -s "$TMP/stats-never.json" "$TMP/stats.json"
 "$BR" compile "${POLICY[@]}" --layer-min-rules 0 --dot >"$TMP/layered.dot"
-check "compile --dot draws both layers" grep -q 'label="others"' "$TMP/layered.dot"
+check "compile --dot draws the layers" grep -q 'label="layer 2"' "$TMP/layered.dot"
+check "compile --stats counts the layers" grep -q '"layers":30,' "$TMP/stats0.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --layer-split 2 --stats >"$TMP/stats-split.json"
+check "compile --layer-split 2 splits four apps in three" grep -q '"layered_apps":15,"layers":34,' "$TMP/stats-split.json"
+rc=0
+"$BR" compile "${POLICY[@]}" --layer-split 0 --stats >/dev/null 2>"$TMP/err" || rc=$?
+check "a bad --layer-split exits 2" test "$rc" -eq 2
+check "a bad --layer-split is named" grep -q -- "--layer-split: expected" "$TMP/err"
 rc=0
 "$BR" compile "${POLICY[@]}" --layer-min-rules -3 --stats >/dev/null 2>"$TMP/err" || rc=$?
 check "a bad --layer-min-rules exits 2" test "$rc" -eq 2
@@ -93,40 +100,43 @@ check "a truncated snapshot exits 2" test "$rc" -eq 2
 check "a truncated snapshot is named" grep -q "trunc.brs: snapshot truncated" "$TMP/err"
 check "a truncated snapshot grants nothing" test ! -s "$TMP/out"
 
-# A layered snapshot (acme compiled with layer_min_rules = 1: 15 of 26 apps as
-# two layers, outcomes merged at evaluation into DecisionBuffer::pool) prints
+# Layered snapshots (acme compiled with --layer-min-rules 0: 15 of 26 apps as
+# layers, outcomes merged at evaluation into DecisionBuffer::pool; format 3
+# with two layers per app, format 4 with --layer-split 2, up to three) print
 # byte for byte what the policy prints: merged scopes, reasons and expiries
 # are rendered from the buffer's pool.
-LAYERED="$SRC/fuzz/corpus/snapshot/acme-format3-layered.brs"
-"$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
-  >"$TMP/layered.jsonl"
-check "eval from a layered snapshot matches the golden file" cmp -s "$TMP/layered.jsonl" "$GOLDEN"
-"$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format json \
-  >"$TMP/layered.json"
-# The snapshot names itself (acme-layered v1); the rest is the policy's.
-check "eval --format json from a layered snapshot matches the policy" python3 -c "
+for LAYERED in "$SRC/fuzz/corpus/snapshot/acme-format3-layered.brs" \
+               "$SRC/fuzz/corpus/snapshot/acme-format4-layered.brs"; do
+  "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
+    >"$TMP/layered.jsonl"
+  check "$(basename "$LAYERED"): eval from a layered snapshot matches the golden file" cmp -s "$TMP/layered.jsonl" "$GOLDEN"
+  "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format json \
+    >"$TMP/layered.json"
+  # The snapshot names itself (acme-layered v1); the rest is the policy's.
+  check "$(basename "$LAYERED"): eval --format json from a layered snapshot matches the policy" python3 -c "
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:])
 assert (a['policy'], a['version']) == ('acme-layered', 'v1')
 del a['policy'], a['version'], b['policy'], b['version']
 assert a == b and len(a['decisions']) == 40
 " "$TMP/layered.json" "$TMP/all.json"
-"$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
-  --threads 3 >"$TMP/layered-threads.jsonl"
-check "eval --threads 3 from a layered snapshot matches the golden file" \
-  cmp -s "$TMP/layered-threads.jsonl" "$GOLDEN"
-for day in 2025-03-01 2026-12-16 2027-06-30; do
-  "$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of "$day" >"$TMP/policy-$day.txt"
-  "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of "$day" \
-    >"$TMP/layered-$day.txt"
-  check "eval table on $day: layered snapshot = policy" \
-    cmp -s "$TMP/layered-$day.txt" "$TMP/policy-$day.txt"
-  "$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of "$day" --format jsonl \
-    >"$TMP/policy-$day.jsonl"
-  "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of "$day" --format jsonl \
-    >"$TMP/layered-$day.jsonl"
-  check "eval jsonl on $day: layered snapshot = policy" \
-    cmp -s "$TMP/layered-$day.jsonl" "$TMP/policy-$day.jsonl"
+  "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
+    --threads 3 >"$TMP/layered-threads.jsonl"
+  check "$(basename "$LAYERED"): eval --threads 3 from a layered snapshot matches the golden file" \
+    cmp -s "$TMP/layered-threads.jsonl" "$GOLDEN"
+  for day in 2025-03-01 2026-12-16 2027-06-30; do
+    "$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of "$day" >"$TMP/policy-$day.txt"
+    "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of "$day" \
+      >"$TMP/layered-$day.txt"
+    check "$(basename "$LAYERED"): eval table on $day: layered snapshot = policy" \
+      cmp -s "$TMP/layered-$day.txt" "$TMP/policy-$day.txt"
+    "$BR" eval "${POLICY[@]}" --people "$ACME/people.csv" --as-of "$day" --format jsonl \
+      >"$TMP/policy-$day.jsonl"
+    "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of "$day" --format jsonl \
+      >"$TMP/layered-$day.jsonl"
+    check "$(basename "$LAYERED"): eval jsonl on $day: layered snapshot = policy" \
+      cmp -s "$TMP/layered-$day.jsonl" "$TMP/policy-$day.jsonl"
+  done
 done
 check "the layered comparisons saw merged answers" grep -q '"scopes":\["[^]]*","' "$TMP/layered.jsonl"
 

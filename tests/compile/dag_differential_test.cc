@@ -15,10 +15,13 @@
 namespace birthright {
 namespace {
 
-// Tallies of a layered run (CompileOptions::layer_min_rules = 1): apps
-// compiled as two layers and entitlements merged from both at evaluation.
+// A layered run (CompileOptions::layer_min_rules = 1, and
+// layer_split_min_rules as given) and its tallies: apps compiled as layers,
+// apps with three or more, and entitlements merged at evaluation.
 struct LayerCounts {
+  int32_t split_min_rules = 32;
   int layered_apps = 0;
+  int deep_apps = 0;
   int merged = 0;
 };
 
@@ -31,12 +34,17 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
   ASSERT_TRUE(bound.ok()) << "seed " << seed << ": " << bound.status();
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
   CompileOptions co;
-  if (layers != nullptr) co.layer_min_rules = 1;
+  if (layers != nullptr) {
+    co.layer_min_rules = 1;
+    co.layer_split_min_rules = layers->split_min_rules;
+  }
   auto compiled = CompiledPolicy::Compile(shared, co);
   ASSERT_TRUE(compiled.ok()) << "seed " << seed << ": " << compiled.status();
   if (layers != nullptr) {
-    for (const AppDag& dag : (*compiled)->impl().apps)
-      layers->layered_apps += dag.layer_root != kLeafBit;
+    for (const AppDag& dag : (*compiled)->impl().apps) {
+      layers->layered_apps += !dag.layer_roots.empty();
+      layers->deep_apps += dag.layer_roots.size() >= 2;
+    }
   }
   DecisionBuffer buf;
   const Date dates[] = {
@@ -130,6 +138,23 @@ TEST(DagDifferentialTest, LayeredAppsMatchReference) {
   EXPECT_GE(layers.merged, 1000);
   std::printf("layered apps %d, merged entitlements %d, cases %d\n",
               layers.layered_apps, layers.merged, compared);
+}
+
+// The same, split as deep as max_layers allows (every rest of two rules or
+// more is split again): three to eight layers per app, merged.
+TEST(DagDifferentialTest, DeeplyLayeredAppsMatchReference) {
+  int compared = 0;
+  LayerCounts layers;
+  layers.split_min_rules = 2;
+  for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
+    CheckFamily(family, &compared, &layers);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GE(compared, 16000);
+  EXPECT_GE(layers.deep_apps, 100);
+  EXPECT_GE(layers.merged, 1000);
+  std::printf("layered apps %d (%d with 3+ layers), merged %d, cases %d\n",
+              layers.layered_apps, layers.deep_apps, layers.merged, compared);
 }
 
 // Fail closed on both paths: an invalid deny (here a type mismatch) still

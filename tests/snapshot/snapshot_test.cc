@@ -242,7 +242,8 @@ TEST(SnapshotTest, FileLoadingUsesTheSameChecks) {
 }
 
 // ---------------------------------------------------------------------------
-// Format 3: layered apps (AppDag::layer_root, leaf rules) and rule targets.
+// Formats 3 and 4: layered apps (AppDag::layer_roots, leaf rules) and rule
+// targets.
 
 constexpr size_t kTrailerBytes = 12;
 
@@ -315,7 +316,7 @@ Layered MakeLayered() {
     l.c = Make(seed, 60, /*layered=*/true);
     const CompiledPolicy::Impl& im = l.c.compiled->impl();
     for (size_t a = 0; a < im.apps.size() && l.layered_app < 0; ++a) {
-      if (im.apps[a].layer_root != kLeafBit)
+      if (!im.apps[a].layer_roots.empty())
         l.layered_app = static_cast<int32_t>(a);
     }
     for (size_t f = 1; f + 1 < im.leaf_rules_begin.size(); ++f) {
@@ -356,7 +357,7 @@ TEST(SnapshotFormat3Test, Spec9LayeredPolicyRoundTrips) {
     Compiled c = Make(seed, 60, /*layered=*/true);
     const CompiledPolicy::Impl& fresh = c.compiled->impl();
     bool layered = false;
-    for (const AppDag& a : fresh.apps) layered |= a.layer_root != kLeafBit;
+    for (const AppDag& a : fresh.apps) layered |= !a.layer_roots.empty();
     layered_policies += layered;
     const std::string bytes = WriteSnapshot(*c.compiled);
     auto loaded = LoadSnapshot(bytes);
@@ -366,7 +367,7 @@ TEST(SnapshotFormat3Test, Spec9LayeredPolicyRoundTrips) {
     ASSERT_EQ(back.apps.size(), fresh.apps.size());
     for (size_t a = 0; a < fresh.apps.size(); ++a) {
       EXPECT_EQ(back.apps[a].root, fresh.apps[a].root);
-      EXPECT_EQ(back.apps[a].layer_root, fresh.apps[a].layer_root);
+      EXPECT_EQ(back.apps[a].layer_roots, fresh.apps[a].layer_roots);
     }
     EXPECT_EQ(back.leaf_rules_begin, fresh.leaf_rules_begin);
     EXPECT_EQ(back.leaf_rules, fresh.leaf_rules);
@@ -403,7 +404,7 @@ TEST(SnapshotFormat3Test, Spec9LayeredAcmeRoundTrips) {
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   int layered = 0;
   for (const AppDag& a : (*compiled)->impl().apps)
-    layered += a.layer_root != kLeafBit;
+    layered += !a.layer_roots.empty();
   EXPECT_GT(layered, 0);
   const std::string bytes = WriteSnapshot(**compiled);
   auto loaded = LoadSnapshot(bytes);
@@ -427,16 +428,16 @@ TEST(SnapshotFormat3Test, Spec9OlderFormatsLoadWithoutLayers) {
     ASSERT_TRUE(info.ok()) << path << ": " << info.status();
     const CompiledPolicy::Impl& im = (*info)->impl();
     ASSERT_FALSE(im.apps.empty());
-    for (const AppDag& a : im.apps) EXPECT_EQ(a.layer_root, kLeafBit) << file;
+    for (const AppDag& a : im.apps) EXPECT_TRUE(a.layer_roots.empty()) << file;
     EXPECT_EQ(im.leaf_rules_begin,
               std::vector<uint32_t>(im.leaves.size() + 1, 0))
         << file;
     EXPECT_TRUE(im.leaf_rules.empty()) << file;
-    // Written again, it is format 3 and loads.
+    // Written again, it is the current format and loads.
     const std::string bytes = WriteSnapshot(**info);
     auto again = InspectSnapshot(bytes);
     ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(again->format_version, 3u);
+    EXPECT_EQ(again->format_version, kSnapshotFormatVersion);
     EXPECT_TRUE(LoadSnapshot(bytes).ok()) << file;
   }
 }
@@ -448,13 +449,13 @@ TEST(SnapshotFormat3Test, Spec9LayerRootOutOfRangeIsDataLoss) {
   const std::string body = Body(l.bytes);
   const size_t at = VectorAt(body, Root(body), kLayerRootsField) +
                     4 * static_cast<size_t>(l.layered_app);
-  ASSERT_EQ(U32At(body, at), im.apps[l.layered_app].layer_root);
+  const uint32_t root = im.apps[l.layered_app].layer_roots[0];
+  ASSERT_EQ(U32At(body, at), root);
   const uint32_t code_size = static_cast<uint32_t>(im.code.size());
   for (uint32_t bad :
        {kLeafBit | static_cast<uint32_t>(im.leaves.size()), code_size,
-        im.apps[l.layered_app].layer_root & kLeafBit
-            ? code_size - 1  // Not the start of a node.
-            : im.apps[l.layered_app].layer_root + 1}) {
+        root & kLeafBit ? code_size - 1  // Not the start of a node.
+                        : root + 1}) {
     std::string mutated = body;
     PutU32At(&mutated, at, bad);
     ExpectDataLoss(mutated, "layer root " + std::to_string(bad),
@@ -462,6 +463,60 @@ TEST(SnapshotFormat3Test, Spec9LayerRootOutOfRangeIsDataLoss) {
   }
   // In range, it loads (the mutation above is what was rejected).
   EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+}
+
+// Format 4: apps split into more than two layers store their further
+// roots rank-major; they round-trip, answer alike, and a layer-root vector
+// whose length is not a multiple of the apps' is rejected.
+TEST(SnapshotFormat4Test, Spec9DeepLayersRoundTrip) {
+  int deep_apps = 0, compared = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    Compiled c;
+    testing::RandomPolicyOptions o;
+    o.rules = 80;
+    o.people = 60;
+    o.apps = 5;
+    o.realistic = true;
+    c.world = testing::MakeRandomWorld(seed, o);
+    BindOptions bind;
+    bind.strict = false;
+    auto bound = BoundPolicy::Bind(c.world.policy, &c.world.people, bind);
+    ASSERT_TRUE(bound.ok()) << bound.status();
+    CompileOptions options;
+    options.layer_min_rules = 1;
+    options.layer_split_min_rules = 2;
+    auto compiled = CompiledPolicy::Compile(
+        std::shared_ptr<const BoundPolicy>(std::move(*bound)), options);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    c.compiled = std::move(*compiled);
+    const CompiledPolicy::Impl& fresh = c.compiled->impl();
+    size_t ranks = 0;
+    for (const AppDag& a : fresh.apps) {
+      deep_apps += a.layer_roots.size() >= 2;
+      ranks = std::max(ranks, a.layer_roots.size());
+    }
+    const std::string bytes = WriteSnapshot(*c.compiled);
+    auto loaded = LoadSnapshot(bytes);
+    ASSERT_TRUE(loaded.ok()) << "seed " << seed << ": " << loaded.status();
+    EXPECT_EQ(WriteSnapshot(**loaded), bytes) << "seed " << seed;
+    const CompiledPolicy::Impl& back = (*loaded)->impl();
+    for (size_t a = 0; a < fresh.apps.size(); ++a)
+      EXPECT_EQ(back.apps[a].layer_roots, fresh.apps[a].layer_roots);
+    EXPECT_EQ((*loaded)->stats().layers, c.compiled->stats().layers);
+    ExpectSameAnswers(**loaded, c, seed, &compared);
+    if (HasFatalFailure()) return;
+    if (ranks < 2) continue;
+    // One entry fewer: the vector no longer divides into ranks.
+    std::string body = Body(bytes);
+    const size_t data = VectorAt(body, Root(body), kLayerRootsField);
+    const uint32_t n = U32At(body, data - 4);
+    ASSERT_EQ(n, ranks * fresh.apps.size());
+    PutU32At(&body, data - 4, n - 1);
+    ExpectDataLoss(body, "layer roots of a partial rank",
+                   "layer roots do not match the apps");
+  }
+  EXPECT_GT(deep_apps, 5) << "no app compiled into three or more layers";
+  EXPECT_GE(compared, 1000);
 }
 
 TEST(SnapshotFormat3Test, Spec9LeafRuleIndexMustBeMonotone) {
