@@ -313,6 +313,27 @@ struct CompiledPolicy::Impl {
   std::vector<MergeTarget> merge_targets;
   std::vector<uint32_t> merge_scopes;
   std::vector<uint32_t> scope_rank, scope_fold;
+  // Each layer leaf's rules as partial outcomes, so that a merge reads a
+  // few records per layer instead of every applying rule's targets: leaf
+  // l's parts are parts[part_begin[l] .. part_begin[l + 1]), by instance
+  // then level. Per instance, a record of level -1 holds the leaf's deny
+  // cap (`priority`: the lowest level its denies remove, 0 for all); one
+  // record per level its grants reach below that cap holds their highest
+  // priority, their rules (ascending), their scopes (ascending rank,
+  // case-insensitively unique) and their expiry, all in part_pool.
+  struct MergePart {
+    int32_t instance = -1;
+    int32_t level = -1;
+    int32_t priority = 0;
+    int32_t expiry_literal = INT32_MIN;  // Latest fixed expiry.
+    uint32_t reasons_begin = 0, reasons_count = 0;
+    uint32_t scopes_begin = 0, scopes_count = 0;
+    uint32_t attrs_begin = 0, attrs_count = 0;  // Expiry attributes.
+    bool never_expires = false;
+  };
+  std::vector<uint32_t> part_begin;  // leaves.size() + 1 entries.
+  std::vector<MergePart> parts;
+  std::vector<uint32_t> part_pool;
   CompileStats stats;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,13 +29,8 @@ struct Scratch {
   std::vector<int> matches;
   std::vector<AttrId> why;
   // MergeLayers scratch.
-  struct Candidate {
-    int32_t instance, level, priority;
-    uint32_t rule, target;
-  };
-  std::vector<Candidate> candidates;
-  std::vector<uint32_t> leaves;   // The non-empty leaves of one app.
-  std::vector<uint32_t> entries;  // Their rules, in policy order.
+  std::vector<uint32_t> leaves;  // The non-empty leaves of one app.
+  std::vector<const CompiledPolicy::Impl::MergePart*> parts;  // Theirs.
   std::vector<uint32_t> scopes;
   std::string buf;
   std::string lower;
@@ -323,6 +319,117 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   }
 }
 
+// The parts of every layer leaf (see Impl::MergePart), from its rules and
+// the rule tables.
+void PrepareMergeParts(CompiledPolicy::Impl* im) {
+  using Impl = CompiledPolicy::Impl;
+  struct Candidate {
+    int32_t instance, level;  // level -1: a deny (its cap in `cap`).
+    int32_t cap;
+    uint32_t rule, target;
+  };
+  std::vector<Candidate> cands;
+  std::vector<uint32_t>& pool = im->part_pool;
+  im->parts.clear();
+  pool.clear();
+  im->part_begin.assign(im->leaves.size() + 1, 0);
+  for (size_t l = 0; l < im->leaves.size(); ++l) {
+    im->part_begin[l] = static_cast<uint32_t>(im->parts.size());
+    if (l + 1 >= im->leaf_rules_begin.size()) continue;
+    cands.clear();
+    for (uint32_t k = im->leaf_rules_begin[l]; k < im->leaf_rules_begin[l + 1];
+         ++k) {
+      const uint32_t entry = im->leaf_rules[k];
+      const bool deny = entry & 1;
+      const Impl::MergeRule& rule = im->merge_rules[entry >> 1];
+      for (uint32_t t = rule.targets_begin;
+           t < rule.targets_begin + rule.targets_count; ++t) {
+        const Impl::MergeTarget& target = im->merge_targets[t];
+        cands.push_back(Candidate{target.instance, deny ? -1 : target.level,
+                                  std::max(target.level, 0), entry >> 1, t});
+      }
+    }
+    // By instance, level, then policy order.
+    std::sort(cands.begin(), cands.end(),
+              [](const Candidate& a, const Candidate& b) {
+                return std::tie(a.instance, a.level, a.rule) <
+                       std::tie(b.instance, b.level, b.rule);
+              });
+    for (size_t begin = 0, end = 0; begin < cands.size(); begin = end) {
+      const int32_t instance = cands[begin].instance;
+      end = begin;
+      int32_t cap = INT32_MAX;
+      for (; end < cands.size() && cands[end].instance == instance; ++end) {
+        if (cands[end].level < 0) cap = std::min(cap, cands[end].cap);
+      }
+      if (cap != INT32_MAX) {
+        Impl::MergePart& p = im->parts.emplace_back();
+        p.instance = instance;
+        p.priority = cap;
+      }
+      for (size_t a = begin, b = begin; a < end; a = b) {
+        const int32_t level = cands[a].level;
+        for (b = a; b < end && cands[b].level == level; ++b) {
+        }
+        if (level < 0 || level >= cap) continue;  // Denies; denied here.
+        Impl::MergePart& p = im->parts.emplace_back();
+        p.instance = instance;
+        p.level = level;
+        p.priority = INT32_MIN;
+        p.reasons_begin = static_cast<uint32_t>(pool.size());
+        for (size_t c = a; c < b; ++c) {
+          const uint32_t r = cands[c].rule;
+          if (c > a && cands[c - 1].rule == r) continue;  // Two targets.
+          pool.push_back(r);
+          const Impl::MergeRule& rule = im->merge_rules[r];
+          p.priority = std::max(p.priority, rule.priority);
+          switch (rule.expiry_kind) {
+            case Expiry::Kind::kNever:
+              p.never_expires = true;
+              break;
+            case Expiry::Kind::kDate:
+              p.expiry_literal = std::max(p.expiry_literal, rule.expiry);
+              break;
+            case Expiry::Kind::kAttribute:
+              break;
+          }
+        }
+        p.reasons_count = static_cast<uint32_t>(pool.size()) - p.reasons_begin;
+        p.attrs_begin = static_cast<uint32_t>(pool.size());
+        for (uint32_t i = p.reasons_begin; i < p.attrs_begin; ++i) {
+          const Impl::MergeRule& rule = im->merge_rules[pool[i]];
+          if (rule.expiry_kind == Expiry::Kind::kAttribute)
+            pool.push_back(static_cast<uint32_t>(rule.expiry));
+        }
+        p.attrs_count = static_cast<uint32_t>(pool.size()) - p.attrs_begin;
+        // Scopes in byte order, case-insensitively unique (the byte-smallest
+        // spelling wins).
+        p.scopes_begin = static_cast<uint32_t>(pool.size());
+        for (size_t c = a; c < b; ++c) {
+          const Impl::MergeTarget& t = im->merge_targets[cands[c].target];
+          pool.insert(
+              pool.end(), im->merge_scopes.begin() + t.scopes_begin,
+              im->merge_scopes.begin() + t.scopes_begin + t.scopes_count);
+        }
+        auto first = pool.begin() + p.scopes_begin;
+        std::sort(first, pool.end(), [&](uint32_t x, uint32_t y) {
+          return im->scope_rank[x] < im->scope_rank[y];
+        });
+        size_t kept = p.scopes_begin;
+        for (size_t i = p.scopes_begin; i < pool.size(); ++i) {
+          bool dup = false;
+          for (size_t k = p.scopes_begin; k < kept; ++k)
+            dup = dup || im->scope_fold[pool[k]] == im->scope_fold[pool[i]];
+          if (!dup) pool[kept++] = pool[i];
+        }
+        pool.resize(kept);
+        p.scopes_count = static_cast<uint32_t>(kept) - p.scopes_begin;
+      }
+    }
+  }
+  im->part_begin[im->leaves.size()] = static_cast<uint32_t>(im->parts.size());
+}
+
 // Rule targets as integers for MergeLayers, scope ids ranked in byte order
 // and folded case-insensitively. A scope missing from `scopes` (possible
 // only in a snapshot without layers, which never merges) gets no entry.
@@ -372,135 +479,107 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
     m.targets_count =
         static_cast<uint32_t>(im->merge_targets.size()) - m.targets_begin;
   }
+  PrepareMergeParts(im);
 }
 
 // The outcome of a layered app more than one of whose layers reached a
 // non-empty leaf (s.leaves): the union of their applying rules resolved as
 // ResolveOutcome does (deny beats grant, then priority, then level;
-// reasons and scopes of the winning level), appended to `out` with its
-// ranges in out->pool.
+// reasons and scopes of the winning level), from the leaves' parts (see
+// Impl::MergePart), appended to `out` with its ranges in out->pool.
 void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag, Scratch& s,
                  DecisionBuffer* out) {
-  using Impl = CompiledPolicy::Impl;
-  using Candidate = Scratch::Candidate;
-  // The layers share no rule, and each lists its own in policy order:
-  // gather, then sort (a few dozen entries).
-  s.entries.clear();
+  using Part = CompiledPolicy::Impl::MergePart;
+  // This app's parts of every leaf, by instance then level (stable:
+  // insertion sort, a dozen records at most, no allocation).
+  s.parts.clear();
   for (uint32_t leaf : s.leaves) {
-    s.entries.insert(s.entries.end(),
-                     im.leaf_rules.begin() + im.leaf_rules_begin[leaf],
-                     im.leaf_rules.begin() + im.leaf_rules_begin[leaf + 1]);
-  }
-  std::sort(s.entries.begin(), s.entries.end());
-  // Each target of `entry` on this app, as a candidate.
-  auto each_target = [&](uint32_t entry, auto&& fn) {
-    const Impl::MergeRule& rule = im.merge_rules[entry >> 1];
-    for (uint32_t t = rule.targets_begin;
-         t < rule.targets_begin + rule.targets_count; ++t) {
-      const Impl::MergeTarget& target = im.merge_targets[t];
-      if (target.instance >= dag.first_instance &&
-          target.instance <= dag.last_instance) {
-        fn(Candidate{target.instance, target.level, rule.priority, entry >> 1,
-                     t});
+    for (uint32_t i = im.part_begin[leaf]; i < im.part_begin[leaf + 1]; ++i) {
+      const Part* p = &im.parts[i];
+      if (p->instance < dag.first_instance || p->instance > dag.last_instance)
+        continue;
+      size_t j = s.parts.size();
+      s.parts.push_back(p);
+      for (;
+           j > 0 && std::tie(s.parts[j - 1]->instance, s.parts[j - 1]->level) >
+                        std::tie(p->instance, p->level);
+           --j) {
+        s.parts[j] = s.parts[j - 1];
       }
+      s.parts[j] = p;
     }
-  };
-  // Denies first (usually none), then the grants they leave, in policy
-  // order.
-  s.candidates.clear();
-  auto add_deny = [&](const Candidate& d) { s.candidates.push_back(d); };
-  for (uint32_t entry : s.entries) {
-    if (entry & 1) each_target(entry, add_deny);
   }
-  const size_t denies = s.candidates.size();
-  auto add_grant = [&](const Candidate& g) {
-    for (size_t k = 0; k < denies; ++k) {
-      const Candidate& d = s.candidates[k];
-      if (d.instance == g.instance && (d.level < 0 || g.level >= d.level))
-        return;
+  std::vector<uint32_t>& pool = out->pool;
+  for (size_t begin = 0, end = 0; begin < s.parts.size(); begin = end) {
+    const int32_t instance = s.parts[begin]->instance;
+    int32_t cap = INT32_MAX;
+    for (end = begin;
+         end < s.parts.size() && s.parts[end]->instance == instance; ++end) {
+      if (s.parts[end]->level < 0) cap = std::min(cap, s.parts[end]->priority);
     }
-    s.candidates.push_back(g);
-  };
-  for (uint32_t entry : s.entries) {
-    if (!(entry & 1)) each_target(entry, add_grant);
-  }
-  s.candidates.erase(s.candidates.begin(),
-                     s.candidates.begin() + static_cast<ptrdiff_t>(denies));
-  // By instance, stably. Insertion sort: few candidates, mostly of one
-  // instance, and no allocation (std::stable_sort takes a buffer per call).
-  for (size_t i = 1; i < s.candidates.size(); ++i) {
-    const Candidate c = s.candidates[i];
-    size_t j = i;
-    for (; j > 0 && s.candidates[j - 1].instance > c.instance; --j)
-      s.candidates[j] = s.candidates[j - 1];
-    s.candidates[j] = c;
-  }
-  for (size_t begin = 0, end = 0; begin < s.candidates.size(); begin = end) {
-    end = begin;
-    while (end < s.candidates.size() &&
-           s.candidates[end].instance == s.candidates[begin].instance) {
-      ++end;
-    }
+    // Winner: highest priority, then highest level, among the levels no
+    // layer denies.
     int32_t best_priority = 0, best_level = -1;
     for (size_t i = begin; i < end; ++i) {
-      const int32_t p = s.candidates[i].priority;
-      const int32_t l = s.candidates[i].level;
-      if (i == begin || p > best_priority ||
-          (p == best_priority && l > best_level)) {
-        best_priority = p;
-        best_level = l;
+      const Part& p = *s.parts[i];
+      if (p.level < 0 || p.level >= cap) continue;
+      if (best_level < 0 || p.priority > best_priority ||
+          (p.priority == best_priority && p.level > best_level)) {
+        best_priority = p.priority;
+        best_level = p.level;
       }
     }
+    if (best_level < 0) continue;  // Every grant denied.
+    size_t first = begin;
+    while (s.parts[first]->level != best_level) ++first;
+    size_t last = first;
+    while (last < end && s.parts[last]->level == best_level) ++last;
     CompactEntitlement& e = out->entitlements.emplace_back();
-    e.instance = s.candidates[begin].instance;
+    e.instance = instance;
     e.level = best_level;
-    // Reasons (policy order, each rule once) and their scopes.
-    std::vector<uint32_t>& pool = out->pool;
-    e.reasons_begin = kBufferRange | static_cast<uint32_t>(pool.size());
-    s.scopes.clear();
+    // Reasons: the parts' rules, in policy order (layers share no rule).
+    const uint32_t reasons = static_cast<uint32_t>(pool.size());
     bool never = false;
     int32_t latest = INT32_MIN;
-    for (size_t i = begin; i < end; ++i) {
-      const Candidate& c = s.candidates[i];
-      if (c.level != best_level) continue;
-      if (pool.size() == (e.reasons_begin & ~kBufferRange) ||
-          pool.back() != c.rule) {
-        pool.push_back(c.rule);
-        const Impl::MergeRule& rule = im.merge_rules[c.rule];
-        switch (rule.expiry_kind) {
-          case Expiry::Kind::kNever:
-            never = true;
-            break;
-          case Expiry::Kind::kDate:
-            latest = std::max(latest, rule.expiry);
-            break;
-          case Expiry::Kind::kAttribute:
-            latest = std::max(latest, s.dates[rule.expiry]);
-            break;
-        }
-      }
-      const Impl::MergeTarget& t = im.merge_targets[c.target];
-      s.scopes.insert(
-          s.scopes.end(), im.merge_scopes.begin() + t.scopes_begin,
-          im.merge_scopes.begin() + t.scopes_begin + t.scopes_count);
+    for (size_t i = first; i < last; ++i) {
+      const Part& p = *s.parts[i];
+      pool.insert(pool.end(), im.part_pool.begin() + p.reasons_begin,
+                  im.part_pool.begin() + p.reasons_begin + p.reasons_count);
+      never = never || p.never_expires;
+      latest = std::max(latest, p.expiry_literal);
+      for (uint32_t k = p.attrs_begin; k < p.attrs_begin + p.attrs_count; ++k)
+        latest = std::max(latest, s.dates[im.part_pool[k]]);
     }
-    e.reasons_count =
-        static_cast<uint32_t>(pool.size()) - (e.reasons_begin & ~kBufferRange);
+    if (last - first > 1) std::sort(pool.begin() + reasons, pool.end());
+    e.reasons_begin = kBufferRange | reasons;
+    e.reasons_count = static_cast<uint32_t>(pool.size()) - reasons;
     if (!never) e.expires = Date{latest};
-    // Scopes in byte order, case-insensitively unique (the byte-smallest
-    // spelling wins).
-    std::sort(s.scopes.begin(), s.scopes.end(), [&](uint32_t a, uint32_t b) {
-      return im.scope_rank[a] < im.scope_rank[b];
-    });
-    e.scopes_begin = kBufferRange | static_cast<uint32_t>(pool.size());
-    for (uint32_t sc : s.scopes) {
-      bool dup = false;
-      for (size_t k = e.scopes_begin & ~kBufferRange; k < pool.size(); ++k)
-        dup = dup || im.scope_fold[pool[k]] == im.scope_fold[sc];
-      if (!dup) pool.push_back(sc);
+    // Scopes: the parts' lists merged in byte order, case-insensitively
+    // unique (the byte-smallest spelling wins).
+    const uint32_t scopes = static_cast<uint32_t>(pool.size());
+    if (last - first == 1) {
+      const Part& p = *s.parts[first];
+      pool.insert(pool.end(), im.part_pool.begin() + p.scopes_begin,
+                  im.part_pool.begin() + p.scopes_begin + p.scopes_count);
+    } else {
+      s.scopes.clear();
+      for (size_t i = first; i < last; ++i) {
+        const Part& p = *s.parts[i];
+        s.scopes.insert(s.scopes.end(), im.part_pool.begin() + p.scopes_begin,
+                        im.part_pool.begin() + p.scopes_begin + p.scopes_count);
+      }
+      std::sort(s.scopes.begin(), s.scopes.end(), [&](uint32_t a, uint32_t b) {
+        return im.scope_rank[a] < im.scope_rank[b];
+      });
+      for (uint32_t sc : s.scopes) {
+        bool dup = false;
+        for (size_t k = scopes; k < pool.size(); ++k)
+          dup = dup || im.scope_fold[pool[k]] == im.scope_fold[sc];
+        if (!dup) pool.push_back(sc);
+      }
     }
-    e.scopes_count =
-        static_cast<uint32_t>(pool.size()) - (e.scopes_begin & ~kBufferRange);
+    e.scopes_begin = kBufferRange | scopes;
+    e.scopes_count = static_cast<uint32_t>(pool.size()) - scopes;
   }
 }
 
