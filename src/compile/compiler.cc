@@ -204,6 +204,11 @@ class Compiler {
       bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
     }
     for (const std::string& sc : impl_.scopes) bytes += 32 + sc.size();
+    // The atoms stay, sparse, to explain missing attributes.
+    for (Atom& atom : impl_.atoms) {
+      std::vector<Tri>().swap(atom.truth);
+      bytes += static_cast<int64_t>(sizeof(Atom) + 5 * atom.exceptions.size());
+    }
     s.memory_bytes = bytes;
     return absl::OkStatus();
   }
@@ -307,14 +312,6 @@ class Compiler {
   }
 
   int32_t InternAtom(Atom atom) {
-    std::vector<uint8_t> key;
-    key.reserve(atom.truth.size() + 4);
-    for (int s = 0; s < 4; ++s)
-      key.push_back(static_cast<uint8_t>(atom.var >> (8 * s)));
-    for (Tri t : atom.truth) key.push_back(static_cast<uint8_t>(t));
-    auto it = atom_memo_.find(key);
-    if (it != atom_memo_.end()) return it->second;
-    const int32_t id = static_cast<int32_t>(impl_.atoms.size());
     int counts[3] = {0, 0, 0};
     for (Tri t : atom.truth) ++counts[static_cast<int>(t)];
     int best = 0;
@@ -323,9 +320,21 @@ class Compiler {
     }
     atom.common = static_cast<Tri>(best);
     for (size_t c = 0; c < atom.truth.size(); ++c) {
-      if (atom.truth[c] != atom.common)
+      if (atom.truth[c] != atom.common) {
         atom.exceptions.push_back(static_cast<int32_t>(c));
+        atom.exception_truth.push_back(atom.truth[c]);
+      }
     }
+    // Keyed by the sparse form (canonical: `common` is a function of the
+    // table), not the table: at 100k rules the tables are 290 MB.
+    std::vector<int32_t> key = {atom.var, static_cast<int32_t>(atom.common)};
+    for (size_t k = 0; k < atom.exceptions.size(); ++k) {
+      key.push_back(atom.exceptions[k] << 2 |
+                    static_cast<int32_t>(atom.exception_truth[k]));
+    }
+    auto it = atom_memo_.find(key);
+    if (it != atom_memo_.end()) return it->second;
+    const int32_t id = static_cast<int32_t>(impl_.atoms.size());
     impl_.atoms.push_back(std::move(atom));
     atom_memo_.emplace(std::move(key), id);
     return id;
@@ -1205,7 +1214,7 @@ class Compiler {
   CompiledPolicy::Impl& impl_;
   absl::Status status_;
   std::vector<int32_t> attr_input_;
-  absl::flat_hash_map<std::vector<uint8_t>, int32_t> atom_memo_;
+  absl::flat_hash_map<std::vector<int32_t>, int32_t> atom_memo_;
   std::map<std::pair<AttrId, std::string>, int32_t> pattern_var_;
   std::vector<GroupRule> group_;
   std::vector<int32_t> group_rule_;  // group_[i].rule, compactly.

@@ -43,7 +43,7 @@ Scratch& ThreadScratch() {
 
 Tri AtomValue(const CompiledPolicy::Impl& im, int32_t atom, const Scratch& s) {
   const Atom& a = im.atoms[atom];
-  return a.truth[s.classes[a.var]];
+  return AtomTruth(a, s.classes[a.var]);
 }
 
 // Kleene value of an `unless`; `why` receives the missing attributes inside
@@ -251,33 +251,21 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   std::vector<std::vector<uint32_t>> open(im->atoms.size());
   std::vector<uint8_t> guardable(im->atoms.size(), 0);
   for (size_t i = 0; i < im->atoms.size(); ++i) {
-    // Most atoms on big variables are TRUE on a class or two and FALSE (0)
-    // elsewhere: skip zero runs eight classes at a time, and give up once
-    // more than half the classes are open. Collecting class by class took
-    // a fifth of a 10k-rule load.
-    static_assert(static_cast<uint8_t>(Tri::kFalse) == 0);
-    const std::vector<Tri>& truth = im->atoms[i].truth;
-    const uint8_t* t = reinterpret_cast<const uint8_t*>(truth.data());
-    const size_t n = truth.size();
+    // From the sparse form: most atoms on big variables are FALSE but on
+    // a class or two, their exceptions.
+    const Atom& atom = im->atoms[i];
+    const size_t n = static_cast<size_t>(im->vars[atom.var].num_classes);
     std::vector<uint32_t>& classes = open[i];
-    bool guard = true;
-    size_t c = 0;
-    for (; c + 8 <= n && guard; c += 8) {
-      uint64_t w;
-      std::memcpy(&w, t + c, 8);
-      if (w == 0) continue;
-      for (size_t k = c; k < c + 8; ++k) {
-        if (t[k] != 0) classes.push_back(static_cast<uint32_t>(k));
+    if (atom.common == Tri::kFalse) {
+      if (atom.exceptions.size() * 2 > n) continue;
+      classes.assign(atom.exceptions.begin(), atom.exceptions.end());
+    } else {
+      size_t false_classes = 0;
+      for (Tri t : atom.exception_truth) false_classes += t == Tri::kFalse;
+      if ((n - false_classes) * 2 > n) continue;
+      for (uint32_t c = 0; c < n; ++c) {
+        if (AtomTruth(atom, c) != Tri::kFalse) classes.push_back(c);
       }
-      guard = classes.size() * 2 <= n;
-    }
-    for (; c < n && guard; ++c) {
-      if (t[c] != 0) classes.push_back(static_cast<uint32_t>(c));
-      guard = classes.size() * 2 <= n;
-    }
-    if (!guard) {
-      std::vector<uint32_t>().swap(classes);
-      continue;
     }
     guardable[i] = 1;
   }

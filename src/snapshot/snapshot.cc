@@ -170,25 +170,30 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
   }
   auto scopes = Strings(b, im.scopes);
   std::vector<Offset<fb::Atom>> atoms;
+  std::vector<Tri> table;
   for (const Atom& a : im.atoms) {
-    // Sparse: most atoms are FALSE (or TRUE) on all but a few classes.
+    // The table, from the sparse form; stored sparse when that is smaller
+    // (most atoms are FALSE, or TRUE, on all but a few classes).
+    table.assign(static_cast<size_t>(im.vars[a.var].num_classes), a.common);
+    for (size_t k = 0; k < a.exceptions.size(); ++k)
+      table[a.exceptions[k]] = a.exception_truth[k];
     int counts[3] = {0, 0, 0};
-    for (Tri t : a.truth) ++counts[static_cast<int>(t)];
+    for (Tri t : table) ++counts[static_cast<int>(t)];
     uint8_t common = 0;
     for (uint8_t t = 1; t < 3; ++t) {
       if (counts[t] > counts[common]) common = t;
     }
     std::vector<uint32_t> exc_class;
     std::vector<uint8_t> exc_truth;
-    for (size_t c = 0; c < a.truth.size(); ++c) {
-      if (static_cast<uint8_t>(a.truth[c]) == common) continue;
+    for (size_t c = 0; c < table.size(); ++c) {
+      if (static_cast<uint8_t>(table[c]) == common) continue;
       exc_class.push_back(static_cast<uint32_t>(c));
-      exc_truth.push_back(static_cast<uint8_t>(a.truth[c]));
+      exc_truth.push_back(static_cast<uint8_t>(table[c]));
     }
     // Small tables stay dense: two vectors cost more than a few bytes.
-    if (a.truth.size() <= 8 + 5 * exc_class.size()) {
+    if (table.size() <= 8 + 5 * exc_class.size()) {
       std::vector<uint8_t> truth;
-      for (Tri t : a.truth) truth.push_back(static_cast<uint8_t>(t));
+      for (Tri t : table) truth.push_back(static_cast<uint8_t>(t));
       atoms.push_back(fb::CreateAtomDirect(b, a.var, &truth, a.missing_attr));
     } else {
       atoms.push_back(fb::CreateAtomDirect(b, a.var, nullptr, a.missing_attr,
@@ -937,25 +942,36 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
           (atom.missing_attr != -1 && !attr_ok(atom.missing_attr))) {
         return Corrupt("atom");
       }
+      // Kept sparse (see Atom): the most common value and the others.
       const size_t width = static_cast<size_t>(im->vars[atom.var].num_classes);
       if (a->truth() != nullptr || s.format_version() == 1) {
         if (a->truth() == nullptr || a->truth()->size() != width)
           return Corrupt("atom truth table");
-        // Tri is a uint8_t enum with the stored values: copy, then check.
-        static_assert(sizeof(Tri) == 1);
-        atom.truth.resize(width);
-        std::memcpy(atom.truth.data(), a->truth()->data(), width);
         const uint8_t* raw = a->truth()->data();
-        uint8_t worst = 0;
-        for (size_t i = 0; i < width; ++i) worst = std::max(worst, raw[i]);
-        if (worst > 2) return Corrupt("atom truth value");
+        size_t counts[3] = {0, 0, 0};
+        for (size_t i = 0; i < width; ++i) {
+          if (raw[i] > 2) return Corrupt("atom truth value");
+          ++counts[raw[i]];
+        }
+        uint8_t common = 0;
+        for (uint8_t t = 1; t < 3; ++t) {
+          if (counts[t] > counts[common]) common = t;
+        }
+        atom.common = static_cast<Tri>(common);
+        for (size_t i = 0; i < width; ++i) {
+          if (raw[i] == common) continue;
+          atom.exceptions.push_back(static_cast<int32_t>(i));
+          atom.exception_truth.push_back(static_cast<Tri>(raw[i]));
+        }
       } else {
         const auto* cls = a->exc_class();
         const auto* val = a->exc_truth();
         const flatbuffers::uoffset_t n = cls == nullptr ? 0 : cls->size();
         if (a->common() > 2 || (val == nullptr ? 0 : val->size()) != n)
           return Corrupt("atom truth table");
-        atom.truth.assign(width, static_cast<Tri>(a->common()));
+        atom.common = static_cast<Tri>(a->common());
+        atom.exceptions.resize(n);
+        atom.exception_truth.resize(n);
         for (flatbuffers::uoffset_t k = 0; k < n; ++k) {
           const uint32_t c = cls->Get(k);
           const uint8_t t = val->Get(k);
@@ -963,7 +979,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
               t == a->common()) {
             return Corrupt("atom truth value");
           }
-          atom.truth[c] = static_cast<Tri>(t);
+          atom.exceptions[k] = static_cast<int32_t>(c);
+          atom.exception_truth[k] = static_cast<Tri>(t);
         }
       }
       im->atoms.push_back(std::move(atom));
