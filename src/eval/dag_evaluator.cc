@@ -316,10 +316,13 @@ void PrepareMergeParts(CompiledPolicy::Impl* im) {
     int32_t cap;
     uint32_t rule, target;
   };
-  std::vector<Candidate> cands;
+  std::vector<Candidate> cands, sorted;
   std::vector<uint32_t>& pool = im->part_pool;
   im->parts.clear();
   pool.clear();
+  // About one part per three rule entries and two pool words per entry.
+  im->parts.reserve(im->leaf_rules.size() / 3);
+  pool.reserve(im->leaf_rules.size() * 2);
   im->part_begin.assign(im->leaves.size() + 1, 0);
   for (size_t l = 0; l < im->leaves.size(); ++l) {
     im->part_begin[l] = static_cast<uint32_t>(im->parts.size());
@@ -337,12 +340,29 @@ void PrepareMergeParts(CompiledPolicy::Impl* im) {
                                   std::max(target.level, 0), entry >> 1, t});
       }
     }
-    // By instance, level, then policy order.
-    std::sort(cands.begin(), cands.end(),
-              [](const Candidate& a, const Candidate& b) {
-                return std::tie(a.instance, a.level, a.rule) <
-                       std::tie(b.instance, b.level, b.rule);
-              });
+    // By instance, level, then policy order. The candidates are in policy
+    // order and mostly of one instance and a few levels: then a stable
+    // counting sort by level does it.
+    bool one_instance = true;
+    int32_t top = -1;
+    for (const Candidate& c : cands) {
+      one_instance = one_instance && c.instance == cands[0].instance;
+      top = std::max(top, c.level);
+    }
+    if (one_instance && top < 15) {
+      uint32_t at[17] = {};  // By level + 1, then running starts.
+      for (const Candidate& c : cands) ++at[c.level + 2];
+      for (int k = 1; k < 17; ++k) at[k] += at[k - 1];
+      sorted.resize(cands.size());
+      for (const Candidate& c : cands) sorted[at[c.level + 1]++] = c;
+      cands.swap(sorted);
+    } else {
+      std::sort(cands.begin(), cands.end(),
+                [](const Candidate& a, const Candidate& b) {
+                  return std::tie(a.instance, a.level, a.rule) <
+                         std::tie(b.instance, b.level, b.rule);
+                });
+    }
     for (size_t begin = 0, end = 0; begin < cands.size(); begin = end) {
       const int32_t instance = cands[begin].instance;
       end = begin;
