@@ -439,6 +439,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   const int32_t ninst = static_cast<int32_t>(bound->instances_.size());
   // Rules (ids, effects and expiries; conditions are in the DAG).
   if (s.rules() != nullptr) {
+    bound->rules_.reserve(s.rules()->size());
     for (const fb::Rule* r : *s.rules()) {
       BoundRule rule;
       rule.index = static_cast<int32_t>(bound->rules_.size());
@@ -750,6 +751,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     if (r >= static_cast<uint32_t>(nrules)) return Corrupt("reason index");
   }
   if (s.leaf_ents() != nullptr) {
+    im->leaf_ents.reserve(s.leaf_ents()->size());
     for (const fb::LeafEntitlement* e : *s.leaf_ents()) {
       LeafEntitlement le;
       le.instance = e->instance();
@@ -791,6 +793,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
   }
   if (s.leaves() != nullptr) {
+    im->leaves.reserve(s.leaves()->size());
     for (const fb::Leaf* l : *s.leaves()) {
       if (static_cast<uint64_t>(l->ents_begin()) + l->ents_count() >
           im->leaf_ents.size()) {
@@ -934,6 +937,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   // Atoms and rule formulas (missing-attribute explanation).
   if (s.atoms() != nullptr) {
+    im->atoms.reserve(s.atoms()->size());
     for (const fb::Atom* a : *s.atoms()) {
       Atom atom;
       atom.var = a->var();
@@ -992,6 +996,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       nrules) {
     return Corrupt("rule formulas");
   }
+  im->rules.reserve(static_cast<size_t>(nrules));
   for (int32_t r = 0; r < nrules; ++r) {
     const fb::RuleInfo* ri = s.rule_infos()->Get(r);
     RuleInfo info;
