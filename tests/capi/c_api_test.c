@@ -4,8 +4,9 @@
  * Usage: c_api_test [SOURCE_DIR]. With SOURCE_DIR the acme example is also
  * loaded through the C API and br_evaluate_many must reproduce
  * tests/testdata/acme_eval.golden.jsonl byte for byte (what the CLI prints),
- * and the layered acme snapshot (fuzz/corpus/snapshot/acme-format3-layered.brs:
- * apps compiled as two layers whose outcomes are merged at evaluation) must
+ * and the layered acme snapshots (fuzz/corpus/snapshot/acme-format3-layered.brs
+ * and acme-format4-layered.brs: apps compiled as two and three layers whose
+ * outcomes are merged at evaluation) must
  * answer every acme person field by field as the policy compiled here does.
  * Runs under ASan+UBSan too (c_api_test_asan), so leaks of handles or error
  * messages fail the test. */
@@ -1603,13 +1604,12 @@ static void check_same_decision(const br_decision_t* want,
  * outcomes merge at evaluation, their scope and reason ranges then living in
  * the evaluation buffer) answers as the policy compiled in one DAG per app:
  * per person and field, in batch on several threads, and in deltas. */
-static void test_acme_layered(const char* dir) {
-  phase = "acme layered snapshot";
+static void test_acme_layered(const char* dir, const char* snapshot) {
+  phase = snapshot;
   br_population_t* people = NULL;
   br_compiled_t* flat = compile_acme(dir, &people);
   size_t n = 0;
-  char* bytes =
-      read_file(dir, "fuzz/corpus/snapshot/acme-format3-layered.brs", &n);
+  char* bytes = read_file(dir, snapshot, &n);
   br_compiled_t* layered = NULL;
   CHECK_OK(br_snapshot_load(bytes, n, &layered, &ok_err_));
   free(bytes);
@@ -1712,7 +1712,11 @@ int main(int argc, char** argv) {
   test_expiring();
   test_text_and_diff();
   if (argc > 1) test_acme_golden(argv[1]);
-  if (argc > 1) test_acme_layered(argv[1]);
+  if (argc > 1) {
+    /* Format 3: two layers per app; format 4: up to three. */
+    test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format3-layered.brs");
+    test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format4-layered.brs");
+  }
   printf("c_api_test: %d checks passed%s\n", checks,
          argc > 1 ? " (with the acme golden file)" : "");
   return 0;

@@ -2,7 +2,9 @@
 
 fuzz/corpus/snapshot/acme-format3-layered.brs is the acme example compiled
 with CompileOptions::layer_min_rules = 1: 15 of its 26 apps are two DAG
-layers whose outcomes are merged at evaluation, so their scope and reason
+layers whose outcomes are merged at evaluation; acme-format4-layered.brs the
+same with layer_split_min_rules = 2, four apps in three layers. Their scope
+and reason
 ranges index the evaluation buffer's pool (kBufferRange, docs/dag.md). Every
 surface of the binding must render those: one person, evaluate_many (list,
 Population, threads) and the column-wise table of evaluate_frame_table, whose
@@ -26,14 +28,15 @@ from birthright import _core
 
 ROOT = Path(os.environ.get("BIRTHRIGHT_SOURCE_DIR", Path(__file__).resolve().parents[3]))
 ACME = ROOT / "examples" / "acme"
-LAYERED = ROOT / "fuzz" / "corpus" / "snapshot" / "acme-format3-layered.brs"
+SNAPSHOTS = ROOT / "fuzz" / "corpus" / "snapshot"
 DAYS = ["2025-03-01", "2026-11-26", "2026-12-16", "2027-06-30"]
 TABLE_COLUMNS = ["person", "app", "instance", "level", "scopes", "expires", "reasons"]
 
 
-@pytest.fixture(scope="module")
-def layered() -> birthright.Compiled:
-    return birthright.load_snapshot(LAYERED)
+@pytest.fixture(scope="module",
+                params=["acme-format3-layered.brs", "acme-format4-layered.brs"])
+def layered(request: pytest.FixtureRequest) -> birthright.Compiled:
+    return birthright.load_snapshot(SNAPSHOTS / request.param)
 
 
 def read_records(name: str) -> list[dict[str, str]]:
