@@ -5,10 +5,12 @@
 // rehires, moves, case-only and alias-only edits, contract extensions).
 // The failing seed is printed.
 //
-// Every check runs twice (parameter `Layered`): on the default compile, where
-// these small policies get one DAG per app, and with
-// CompileOptions::layer_min_rules = 1, where every app is compiled as two
-// layers and outcomes reached by both are merged at evaluation into
+// Every check runs three times (the parameter): on the default compile
+// (`OneDag`), where these small policies get one DAG per app, with
+// CompileOptions::layer_min_rules = 1 (`Layered`), where every app is
+// compiled as layers, and with layer_split_min_rules = 2 too
+// (`DeepLayered`: up to max_layers per app). Outcomes reached by more than
+// one layer are merged at evaluation into
 // DecisionBuffer::pool (kBufferRange ranges, docs/dag.md). The layered runs
 // assert that merges did happen, and that the fast delta path compared
 // merged entitlements of two buffers with equal and with different scopes.
@@ -177,12 +179,16 @@ void CountMerges(const CompiledPolicy& policy, const Person* before, Date bdate,
   }
 }
 
-class DeltaDifferentialTest : public ::testing::TestWithParam<bool> {
+// The compiles each check runs on.
+enum Layering { kOneDag, kLayered, kDeepLayered };
+
+class DeltaDifferentialTest : public ::testing::TestWithParam<Layering> {
  protected:
-  bool layered() const { return GetParam(); }
+  bool layered() const { return GetParam() != kOneDag; }
   CompileOptions Options() const {
     CompileOptions co;
     if (layered()) co.layer_min_rules = 1;
+    if (GetParam() == kDeepLayered) co.layer_split_min_rules = 2;
     return co;
   }
   // Layered compiles must have merged at least `min` entitlements; the
@@ -203,9 +209,12 @@ class DeltaDifferentialTest : public ::testing::TestWithParam<bool> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Layers, DeltaDifferentialTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Layered" : "OneDag";
+INSTANTIATE_TEST_SUITE_P(Layers, DeltaDifferentialTest,
+                         ::testing::Values(kOneDag, kLayered, kDeepLayered),
+                         [](const ::testing::TestParamInfo<Layering>& info) {
+                           return info.param == kOneDag    ? "OneDag"
+                                  : info.param == kLayered ? "Layered"
+                                                           : "DeepLayered";
                          });
 
 void CheckHrSync(uint64_t seed, const CompileOptions& co, int* compared,
