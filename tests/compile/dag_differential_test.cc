@@ -123,38 +123,37 @@ TEST(DagDifferentialTest, MatchesReferenceWithManyMissingValues) {
   EXPECT_GE(compared, 6000);
 }
 
-// The same policies with every app split into two layers where it can be
-// (see AppDag): outcomes merged at evaluation must equal the reference too,
-// and the policies must actually produce layers and merges.
-TEST(DagDifferentialTest, LayeredAppsMatchReference) {
+// Every seeded family, layered as `layers` asks; the tallies must show that
+// layers were built and merged.
+void CheckLayered(LayerCounts* layers) {
   int compared = 0;
-  LayerCounts layers;
   for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
-    CheckFamily(family, &compared, &layers);
-    if (HasFatalFailure()) return;
+    CheckFamily(family, &compared, layers);
+    if (::testing::Test::HasFatalFailure()) return;
   }
   EXPECT_GE(compared, 16000);
+  EXPECT_GE(layers->merged, 1000);
+  std::printf("layered apps %d (%d with 3+ layers), merged %d, cases %d\n",
+              layers->layered_apps, layers->deep_apps, layers->merged,
+              compared);
+}
+
+// The same policies with every app split into layers where it can (see
+// AppDag): outcomes merged at evaluation must equal the reference too, and
+// the policies must actually produce layers and merges.
+TEST(DagDifferentialTest, LayeredAppsMatchReference) {
+  LayerCounts layers;
+  CheckLayered(&layers);
   EXPECT_GE(layers.layered_apps, 100);
-  EXPECT_GE(layers.merged, 1000);
-  std::printf("layered apps %d, merged entitlements %d, cases %d\n",
-              layers.layered_apps, layers.merged, compared);
 }
 
 // The same, split as deep as max_layers allows (every rest of two rules or
 // more is split again): three to eight layers per app, merged.
 TEST(DagDifferentialTest, DeeplyLayeredAppsMatchReference) {
-  int compared = 0;
   LayerCounts layers;
   layers.split_min_rules = 2;
-  for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
-    CheckFamily(family, &compared, &layers);
-    if (HasFatalFailure()) return;
-  }
-  EXPECT_GE(compared, 16000);
+  CheckLayered(&layers);
   EXPECT_GE(layers.deep_apps, 100);
-  EXPECT_GE(layers.merged, 1000);
-  std::printf("layered apps %d (%d with 3+ layers), merged %d, cases %d\n",
-              layers.layered_apps, layers.deep_apps, layers.merged, compared);
 }
 
 // Fail closed on both paths: an invalid deny (here a type mismatch) still

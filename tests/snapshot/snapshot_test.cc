@@ -27,7 +27,11 @@ struct Compiled {
   std::shared_ptr<const CompiledPolicy> compiled;
 };
 
-Compiled Make(uint64_t seed, int rules = 40, bool layered = false) {
+// `layered`: every app split into layers where it can (layer_min_rules 1),
+// what is left split again while it has `split_min_rules` rules.
+Compiled Make(
+    uint64_t seed, int rules = 40, bool layered = false,
+    int32_t split_min_rules = CompileOptions{}.layer_split_min_rules) {
   Compiled c;
   testing::RandomPolicyOptions o;
   o.rules = rules;
@@ -44,6 +48,7 @@ Compiled Make(uint64_t seed, int rules = 40, bool layered = false) {
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
   CompileOptions options;
   if (layered) options.layer_min_rules = 1;
+  options.layer_split_min_rules = split_min_rules;
   auto compiled = CompiledPolicy::Compile(shared, options);
   EXPECT_TRUE(compiled.ok()) << compiled.status();
   c.compiled = std::move(*compiled);
@@ -471,24 +476,8 @@ TEST(SnapshotFormat3Test, Spec9LayerRootOutOfRangeIsDataLoss) {
 TEST(SnapshotFormat4Test, Spec9DeepLayersRoundTrip) {
   int deep_apps = 0, compared = 0;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
-    Compiled c;
-    testing::RandomPolicyOptions o;
-    o.rules = 80;
-    o.people = 60;
-    o.apps = 5;
-    o.realistic = true;
-    c.world = testing::MakeRandomWorld(seed, o);
-    BindOptions bind;
-    bind.strict = false;
-    auto bound = BoundPolicy::Bind(c.world.policy, &c.world.people, bind);
-    ASSERT_TRUE(bound.ok()) << bound.status();
-    CompileOptions options;
-    options.layer_min_rules = 1;
-    options.layer_split_min_rules = 2;
-    auto compiled = CompiledPolicy::Compile(
-        std::shared_ptr<const BoundPolicy>(std::move(*bound)), options);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    c.compiled = std::move(*compiled);
+    Compiled c = Make(seed, 80, /*layered=*/true, /*split_min_rules=*/2);
+    ASSERT_NE(c.compiled, nullptr);
     const CompiledPolicy::Impl& fresh = c.compiled->impl();
     size_t ranks = 0;
     for (const AppDag& a : fresh.apps) {
