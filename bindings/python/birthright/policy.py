@@ -319,6 +319,8 @@ class Compiled:
 
     @property
     def stats(self) -> dict[str, int]:
+        """The compiled DAG's size: rules, apps, layered_apps, layers,
+        variables, nodes, edges, leaves, memory_bytes (docs/dag.md)."""
         return self._core.stats
 
     def evaluate(self, person: PersonLike, as_of: AsOf = None, *, id: Optional[str] = None) -> Decision:

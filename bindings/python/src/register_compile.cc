@@ -65,6 +65,8 @@ void RegisterCompile(py::module_& m) {
         py::dict d;
         d["rules"] = s.rules;
         d["apps"] = s.apps;
+        d["layered_apps"] = s.layered_apps;
+        d["layers"] = s.layers;
         d["variables"] = s.variables;
         d["nodes"] = s.nodes;
         d["edges"] = s.edges;

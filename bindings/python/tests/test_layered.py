@@ -67,6 +67,14 @@ def test_layered_snapshot_is_the_acme_policy(layered: birthright.Compiled,
     assert layered.stats["nodes"] != acme.stats["nodes"]
 
 
+def test_stats_count_the_layers(acme: birthright.Compiled) -> None:
+    # Both seeds layer 15 of the 26 apps; format 4 splits four of them in three.
+    for name, layers in [("acme-format3-layered.brs", 30), ("acme-format4-layered.brs", 34)]:
+        stats = birthright.load_snapshot(SNAPSHOTS / name).stats
+        assert (stats["apps"], stats["layered_apps"], stats["layers"]) == (26, 15, layers)
+    assert (acme.stats["layered_apps"], acme.stats["layers"]) == (0, 0)
+
+
 @pytest.mark.parametrize("day", DAYS)
 def test_one_person_at_a_time(layered: birthright.Compiled, acme: birthright.Compiled,
                               records: list[dict[str, str]], day: str) -> None:
