@@ -487,7 +487,8 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
     m.targets_count =
         static_cast<uint32_t>(im->merge_targets.size()) - m.targets_begin;
   }
-  PrepareMergeParts(im);
+  // A format-4 snapshot brings its parts (checked on load).
+  if (im->part_begin.size() != im->leaves.size() + 1) PrepareMergeParts(im);
 }
 
 // The outcome of a layered app more than one of whose layers reached a

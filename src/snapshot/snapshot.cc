@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -168,6 +169,14 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     no_leaf_rules.assign(im.leaves.size() + 1, 0);
     leaf_rules_begin = &no_leaf_rules;
   }
+  std::vector<fb::MergePart> parts;
+  parts.reserve(im.parts.size());
+  for (const CompiledPolicy::Impl::MergePart& p : im.parts) {
+    parts.emplace_back(p.instance, p.level, p.priority, p.expiry_literal,
+                       p.reasons_begin, p.reasons_count, p.scopes_begin,
+                       p.scopes_count, p.attrs_begin, p.attrs_count,
+                       p.never_expires);
+  }
   auto scopes = Strings(b, im.scopes);
   std::vector<Offset<fb::Atom>> atoms;
   std::vector<Tri> table;
@@ -226,7 +235,9 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
       b.CreateVector(atoms), b.CreateVector(infos), b.CreateVector(attr_rules),
       b.CreateVector(im.code), b.CreateVector(layer_roots),
-      b.CreateVector(*leaf_rules_begin), b.CreateVector(im.leaf_rules));
+      b.CreateVector(*leaf_rules_begin), b.CreateVector(im.leaf_rules),
+      b.CreateVector(im.part_begin), b.CreateVectorOfStructs(parts),
+      b.CreateVector(im.part_pool));
   fb::FinishSnapshotBuffer(b, root);
   std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
                   b.GetSize());
@@ -346,6 +357,9 @@ class SnapshotReader {
   }
   absl::Status DecodeFormat1Nodes(const fb::Snapshot& s,
                                   CompiledPolicy::Impl* im);
+  absl::Status DecodeParts(const fb::Snapshot& s, const BoundPolicy& policy,
+                           const std::vector<uint8_t>& rule_kind,
+                           CompiledPolicy::Impl* im);
   template <typename T>
   static std::vector<T> Vec(const flatbuffers::Vector<T>* v) {
     return v == nullptr ? std::vector<T>{}
@@ -845,6 +859,10 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
                          " grants by an invalid rule");
       }
     }
+    if (format >= 4) {
+      absl::Status st = DecodeParts(s, *bound, kind, im.get());
+      if (!st.ok()) return st;
+    }
   } else {
     im->leaf_rules_begin.assign(im->leaves.size() + 1, 0);
   }
@@ -1059,6 +1077,100 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
   return CompiledPolicy::FromParts(std::move(shared), std::move(im));
+}
+
+// Format 4: the layer leaves' merge parts (Impl::MergePart), checked so
+// that a merge reads only in range: per leaf, records strictly ascending by
+// (instance, level), instances and levels in range (a cap record at most
+// the level count), ranges inside part_pool, reasons ascending valid grant
+// rules, scopes interned ids, expiry attributes dates. `rule_kind` is bit
+// 0 deny, bit 1 valid, per rule.
+absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
+                                         const BoundPolicy& policy,
+                                         const std::vector<uint8_t>& rule_kind,
+                                         CompiledPolicy::Impl* im) {
+  using Part = CompiledPolicy::Impl::MergePart;
+  if (s.part_begin() == nullptr || s.parts() == nullptr ||
+      s.part_pool() == nullptr) {
+    return Corrupt("format 4 without merge parts");
+  }
+  im->part_begin = Vec(s.part_begin());
+  im->part_pool = Vec(s.part_pool());
+  const std::vector<uint32_t>& begin = im->part_begin;
+  const std::vector<uint32_t>& pool = im->part_pool;
+  const auto* parts = s.parts();
+  if (begin.size() != im->leaves.size() + 1) return Corrupt("part index size");
+  if (begin[0] != 0 || begin[1] != 0) return Corrupt("leaf 0 has parts");
+  if (begin.back() != parts->size()) return Corrupt("part index end");
+  const auto& instances = policy.instances();
+  const auto& attributes = policy.attributes();
+  const uint32_t nscopes = static_cast<uint32_t>(im->scopes.size());
+  // Never decreasing and ending at the size: every range is in bounds.
+  for (size_t l = 0; l + 1 < begin.size(); ++l) {
+    if (begin[l + 1] < begin[l])
+      return Corrupt("part index decreases at leaf " + std::to_string(l));
+  }
+  im->parts.resize(parts->size());
+  for (size_t l = 1; l + 1 < begin.size(); ++l) {
+    for (uint32_t i = begin[l]; i < begin[l + 1]; ++i) {
+      const fb::MergePart* f = parts->Get(i);
+      Part& p = im->parts[i];
+      p.instance = f->instance();
+      p.level = f->level();
+      p.priority = f->priority();
+      p.expiry_literal = f->expiry_literal();
+      p.reasons_begin = f->reasons_begin();
+      p.reasons_count = f->reasons_count();
+      p.scopes_begin = f->scopes_begin();
+      p.scopes_count = f->scopes_count();
+      p.attrs_begin = f->attrs_begin();
+      p.attrs_count = f->attrs_count();
+      p.never_expires = f->never_expires();
+      auto where = [&] {  // Built on failure only, not per part.
+        return "part " + std::to_string(i) + " of leaf " + std::to_string(l);
+      };
+      if (p.instance < 0 ||
+          p.instance >= static_cast<int32_t>(instances.size()))
+        return Corrupt(where() + ": instance");
+      const int32_t levels =
+          static_cast<int32_t>(instances[p.instance].levels.size());
+      if (p.level < -1 || p.level >= levels ||
+          (p.level < 0 && (p.priority < 0 || p.priority > levels)))
+        return Corrupt(where() + ": level");
+      if (i > begin[l] &&
+          std::tie(im->parts[i - 1].instance, im->parts[i - 1].level) >=
+              std::tie(p.instance, p.level)) {
+        return Corrupt(where() + ": unsorted");
+      }
+      auto range_ok = [&](uint64_t b, uint64_t n) {
+        return b + n <= pool.size();
+      };
+      if (!range_ok(p.reasons_begin, p.reasons_count) ||
+          !range_ok(p.scopes_begin, p.scopes_count) ||
+          !range_ok(p.attrs_begin, p.attrs_count) ||
+          (p.level < 0 &&
+           (p.reasons_count | p.scopes_count | p.attrs_count) != 0)) {
+        return Corrupt(where() + ": range");
+      }
+      for (uint32_t k = 0; k < p.reasons_count; ++k) {
+        const uint32_t r = pool[p.reasons_begin + k];
+        if (r >= rule_kind.size() || rule_kind[r] != 2 ||
+            (k > 0 && pool[p.reasons_begin + k - 1] >= r)) {
+          return Corrupt(where() + ": reasons");
+        }
+      }
+      for (uint32_t k = 0; k < p.scopes_count; ++k) {
+        if (pool[p.scopes_begin + k] >= nscopes)
+          return Corrupt(where() + ": scope");
+      }
+      for (uint32_t k = 0; k < p.attrs_count; ++k) {
+        const uint32_t a = pool[p.attrs_begin + k];
+        if (a >= attributes.size() || attributes[a].type != AttrType::kDate)
+          return Corrupt(where() + ": expiry attribute");
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 // Format 1: nodes with parallel edge arrays, children before parents by

@@ -271,6 +271,9 @@ constexpr flatbuffers::voffset_t kScopesField = 22;
 constexpr flatbuffers::voffset_t kLayerRootsField = 28;
 constexpr flatbuffers::voffset_t kLeafRulesBeginField = 29;
 constexpr flatbuffers::voffset_t kLeafRulesField = 30;
+constexpr flatbuffers::voffset_t kPartBeginField = 31;
+constexpr flatbuffers::voffset_t kPartsField = 32;
+constexpr flatbuffers::voffset_t kPartPoolField = 33;
 constexpr flatbuffers::voffset_t kRuleTargetsField = 10;
 
 const uint8_t* Base(const std::string& body) {
@@ -376,6 +379,23 @@ TEST(SnapshotFormat3Test, Spec9LayeredPolicyRoundTrips) {
     }
     EXPECT_EQ(back.leaf_rules_begin, fresh.leaf_rules_begin);
     EXPECT_EQ(back.leaf_rules, fresh.leaf_rules);
+    // Format 4 stores the merge parts derived at compile time.
+    EXPECT_EQ(back.part_begin, fresh.part_begin);
+    EXPECT_EQ(back.part_pool, fresh.part_pool);
+    ASSERT_EQ(back.parts.size(), fresh.parts.size());
+    for (size_t i = 0; i < fresh.parts.size(); ++i) {
+      const auto& x = back.parts[i];
+      const auto& y = fresh.parts[i];
+      EXPECT_TRUE(std::tie(x.instance, x.level, x.priority, x.expiry_literal,
+                           x.reasons_begin, x.reasons_count, x.scopes_begin,
+                           x.scopes_count, x.attrs_begin, x.attrs_count,
+                           x.never_expires) ==
+                  std::tie(y.instance, y.level, y.priority, y.expiry_literal,
+                           y.reasons_begin, y.reasons_count, y.scopes_begin,
+                           y.scopes_count, y.attrs_begin, y.attrs_count,
+                           y.never_expires))
+          << "seed " << seed << ", part " << i;
+    }
     const auto& want_rules = c.compiled->policy().rules();
     const auto& got_rules = (*loaded)->policy().rules();
     ASSERT_EQ(got_rules.size(), want_rules.size());
@@ -580,6 +600,71 @@ TEST(SnapshotFormat3Test, Spec9LeafRuleEntriesAreChecked) {
 }
 
 // A grant in a leaf's rules must be valid: an invalid grant never applies.
+// Format 4's merge parts are checked before a merge may read them: the
+// index, each record's instance, level and ranges, its reasons (valid
+// grants, ascending) and its scopes.
+TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
+  Layered l = MakeLayered();
+  ASSERT_GE(l.layer_leaf, 0);
+  const CompiledPolicy::Impl& im = l.c.compiled->impl();
+  const std::string body = Body(l.bytes);
+  const size_t begin = VectorAt(body, Root(body), kPartBeginField);
+  const size_t parts = VectorAt(body, Root(body), kPartsField);
+  const size_t pool = VectorAt(body, Root(body), kPartPoolField);
+  // A grant part (level >= 0) with a reason and a scope, and its leaf.
+  size_t grant = im.parts.size(), leaf = 0;
+  for (size_t i = 0; i < im.parts.size() && grant == im.parts.size(); ++i) {
+    if (im.parts[i].level >= 0 && im.parts[i].reasons_count > 0) grant = i;
+  }
+  ASSERT_LT(grant, im.parts.size()) << "no grant part";
+  while (im.part_begin[leaf + 1] <= grant) ++leaf;
+  constexpr size_t kPartBytes = 44;  // Eleven 4-byte fields (bool padded).
+  const size_t at = parts + kPartBytes * grant;
+  const auto& part = im.parts[grant];
+  ASSERT_EQ(U32At(body, at), static_cast<uint32_t>(part.instance));
+  auto mutate = [&](size_t pos, uint32_t v, const std::string& what,
+                    const std::string& want) {
+    std::string mutated = body;
+    PutU32At(&mutated, pos, v);
+    ExpectDataLoss(mutated, what, want);
+  };
+  const size_t n = im.leaves.size();
+  mutate(begin + 4 * n, static_cast<uint32_t>(im.parts.size()) + 1,
+         "part index past the end", "part index end");
+  ASSERT_GE(n, 3u);
+  mutate(begin + 4 * (n - 1), static_cast<uint32_t>(im.parts.size()) + 1,
+         "decreasing part index", "decreases");
+  mutate(begin + 4, 1, "parts on leaf 0", "leaf 0 has parts");
+  mutate(at, static_cast<uint32_t>(l.c.compiled->policy().instances().size()),
+         "part instance out of range", ": instance");
+  mutate(at + 4, 99, "part level out of range", ": level");
+  mutate(at + 20, static_cast<uint32_t>(im.part_pool.size()) + 1,
+         "reasons past the pool", ": range");
+  mutate(pool + 4 * part.reasons_begin,
+         static_cast<uint32_t>(l.c.compiled->policy().rules().size()),
+         "reason out of range", ": reasons");
+  if (grant + 1 < im.part_begin[leaf + 1] && part.instance > 0) {
+    // The next part of the leaf, moved before this one.
+    mutate(at + kPartBytes, static_cast<uint32_t>(part.instance - 1),
+           "unsorted parts", ": unsorted");
+  }
+  for (size_t i = 0; i < im.parts.size(); ++i) {
+    if (im.parts[i].scopes_count == 0) continue;
+    mutate(pool + 4 * im.parts[i].scopes_begin,
+           static_cast<uint32_t>(im.scopes.size()), "scope id out of range",
+           ": scope");
+    break;
+  }
+  {
+    std::string mutated = body;
+    DropField(&mutated, Root(mutated), kPartsField);
+    ExpectDataLoss(mutated, "format 4 without parts",
+                   "format 4 without merge parts");
+  }
+  // Unmutated, it loads (the mutations above are what was rejected).
+  EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+}
+
 TEST(SnapshotFormat3Test, Spec9LeafGrantByInvalidRuleIsDataLoss) {
   Layered l = MakeLayered();
   ASSERT_GE(l.layer_leaf, 0);
