@@ -143,7 +143,7 @@ class Compiler {
       for (AttrId a : attrs) impl_.attr_rules[a].push_back(r.index);
     }
     // Every scope a rule can grant has an id, so the evaluator can merge
-    // the outcomes of two layers (see AppDag) without strings.
+    // the outcomes of layers (see AppDag) without strings.
     for (const BoundRule& r : policy_.rules()) {
       if (!r.valid) continue;
       for (const BoundTarget& t : r.targets) {

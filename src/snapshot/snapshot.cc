@@ -97,8 +97,8 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
   std::vector<fb::RuleTarget> targets;
   std::vector<Offset<flatbuffers::String>> target_scopes;
   for (const BoundRule& r : p.rules()) {
-    // Targets (format 3): the evaluator resolves the rules of two layers'
-    // leaves at run time (AppDag), from the rules' targets.
+    // Targets (format 3): the evaluator resolves the rules of layer
+    // leaves (AppDag), from the rules' targets.
     targets.clear();
     target_scopes.clear();
     for (const BoundTarget& t : r.targets) {
@@ -745,7 +745,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     if (sc >= im->scopes.size()) return Corrupt("scope index");
   }
   if (format >= 3) {
-    // The evaluator merges two layers' rules by scope id, looked up by
+    // The evaluator merges layers' rules by scope id, looked up by
     // string: every scope a valid rule grants must be interned.
     absl::flat_hash_set<std::string_view> interned(im->scopes.begin(),
                                                    im->scopes.end());
