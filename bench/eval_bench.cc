@@ -141,6 +141,15 @@ void DagBench(benchmark::State& state, const Fixture& f) {
   state.counters["bytes_per_rule"] =
       static_cast<double>(s.memory_bytes) / static_cast<double>(s.rules);
   state.counters["compile_s"] = f.compile_seconds;
+  // The size of the answer (docs/performance.md: it grows with the sheet).
+  double reasons = 0;
+  for (const auto& slots : f.slots) {
+    f.compiled->Evaluate(slots, kAsOf, &buf);
+    for (const CompactEntitlement& e : buf.entitlements)
+      reasons += e.reasons_count;
+  }
+  state.counters["reasons_per_person"] =
+      reasons / static_cast<double>(f.slots.size());
 }
 
 void BM_Dag(benchmark::State& state) {
