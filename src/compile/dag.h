@@ -351,10 +351,11 @@ struct CompiledPolicy::Impl {
   CompileStats stats;
 };
 
-// Builds the derived evaluation tables of `im` (leaf_compact, dispatch,
-// literal_match, explain, merge_*) for `policy`. Called by Compile and
-// FromParts (snapshot loading); defined with the evaluator in
-// src/eval/dag_evaluator.cc.
+// Builds the derived evaluation tables of `im` (leaf_compact, ranks,
+// literal_match, explain, merge_*, and the parts unless a snapshot brought
+// them) for `policy`. Called by Compile and FromParts (snapshot loading);
+// defined with the evaluator in src/eval/dag_evaluator.cc, the merge's in
+// src/eval/layer_merge.cc.
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im);
 
 }  // namespace birthright

@@ -3,11 +3,13 @@
 // union, expiry. Shared by the reference evaluator and the DAG compiler's
 // leaf builder: it is a pure function of the applying rule sets, so the
 // differential tests exercise everything that decides *which* rules apply.
-// One hot-path copy exists: MergeLayers (src/eval/dag_evaluator.cc)
-// resolves the rules of two layer leaves at evaluation with integer tables
-// and no allocation, which this function's strings and vectors would cost
-// per person; DagDifferentialTest.LayeredAppsMatchReference holds the two
-// to the same answers. A change here must be made there too.
+// One hot-path copy exists: MergeLayers and the parts it reads
+// (src/eval/layer_merge.cc) resolve the rules of several layer leaves at
+// evaluation with integer tables and no allocation, which this function's
+// strings and vectors would cost per person;
+// DagDifferentialTest.LayeredAppsMatchReference and
+// DeeplyLayeredAppsMatchReference hold the two to the same answers. A
+// change here must be made there too.
 #ifndef BIRTHRIGHT_SRC_EVAL_RESOLVE_H_
 #define BIRTHRIGHT_SRC_EVAL_RESOLVE_H_
 
