@@ -1547,6 +1547,23 @@ static int field_eq(const char* a, size_t an, const char* b, size_t bn) {
   return a != NULL && b != NULL && an == bn && memcmp(a, b, an) == 0;
 }
 
+/* Entitlement i's scopes or reasons (`count`, `item`) in two decisions:
+ * the same count and the same strings. Returns the count. */
+static int64_t check_same_items(
+    const br_decision_t* want, const br_decision_t* got, int64_t i,
+    int64_t (*count)(const br_decision_t*, int64_t),
+    const char* (*item)(const br_decision_t*, int64_t, int64_t, size_t*)) {
+  const int64_t n = count(want, i);
+  CHECK(count(got, i) == n);
+  for (int64_t j = 0; j < n; ++j) {
+    size_t an = 0, bn = 0;
+    const char* a = item(want, i, j, &an);
+    const char* b = item(got, i, j, &bn);
+    CHECK(field_eq(a, an, b, bn));
+  }
+  return n;
+}
+
 /* Every field of two decisions, through the accessors (which read the
  * scopes and reasons a layered app merged into its evaluation buffer).
  * Adds the entitlements with several reasons or scopes to *multi. */
@@ -1559,33 +1576,23 @@ static void check_same_decision(const br_decision_t* want,
   CHECK(br_decision_is_leaver(want) == br_decision_is_leaver(got));
   const int64_t count = br_decision_entitlement_count(want);
   CHECK(br_decision_entitlement_count(got) == count);
+  /* Entitlement i's string fields. */
+  static const char* (*const kFields[])(const br_decision_t*, int64_t,
+                                        size_t*) = {
+      br_decision_entitlement_app, br_decision_entitlement_instance,
+      br_decision_entitlement_level, br_decision_entitlement_expires};
   for (int64_t i = 0; i < count; ++i) {
-    a = br_decision_entitlement_app(want, i, &an);
-    b = br_decision_entitlement_app(got, i, &bn);
-    CHECK(field_eq(a, an, b, bn));
-    a = br_decision_entitlement_instance(want, i, &an);
-    b = br_decision_entitlement_instance(got, i, &bn);
-    CHECK(field_eq(a, an, b, bn));
-    a = br_decision_entitlement_level(want, i, &an);
-    b = br_decision_entitlement_level(got, i, &bn);
-    CHECK(field_eq(a, an, b, bn));
-    a = br_decision_entitlement_expires(want, i, &an);
-    b = br_decision_entitlement_expires(got, i, &bn);
-    CHECK(field_eq(a, an, b, bn));
-    const int64_t scopes = br_decision_entitlement_scope_count(want, i);
-    CHECK(br_decision_entitlement_scope_count(got, i) == scopes);
-    for (int64_t j = 0; j < scopes; ++j) {
-      a = br_decision_entitlement_scope(want, i, j, &an);
-      b = br_decision_entitlement_scope(got, i, j, &bn);
+    for (size_t f = 0; f < sizeof kFields / sizeof kFields[0]; ++f) {
+      a = kFields[f](want, i, &an);
+      b = kFields[f](got, i, &bn);
       CHECK(field_eq(a, an, b, bn));
     }
-    const int64_t reasons = br_decision_entitlement_reason_count(want, i);
-    CHECK(br_decision_entitlement_reason_count(got, i) == reasons);
-    for (int64_t j = 0; j < reasons; ++j) {
-      a = br_decision_entitlement_reason(want, i, j, &an);
-      b = br_decision_entitlement_reason(got, i, j, &bn);
-      CHECK(field_eq(a, an, b, bn));
-    }
+    const int64_t scopes =
+        check_same_items(want, got, i, br_decision_entitlement_scope_count,
+                         br_decision_entitlement_scope);
+    const int64_t reasons =
+        check_same_items(want, got, i, br_decision_entitlement_reason_count,
+                         br_decision_entitlement_reason);
     if (scopes > 1 || reasons > 1) ++*multi;
   }
   const int64_t missing = br_decision_missing_count(want);

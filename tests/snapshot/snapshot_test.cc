@@ -282,6 +282,14 @@ const uint8_t* Base(const std::string& body) {
 const flatbuffers::Table* Root(const std::string& body) {
   return flatbuffers::GetRoot<flatbuffers::Table>(Base(body));
 }
+// The vector of tables or strings (T) in field `id` of the root table.
+template <typename T>
+const flatbuffers::Vector<flatbuffers::Offset<T>>* RootVector(
+    const std::string& body, flatbuffers::voffset_t id) {
+  return Root(body)
+      ->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<T>>*>(
+          flatbuffers::FieldIndexToOffset(id));
+}
 // Byte position of element 0 of the uint vector in field `id` of `table`.
 size_t VectorAt(const std::string& body, const flatbuffers::Table* table,
                 flatbuffers::voffset_t id) {
@@ -677,10 +685,7 @@ TEST(SnapshotFormat3Test, Spec9LeafGrantByInvalidRuleIsDataLoss) {
   ASSERT_TRUE(l.c.compiled->policy().rules()[grant].valid);
   // Clear the rule's stored `valid` (field 6 of Rule, stored since true).
   const std::string body = Body(l.bytes);
-  const auto* rules = Root(body)
-                          ->GetPointer<const flatbuffers::Vector<
-                              flatbuffers::Offset<flatbuffers::Table>>*>(
-                              flatbuffers::FieldIndexToOffset(kRulesField));
+  const auto* rules = RootVector<flatbuffers::Table>(body, kRulesField);
   ASSERT_NE(rules, nullptr);
   const flatbuffers::Table* rule =
       rules->Get(static_cast<flatbuffers::uoffset_t>(grant));
@@ -713,10 +718,7 @@ TEST(SnapshotFormat3Test, Spec9UninternedTargetScopeIsDataLoss) {
   const auto it = std::find(im.scopes.begin(), im.scopes.end(), scope);
   ASSERT_NE(it, im.scopes.end());
   const std::string body = Body(l.bytes);
-  const auto* scopes = Root(body)
-                           ->GetPointer<const flatbuffers::Vector<
-                               flatbuffers::Offset<flatbuffers::String>>*>(
-                               flatbuffers::FieldIndexToOffset(kScopesField));
+  const auto* scopes = RootVector<flatbuffers::String>(body, kScopesField);
   ASSERT_NE(scopes, nullptr);
   const flatbuffers::String* stored =
       scopes->Get(static_cast<flatbuffers::uoffset_t>(it - im.scopes.begin()));
@@ -743,10 +745,7 @@ TEST(SnapshotFormat3Test, Spec9MissingFormat3VectorIsDataLoss) {
   // Rule tables share vtables: dropping one drops the targets of every
   // rule written with it.
   std::string mutated = body;
-  const auto* rules = Root(mutated)
-                          ->GetPointer<const flatbuffers::Vector<
-                              flatbuffers::Offset<flatbuffers::Table>>*>(
-                              flatbuffers::FieldIndexToOffset(kRulesField));
+  const auto* rules = RootVector<flatbuffers::Table>(mutated, kRulesField);
   ASSERT_NE(rules, nullptr);
   ASSERT_GT(rules->size(), 0u);
   DropField(&mutated, rules->Get(0), kRuleTargetsField);
