@@ -74,7 +74,10 @@ struct CompileStats {
   int64_t nodes = 0;
   int64_t edges = 0;  // Stored child slots (a sparse node's default too).
   int64_t leaves = 0;
-  int64_t memory_bytes = 0;  // Approximate heap footprint of the DAG.
+  // Approximate heap footprint of a compile: the DAG code, its outcomes
+  // and the atoms kept to explain missing attributes, not the tables
+  // derived for evaluation. For a loaded snapshot, its size in bytes.
+  int64_t memory_bytes = 0;
 };
 
 // The answer in compact form, reusable across calls so steady-state
