@@ -195,12 +195,10 @@ class Compiler {
     s.variables = static_cast<int64_t>(impl_.vars.size());
     CountCode(impl_.code, &s.nodes, &s.edges);
     s.leaves = static_cast<int64_t>(impl_.leaves.size());
-    int64_t bytes =
-        4 * (impl_.code.size() + impl_.scope_pool.size() +
-             impl_.reason_pool.size() + impl_.attr_pool.size() +
-             impl_.leaf_rules_begin.size() + impl_.leaf_rules.size()) +
-        sizeof(Leaf) * impl_.leaves.size() +
-        sizeof(LeafEntitlement) * impl_.leaf_ents.size();
+    int64_t bytes = 4 * (impl_.code.size() + impl_.scope_pool.size() +
+                         impl_.reason_pool.size() + impl_.attr_pool.size()) +
+                    sizeof(Leaf) * impl_.leaves.size() +
+                    sizeof(LeafEntitlement) * impl_.leaf_ents.size();
     for (const Var& v : impl_.vars) {
       bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
     }
@@ -1339,6 +1337,11 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(
     }
   }
   PrepareEvaluation(*out->policy_, out->impl_.get());
+  // The layer leaves' outcomes, built from their rules (now freed).
+  Impl& im = *out->impl_;
+  im.stats.memory_bytes +=
+      static_cast<int64_t>(sizeof(Impl::MergePart) * im.parts.size() +
+                           4 * (im.part_begin.size() + im.part_pool.size()));
   return out;
 }
 

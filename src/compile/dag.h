@@ -235,10 +235,10 @@ struct RuleInfo {
 // of what is left (say, one job title each), the last one all the others
 // (say, company-wide rules). One DAG would combine every department's
 // rules with every outcome of the others; layers store each once. A
-// layer's leaves carry the rules that apply (Impl::leaf_rules) besides
-// their resolved outcome: when more than one layer reaches a non-empty
-// leaf the evaluator resolves the union (deny beats grant across layers
-// too). Unlayered apps have no layer_roots.
+// layer's leaves carry the rules that apply, as merge parts
+// (Impl::MergePart), besides their resolved outcome: when more than one
+// layer reaches a non-empty leaf the evaluator resolves the union (deny
+// beats grant across layers too). Unlayered apps have no layer_roots.
 struct AppDag {
   int32_t first_instance = 0;  // Instances [first, last] of one app.
   int32_t last_instance = 0;
@@ -256,7 +256,9 @@ struct CompiledPolicy::Impl {
   std::vector<Leaf> leaves;
   // The applying rules of layer leaf l (LayerRule values, ascending) are
   // leaf_rules[leaf_rules_begin[l] .. leaf_rules_begin[l + 1]); an ordinary
-  // leaf has none. leaf_rules_begin has leaves.size() + 1 entries.
+  // leaf has none. leaf_rules_begin has leaves.size() + 1 entries. Only
+  // while compiling or loading a snapshot of format 3 or 4: the merge
+  // parts are built from them, and then they are freed.
   std::vector<uint32_t> leaf_rules_begin;
   std::vector<uint32_t> leaf_rules;
   std::vector<LeafEntitlement> leaf_ents;

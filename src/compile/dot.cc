@@ -148,13 +148,25 @@ std::string CompiledPolicy::ToDot() const {
       label += inst.app + (inst.instance.empty() ? "" : "/" + inst.instance) +
                ": " + inst.levels[e.level] + "\n";
     }
-    // A layer leaf also lists the rules that apply (merged with the other
-    // layer's).
-    const uint32_t rules_end = im.leaf_rules_begin[l + 1];
-    for (uint32_t i = im.leaf_rules_begin[l]; i < rules_end; ++i) {
-      const uint32_t entry = im.leaf_rules[i];
-      label += std::string((entry & 1) ? "deny " : "grant ") +
-               policy_->rules()[entry >> 1].id + "\n";
+    // A layer leaf also lists its merge parts (merged with the other
+    // layers'): per app instance, its deny cap and its grants by level.
+    for (uint32_t i = im.part_begin[l]; i < im.part_begin[l + 1]; ++i) {
+      const CompiledPolicy::Impl::MergePart& p = im.parts[i];
+      const AppInstance& inst = policy_->instances()[p.instance];
+      const std::string app =
+          inst.app + (inst.instance.empty() ? "" : "/" + inst.instance);
+      if (p.level < 0) {
+        label += "deny " + app +
+                 (p.priority > 0 ? " from " + inst.levels[p.priority] : "") +
+                 "\n";
+        continue;
+      }
+      label += "grant ";
+      for (uint32_t k = 0; k < p.reasons_count; ++k) {
+        label += (k > 0 ? ", " : "") +
+                 policy_->rules()[im.part_pool[p.reasons_begin + k]].id;
+      }
+      label += " (" + app + ": " + inst.levels[p.level] + ")\n";
     }
     if (label.empty()) label = "nothing\n";
     out += "  leaf" + std::to_string(l) +

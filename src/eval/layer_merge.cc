@@ -201,8 +201,11 @@ void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
     m.targets_count =
         static_cast<uint32_t>(im->merge_targets.size()) - m.targets_begin;
   }
-  // A format-4 snapshot brings its parts (checked on load).
+  // A snapshot of format 4 on brings its parts (checked on load). The
+  // leaves' rules serve only to build them.
   if (im->part_begin.size() != im->leaves.size() + 1) PrepareMergeParts(im);
+  std::vector<uint32_t>().swap(im->leaf_rules_begin);
+  std::vector<uint32_t>().swap(im->leaf_rules);
 }
 
 void MergeLayers(const CompiledPolicy::Impl& im, const AppDag& dag,

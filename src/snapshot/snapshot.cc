@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <tuple>
 #include <utility>
@@ -160,15 +162,6 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     for (size_t k = 0; k < im.apps[a].layer_roots.size(); ++k)
       layer_roots[k * im.apps.size() + a] = im.apps[a].layer_roots[k];
   }
-  // A policy without layers may leave the leaf-rule index empty: every leaf
-  // then has no rules.
-  std::vector<uint32_t> no_leaf_rules;
-  const std::vector<uint32_t>* leaf_rules_begin = &im.leaf_rules_begin;
-  if (leaf_rules_begin->size() != im.leaves.size() + 1 &&
-      im.leaf_rules.empty()) {
-    no_leaf_rules.assign(im.leaves.size() + 1, 0);
-    leaf_rules_begin = &no_leaf_rules;
-  }
   std::vector<fb::MergePart> parts;
   parts.reserve(im.parts.size());
   for (const CompiledPolicy::Impl::MergePart& p : im.parts) {
@@ -235,7 +228,7 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
       b.CreateVector(atoms), b.CreateVector(infos), b.CreateVector(attr_rules),
       b.CreateVector(im.code), b.CreateVector(layer_roots),
-      b.CreateVector(*leaf_rules_begin), b.CreateVector(im.leaf_rules),
+      /*leaf_rules_begin=*/0, /*leaf_rules=*/0,  // Formats 3 and 4 only.
       b.CreateVector(im.part_begin), b.CreateVectorOfStructs(parts),
       b.CreateVector(im.part_pool));
   fb::FinishSnapshotBuffer(b, root);
@@ -255,6 +248,24 @@ bool LooksLikeSnapshot(std::string_view bytes) {
 
 // ---------------------------------------------------------------------------
 // Loading.
+
+// Merge parts are copied from the buffer whole, so the stored struct and
+// the evaluator's must agree byte for byte (FlatBuffers structs are
+// little-endian; so is every machine this library builds for).
+using ImplPart = CompiledPolicy::Impl::MergePart;
+static_assert(sizeof(fb::MergePart) == sizeof(ImplPart));
+static_assert(offsetof(ImplPart, instance) == 0 &&
+              offsetof(ImplPart, level) == 4 &&
+              offsetof(ImplPart, priority) == 8 &&
+              offsetof(ImplPart, expiry_literal) == 12 &&
+              offsetof(ImplPart, reasons_begin) == 16 &&
+              offsetof(ImplPart, reasons_count) == 20 &&
+              offsetof(ImplPart, scopes_begin) == 24 &&
+              offsetof(ImplPart, scopes_count) == 28 &&
+              offsetof(ImplPart, attrs_begin) == 32 &&
+              offsetof(ImplPart, attrs_count) == 36 &&
+              offsetof(ImplPart, never_expires) == 40);
+static_assert(std::endian::native == std::endian::little);
 
 class SnapshotReader {
  public:
@@ -357,6 +368,9 @@ class SnapshotReader {
   }
   absl::Status DecodeFormat1Nodes(const fb::Snapshot& s,
                                   CompiledPolicy::Impl* im);
+  absl::Status DecodeLeafRules(const fb::Snapshot& s,
+                               const std::vector<uint8_t>& rule_kind,
+                               CompiledPolicy::Impl* im);
   absl::Status DecodeParts(const fb::Snapshot& s, const BoundPolicy& policy,
                            const std::vector<uint8_t>& rule_kind,
                            CompiledPolicy::Impl* im);
@@ -818,53 +832,25 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   }
   if (im->leaves.empty()) return Corrupt("no leaves");
   if (im->leaves[0].ents_count != 0) return Corrupt("leaf 0 is not empty");
-  // The applying rules of layer leaves (format 3; none before).
-  if (format >= 3) {
-    if (s.leaf_rules_begin() == nullptr || s.leaf_rules() == nullptr)
-      return Corrupt("format 3 without leaf rules");
-    im->leaf_rules_begin = Vec(s.leaf_rules_begin());
-    im->leaf_rules = Vec(s.leaf_rules());
-    const std::vector<uint32_t>& begin = im->leaf_rules_begin;
-    const std::vector<uint32_t>& entries = im->leaf_rules;
-    if (begin.size() != im->leaves.size() + 1)
-      return Corrupt("leaf rule index size");
-    if (begin[0] != 0 || begin[1] != 0) return Corrupt("leaf 0 has rules");
-    if (begin.back() != entries.size()) return Corrupt("leaf rule index end");
-    for (size_t l = 0; l + 1 < begin.size(); ++l) {
-      if (begin[l + 1] < begin[l])
-        return Corrupt("leaf rule index decreases at leaf " +
-                       std::to_string(l));
-    }
-    // Per rule, what an entry may say of it: bit 0 deny, bit 1 valid (one
-    // byte per rule stays in cache; the rules themselves do not).
-    std::vector<uint8_t> kind(static_cast<size_t>(nrules));
-    for (size_t r = 0; r < kind.size(); ++r) {
-      const BoundRule& rule = bound->rules_[r];
-      kind[r] = static_cast<uint8_t>((rule.effect == Effect::kDeny ? 1 : 0) |
-                                     (rule.valid ? 2 : 0));
-    }
-    for (size_t l = 1; l + 1 < begin.size(); ++l) {
-      for (uint32_t k = begin[l]; k < begin[l + 1]; ++k) {
-        const uint32_t e = entries[k];
-        if (k > begin[l] && entries[k - 1] >= e)
-          return Corrupt("leaf " + std::to_string(l) + " rules unsorted");
-        const uint32_t r = e >> 1;
-        if (r >= static_cast<uint32_t>(nrules))
-          return Corrupt("leaf " + std::to_string(l) + " rule index");
-        const uint32_t deny = e & 1;
-        if (deny != (kind[r] & 1u))
-          return Corrupt("leaf " + std::to_string(l) + " rule effect");
-        if (!deny && !(kind[r] & 2))
-          return Corrupt("leaf " + std::to_string(l) +
-                         " grants by an invalid rule");
-      }
-    }
-    if (format >= 4) {
-      absl::Status st = DecodeParts(s, *bound, kind, im.get());
-      if (!st.ok()) return st;
-    }
-  } else {
+  // The layer leaves' merge parts: stored from format 4 on, derived from
+  // the leaves' applying rules (stored by formats 3 and 4) before; formats
+  // 1 and 2 have no layers. Per rule, what a leaf may say of it: bit 0
+  // deny, bit 1 valid (one byte per rule stays in cache; the rules do not).
+  std::vector<uint8_t> kind(static_cast<size_t>(nrules));
+  for (size_t r = 0; r < kind.size(); ++r) {
+    const BoundRule& rule = bound->rules_[r];
+    kind[r] = static_cast<uint8_t>((rule.effect == Effect::kDeny ? 1 : 0) |
+                                   (rule.valid ? 2 : 0));
+  }
+  if (format == 3 || format == 4) {
+    absl::Status st = DecodeLeafRules(s, kind, im.get());
+    if (!st.ok()) return st;
+  } else if (format < 3) {
     im->leaf_rules_begin.assign(im->leaves.size() + 1, 0);
+  }
+  if (format >= 4) {
+    absl::Status st = DecodeParts(s, *bound, kind, im.get());
+    if (!st.ok()) return st;
   }
   // Apps, then the DAG code. Format 2 stores the code; format 1 stored
   // nodes with parallel edge arrays, which are validated and laid out as
@@ -1079,7 +1065,49 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   return CompiledPolicy::FromParts(std::move(shared), std::move(im));
 }
 
-// Format 4: the layer leaves' merge parts (Impl::MergePart), checked so
+// Formats 3 and 4: the applying rules of layer leaves (LayerRule values),
+// from which PrepareEvaluation derives the merge parts (format 3) or which
+// are checked and dropped (format 4, whose parts are stored). `rule_kind`
+// is bit 0 deny, bit 1 valid, per rule.
+absl::Status SnapshotReader::DecodeLeafRules(
+    const fb::Snapshot& s, const std::vector<uint8_t>& rule_kind,
+    CompiledPolicy::Impl* im) {
+  if (s.leaf_rules_begin() == nullptr || s.leaf_rules() == nullptr)
+    return Corrupt("format " + std::to_string(s.format_version()) +
+                   " without leaf rules");
+  im->leaf_rules_begin = Vec(s.leaf_rules_begin());
+  im->leaf_rules = Vec(s.leaf_rules());
+  const std::vector<uint32_t>& begin = im->leaf_rules_begin;
+  const std::vector<uint32_t>& entries = im->leaf_rules;
+  if (begin.size() != im->leaves.size() + 1)
+    return Corrupt("leaf rule index size");
+  if (begin[0] != 0 || begin[1] != 0) return Corrupt("leaf 0 has rules");
+  if (begin.back() != entries.size()) return Corrupt("leaf rule index end");
+  for (size_t l = 0; l + 1 < begin.size(); ++l) {
+    if (begin[l + 1] < begin[l])
+      return Corrupt("leaf rule index decreases at leaf " + std::to_string(l));
+  }
+  const uint32_t nrules = static_cast<uint32_t>(rule_kind.size());
+  for (size_t l = 1; l + 1 < begin.size(); ++l) {
+    for (uint32_t k = begin[l]; k < begin[l + 1]; ++k) {
+      const uint32_t e = entries[k];
+      if (k > begin[l] && entries[k - 1] >= e)
+        return Corrupt("leaf " + std::to_string(l) + " rules unsorted");
+      const uint32_t r = e >> 1;
+      if (r >= nrules)
+        return Corrupt("leaf " + std::to_string(l) + " rule index");
+      const uint32_t deny = e & 1;
+      if (deny != (rule_kind[r] & 1u))
+        return Corrupt("leaf " + std::to_string(l) + " rule effect");
+      if (!deny && !(rule_kind[r] & 2))
+        return Corrupt("leaf " + std::to_string(l) +
+                       " grants by an invalid rule");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Format 4 on: the layer leaves' merge parts (Impl::MergePart), checked so
 // that a merge reads only in range: per leaf, records strictly ascending by
 // (instance, level), instances and levels in range (a cap record at most
 // the level count), ranges inside part_pool, reasons ascending valid grant
@@ -1092,7 +1120,8 @@ absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
   using Part = CompiledPolicy::Impl::MergePart;
   if (s.part_begin() == nullptr || s.parts() == nullptr ||
       s.part_pool() == nullptr) {
-    return Corrupt("format 4 without merge parts");
+    return Corrupt("format " + std::to_string(s.format_version()) +
+                   " without merge parts");
   }
   im->part_begin = Vec(s.part_begin());
   im->part_pool = Vec(s.part_pool());
@@ -1110,65 +1139,64 @@ absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
     if (begin[l + 1] < begin[l])
       return Corrupt("part index decreases at leaf " + std::to_string(l));
   }
-  im->parts.resize(parts->size());
+  // Checked where they lie, then copied whole: the two structs share one
+  // layout (asserted with the struct, below).
   for (size_t l = 1; l + 1 < begin.size(); ++l) {
     for (uint32_t i = begin[l]; i < begin[l + 1]; ++i) {
-      const fb::MergePart* f = parts->Get(i);
-      Part& p = im->parts[i];
-      p.instance = f->instance();
-      p.level = f->level();
-      p.priority = f->priority();
-      p.expiry_literal = f->expiry_literal();
-      p.reasons_begin = f->reasons_begin();
-      p.reasons_count = f->reasons_count();
-      p.scopes_begin = f->scopes_begin();
-      p.scopes_count = f->scopes_count();
-      p.attrs_begin = f->attrs_begin();
-      p.attrs_count = f->attrs_count();
-      p.never_expires = f->never_expires();
+      const fb::MergePart& p = *parts->Get(i);
       auto where = [&] {  // Built on failure only, not per part.
         return "part " + std::to_string(i) + " of leaf " + std::to_string(l);
       };
-      if (p.instance < 0 ||
-          p.instance >= static_cast<int32_t>(instances.size()))
+      if (p.instance() < 0 ||
+          p.instance() >= static_cast<int32_t>(instances.size()))
         return Corrupt(where() + ": instance");
       const int32_t levels =
-          static_cast<int32_t>(instances[p.instance].levels.size());
-      if (p.level < -1 || p.level >= levels ||
-          (p.level < 0 && (p.priority < 0 || p.priority > levels)))
+          static_cast<int32_t>(instances[p.instance()].levels.size());
+      if (p.level() < -1 || p.level() >= levels ||
+          (p.level() < 0 && (p.priority() < 0 || p.priority() > levels)))
         return Corrupt(where() + ": level");
-      if (i > begin[l] &&
-          std::tie(im->parts[i - 1].instance, im->parts[i - 1].level) >=
-              std::tie(p.instance, p.level)) {
+      if (i > begin[l] && std::make_pair(parts->Get(i - 1)->instance(),
+                                         parts->Get(i - 1)->level()) >=
+                              std::make_pair(p.instance(), p.level())) {
         return Corrupt(where() + ": unsorted");
       }
       auto range_ok = [&](uint64_t b, uint64_t n) {
         return b + n <= pool.size();
       };
-      if (!range_ok(p.reasons_begin, p.reasons_count) ||
-          !range_ok(p.scopes_begin, p.scopes_count) ||
-          !range_ok(p.attrs_begin, p.attrs_count) ||
-          (p.level < 0 &&
-           (p.reasons_count | p.scopes_count | p.attrs_count) != 0)) {
+      if (!range_ok(p.reasons_begin(), p.reasons_count()) ||
+          !range_ok(p.scopes_begin(), p.scopes_count()) ||
+          !range_ok(p.attrs_begin(), p.attrs_count()) ||
+          (p.level() < 0 &&
+           (p.reasons_count() | p.scopes_count() | p.attrs_count()) != 0)) {
         return Corrupt(where() + ": range");
       }
-      for (uint32_t k = 0; k < p.reasons_count; ++k) {
-        const uint32_t r = pool[p.reasons_begin + k];
+      const uint32_t* reasons = pool.data() + p.reasons_begin();
+      for (uint32_t k = 0; k < p.reasons_count(); ++k) {
+        const uint32_t r = reasons[k];
         if (r >= rule_kind.size() || rule_kind[r] != 2 ||
-            (k > 0 && pool[p.reasons_begin + k - 1] >= r)) {
+            (k > 0 && reasons[k - 1] >= r)) {
           return Corrupt(where() + ": reasons");
         }
       }
-      for (uint32_t k = 0; k < p.scopes_count; ++k) {
-        if (pool[p.scopes_begin + k] >= nscopes)
+      for (uint32_t k = 0; k < p.scopes_count(); ++k) {
+        if (pool[p.scopes_begin() + k] >= nscopes)
           return Corrupt(where() + ": scope");
       }
-      for (uint32_t k = 0; k < p.attrs_count; ++k) {
-        const uint32_t a = pool[p.attrs_begin + k];
+      for (uint32_t k = 0; k < p.attrs_count(); ++k) {
+        const uint32_t a = pool[p.attrs_begin() + k];
         if (a >= attributes.size() || attributes[a].type != AttrType::kDate)
           return Corrupt(where() + ": expiry attribute");
       }
+      // Copied into a bool, the flag's byte must be 0 or 1.
+      if (reinterpret_cast<const uint8_t*>(
+              &p)[offsetof(ImplPart, never_expires)] > 1)
+        return Corrupt(where() + ": expiry flag");
     }
+  }
+  // Leaf 0 (the empty outcome) has none, so every part was checked.
+  im->parts.resize(parts->size());
+  if (!im->parts.empty()) {
+    std::memcpy(im->parts.data(), parts->data(), parts->size() * sizeof(Part));
   }
   return absl::OkStatus();
 }

@@ -4,12 +4,12 @@
  * Usage: c_api_test [SOURCE_DIR]. With SOURCE_DIR the acme example is also
  * loaded through the C API and br_evaluate_many must reproduce
  * tests/testdata/acme_eval.golden.jsonl byte for byte (what the CLI prints),
- * and the layered acme snapshots (fuzz/corpus/snapshot/acme-format3-layered.brs
- * and acme-format4-layered.brs: apps compiled as two and three layers whose
- * outcomes are merged at evaluation) must
- * answer every acme person field by field as the policy compiled here does.
- * Runs under ASan+UBSan too (c_api_test_asan), so leaks of handles or error
- * messages fail the test. */
+ * and the layered acme snapshots
+ * (fuzz/corpus/snapshot/acme-format3-layered.brs, acme-format4-layered.brs and
+ * acme-format5-layered.brs: apps compiled as two and three layers whose
+ * outcomes are merged at evaluation) must answer every acme person field by
+ * field as the policy compiled here does. Runs under ASan+UBSan too
+ * (c_api_test_asan), so leaks of handles or error messages fail the test. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1720,9 +1720,10 @@ int main(int argc, char** argv) {
   test_text_and_diff();
   if (argc > 1) test_acme_golden(argv[1]);
   if (argc > 1) {
-    /* Format 3: two layers per app; format 4: up to three. */
+    /* Format 3: two layers per app; formats 4 and 5: up to three. */
     test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format3-layered.brs");
     test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format4-layered.brs");
+    test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format5-layered.brs");
   }
   printf("c_api_test: %d checks passed%s\n", checks,
          argc > 1 ? " (with the acme golden file)" : "");

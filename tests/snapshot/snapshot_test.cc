@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -247,7 +249,8 @@ TEST(SnapshotTest, FileLoadingUsesTheSameChecks) {
 }
 
 // ---------------------------------------------------------------------------
-// Formats 3 and 4: layered apps (AppDag::layer_roots, leaf rules) and rule
+// Formats 3 on: layered apps (AppDag::layer_roots; leaf rules in formats 3
+// and 4, merge parts from format 4 on) and rule
 // targets.
 
 constexpr size_t kTrailerBytes = 12;
@@ -324,7 +327,7 @@ struct Layered {
   Compiled c;
   std::string bytes;
   int32_t layered_app = -1;
-  int32_t layer_leaf = -1;  // A leaf with applying rules.
+  int32_t layer_leaf = -1;  // A leaf with two merge parts or more.
 };
 Layered MakeLayered() {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
@@ -335,8 +338,8 @@ Layered MakeLayered() {
       if (!im.apps[a].layer_roots.empty())
         l.layered_app = static_cast<int32_t>(a);
     }
-    for (size_t f = 1; f + 1 < im.leaf_rules_begin.size(); ++f) {
-      if (im.leaf_rules_begin[f + 1] - im.leaf_rules_begin[f] >= 2) {
+    for (size_t f = 1; f + 1 < im.part_begin.size(); ++f) {
+      if (im.part_begin[f + 1] - im.part_begin[f] >= 2) {
         l.layer_leaf = static_cast<int32_t>(f);
         break;
       }
@@ -385,9 +388,9 @@ TEST(SnapshotFormat3Test, Spec9LayeredPolicyRoundTrips) {
       EXPECT_EQ(back.apps[a].root, fresh.apps[a].root);
       EXPECT_EQ(back.apps[a].layer_roots, fresh.apps[a].layer_roots);
     }
-    EXPECT_EQ(back.leaf_rules_begin, fresh.leaf_rules_begin);
-    EXPECT_EQ(back.leaf_rules, fresh.leaf_rules);
-    // Format 4 stores the merge parts derived at compile time.
+    // The leaves' rules served to build the parts and are gone.
+    EXPECT_TRUE(fresh.leaf_rules.empty() && back.leaf_rules.empty());
+    // Format 4 on stores the merge parts derived at compile time.
     EXPECT_EQ(back.part_begin, fresh.part_begin);
     EXPECT_EQ(back.part_pool, fresh.part_pool);
     ASSERT_EQ(back.parts.size(), fresh.parts.size());
@@ -452,7 +455,7 @@ TEST(SnapshotFormat3Test, Spec9LayeredAcmeRoundTrips) {
 }
 
 // Formats 1 and 2 have no layers: every layer root is the empty leaf and
-// no leaf has rules.
+// no leaf has merge parts.
 TEST(SnapshotFormat3Test, Spec9OlderFormatsLoadWithoutLayers) {
   for (const char* file : {"/tests/testdata/acme-format1.brs",
                            "/fuzz/corpus/snapshot/acme-format2.brs"}) {
@@ -462,10 +465,9 @@ TEST(SnapshotFormat3Test, Spec9OlderFormatsLoadWithoutLayers) {
     const CompiledPolicy::Impl& im = (*info)->impl();
     ASSERT_FALSE(im.apps.empty());
     for (const AppDag& a : im.apps) EXPECT_TRUE(a.layer_roots.empty()) << file;
-    EXPECT_EQ(im.leaf_rules_begin,
-              std::vector<uint32_t>(im.leaves.size() + 1, 0))
+    EXPECT_EQ(im.part_begin, std::vector<uint32_t>(im.leaves.size() + 1, 0))
         << file;
-    EXPECT_TRUE(im.leaf_rules.empty()) << file;
+    EXPECT_TRUE(im.parts.empty()) << file;
     // Written again, it is the current format and loads.
     const std::string bytes = WriteSnapshot(**info);
     auto again = InspectSnapshot(bytes);
@@ -536,75 +538,134 @@ TEST(SnapshotFormat4Test, Spec9DeepLayersRoundTrip) {
   EXPECT_GE(compared, 1000);
 }
 
+// Formats 3 and 4 store the applying rules of layer leaves (format 5
+// keeps only their merge parts); the bundled layered seeds of both formats
+// are mutated here.
+struct LeafRuleSeed {
+  std::string file;
+  std::string body;
+  size_t begin = 0, entries = 0;  // Byte positions of the two vectors.
+  std::vector<uint32_t> rule_begin, rules;
+  int32_t layer_leaf = -1;  // A leaf with two rules or more.
+  int32_t policy_rules = 0;
+};
+std::vector<LeafRuleSeed> LeafRuleSeeds() {
+  std::vector<LeafRuleSeed> seeds;
+  for (const char* name :
+       {"acme-format3-layered.brs", "acme-format4-layered.brs"}) {
+    LeafRuleSeed seed;
+    seed.file =
+        std::string(BIRTHRIGHT_SOURCE_DIR) + "/fuzz/corpus/snapshot/" + name;
+    auto loaded = LoadSnapshotFile(seed.file);
+    EXPECT_TRUE(loaded.ok()) << seed.file << ": " << loaded.status();
+    if (!loaded.ok()) continue;
+    seed.policy_rules =
+        static_cast<int32_t>((*loaded)->policy().rules().size());
+    std::ifstream in(seed.file, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    seed.body = Body(bytes.str());
+    seed.begin = VectorAt(seed.body, Root(seed.body), kLeafRulesBeginField);
+    seed.entries = VectorAt(seed.body, Root(seed.body), kLeafRulesField);
+    const uint32_t n_begin = U32At(seed.body, seed.begin - 4);
+    const uint32_t n_rules = U32At(seed.body, seed.entries - 4);
+    for (uint32_t i = 0; i < n_begin; ++i)
+      seed.rule_begin.push_back(U32At(seed.body, seed.begin + 4 * i));
+    for (uint32_t i = 0; i < n_rules; ++i)
+      seed.rules.push_back(U32At(seed.body, seed.entries + 4 * i));
+    for (size_t f = 1; f + 1 < seed.rule_begin.size(); ++f) {
+      if (seed.rule_begin[f + 1] - seed.rule_begin[f] >= 2) {
+        seed.layer_leaf = static_cast<int32_t>(f);
+        break;
+      }
+    }
+    EXPECT_GE(seed.layer_leaf, 0) << seed.file << ": no leaf with two rules";
+    EXPECT_GE(seed.rule_begin.size(), 4u) << seed.file;
+    if (seed.layer_leaf >= 0 && seed.rule_begin.size() >= 4)
+      seeds.push_back(std::move(seed));
+  }
+  EXPECT_EQ(seeds.size(), 2u);
+  return seeds;
+}
+
 TEST(SnapshotFormat3Test, Spec9LeafRuleIndexMustBeMonotone) {
-  Layered l = MakeLayered();
-  ASSERT_GE(l.layer_leaf, 0);
-  const CompiledPolicy::Impl& im = l.c.compiled->impl();
-  const std::string body = Body(l.bytes);
-  const size_t begin = VectorAt(body, Root(body), kLeafRulesBeginField);
-  const size_t n = im.leaves.size();
-  ASSERT_GE(n, 3u);
-  {
-    // The range of leaf 2 ends before it starts.
-    std::string mutated = body;
-    PutU32At(&mutated, begin + 4 * 2, im.leaf_rules_begin[3] + 1);
-    ExpectDataLoss(mutated, "decreasing leaf rule index", "decreases");
-  }
-  {
-    std::string mutated = body;
-    PutU32At(&mutated, begin + 4 * n,
-             static_cast<uint32_t>(im.leaf_rules.size()) - 1);
-    ExpectDataLoss(mutated, "leaf rule index ending early",
-                   "leaf rule index end");
-  }
-  {
-    std::string mutated = body;
-    PutU32At(&mutated, begin, 1);
-    ExpectDataLoss(mutated, "leaf rule index not starting at 0",
-                   "leaf 0 has rules");
+  for (const LeafRuleSeed& seed : LeafRuleSeeds()) {
+    SCOPED_TRACE(seed.file);
+    const std::string& body = seed.body;
+    const size_t n = seed.rule_begin.size() - 1;  // Leaves.
+    {
+      // The range of leaf 2 ends before it starts.
+      std::string mutated = body;
+      PutU32At(&mutated, seed.begin + 4 * 2, seed.rule_begin[3] + 1);
+      ExpectDataLoss(mutated, "decreasing leaf rule index", "decreases");
+    }
+    {
+      std::string mutated = body;
+      PutU32At(&mutated, seed.begin + 4 * n,
+               static_cast<uint32_t>(seed.rules.size()) - 1);
+      ExpectDataLoss(mutated, "leaf rule index ending early",
+                     "leaf rule index end");
+    }
+    {
+      std::string mutated = body;
+      PutU32At(&mutated, seed.begin, 1);
+      ExpectDataLoss(mutated, "leaf rule index not starting at 0",
+                     "leaf 0 has rules");
+    }
+    // Unmutated, it loads (the mutations above are what was rejected).
+    EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
   }
 }
 
 TEST(SnapshotFormat3Test, Spec9LeafRuleEntriesAreChecked) {
+  for (const LeafRuleSeed& seed : LeafRuleSeeds()) {
+    SCOPED_TRACE(seed.file);
+    const std::string& body = seed.body;
+    const uint32_t first = seed.rule_begin[seed.layer_leaf];
+    const size_t at = seed.entries + 4 * static_cast<size_t>(first);
+    const uint32_t e0 = seed.rules[first];
+    const uint32_t e1 = seed.rules[first + 1];
+    ASSERT_LT(e0, e1);
+    {
+      std::string mutated = body;
+      PutU32At(&mutated, at, LayerRule(seed.policy_rules, (e0 & 1) != 0));
+      ExpectDataLoss(mutated, "rule index out of range", "rule index");
+    }
+    {
+      std::string mutated = body;
+      PutU32At(&mutated, at, e0 ^ 1);
+      ExpectDataLoss(mutated, "deny bit contradicting the rule's effect",
+                     "rule effect");
+    }
+    {
+      // Swapped: the leaf's rules no longer ascend.
+      std::string mutated = body;
+      PutU32At(&mutated, at, e1);
+      PutU32At(&mutated, at + 4, e0);
+      ExpectDataLoss(mutated, "unsorted leaf rules", "rules unsorted");
+    }
+    {
+      // Leaf 0 (the empty outcome) takes the first range: rules on leaf 0.
+      std::string mutated = body;
+      PutU32At(&mutated, seed.begin + 4, 1);
+      ExpectDataLoss(mutated, "rules on leaf 0", "leaf 0 has rules");
+    }
+  }
+}
+
+// Format 5 writes no leaf rules: a layer leaf's merge parts say all a
+// merge reads.
+TEST(SnapshotFormat5Test, Spec9LeafRulesAreNotStored) {
   Layered l = MakeLayered();
   ASSERT_GE(l.layer_leaf, 0);
-  const CompiledPolicy::Impl& im = l.c.compiled->impl();
-  const auto& rules = l.c.compiled->policy().rules();
   const std::string body = Body(l.bytes);
-  const size_t entries = VectorAt(body, Root(body), kLeafRulesField);
-  const uint32_t first = im.leaf_rules_begin[l.layer_leaf];
-  const size_t at = entries + 4 * static_cast<size_t>(first);
-  const uint32_t e0 = im.leaf_rules[first];
-  const uint32_t e1 = im.leaf_rules[first + 1];
-  ASSERT_LT(e0, e1);
-  ASSERT_EQ(U32At(body, at), e0);
-  {
-    std::string mutated = body;
-    PutU32At(&mutated, at,
-             LayerRule(static_cast<int32_t>(rules.size()), (e0 & 1) != 0));
-    ExpectDataLoss(mutated, "rule index out of range", "rule index");
+  for (flatbuffers::voffset_t id : {kLeafRulesBeginField, kLeafRulesField}) {
+    EXPECT_EQ(
+        Root(body)->GetOptionalFieldOffset(flatbuffers::FieldIndexToOffset(id)),
+        0)
+        << "field " << id;
   }
-  {
-    std::string mutated = body;
-    PutU32At(&mutated, at, e0 ^ 1);
-    ExpectDataLoss(mutated, "deny bit contradicting the rule's effect",
-                   "rule effect");
-  }
-  {
-    // Swapped: the leaf's rules no longer ascend.
-    std::string mutated = body;
-    PutU32At(&mutated, at, e1);
-    PutU32At(&mutated, at + 4, e0);
-    ExpectDataLoss(mutated, "unsorted leaf rules", "rules unsorted");
-  }
-  {
-    // Leaf 0 (the empty outcome) takes the first range: rules on leaf 0.
-    ASSERT_GT(im.leaf_rules.size(), 0u);
-    std::string mutated = body;
-    const size_t begin = VectorAt(body, Root(body), kLeafRulesBeginField);
-    PutU32At(&mutated, begin + 4, 1);
-    ExpectDataLoss(mutated, "rules on leaf 0", "leaf 0 has rules");
-  }
+  EXPECT_GT(l.c.compiled->impl().parts.size(), 0u);
 }
 
 // A grant in a leaf's rules must be valid: an invalid grant never applies.
@@ -666,39 +727,60 @@ TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
   {
     std::string mutated = body;
     DropField(&mutated, Root(mutated), kPartsField);
-    ExpectDataLoss(mutated, "format 4 without parts",
-                   "format 4 without merge parts");
+    ExpectDataLoss(mutated, "format 5 without parts",
+                   "format 5 without merge parts");
   }
   // Unmutated, it loads (the mutations above are what was rejected).
   EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
 }
 
+// Clears the stored `valid` of rule `r` in `body` (field 6 of Rule, stored
+// since true).
+void ClearRuleValid(std::string* body, int32_t r) {
+  const auto* rules = RootVector<flatbuffers::Table>(*body, kRulesField);
+  ASSERT_NE(rules, nullptr);
+  const flatbuffers::Table* rule =
+      rules->Get(static_cast<flatbuffers::uoffset_t>(r));
+  const flatbuffers::voffset_t field =
+      rule->GetOptionalFieldOffset(flatbuffers::FieldIndexToOffset(6));
+  ASSERT_NE(field, 0);
+  const size_t at = static_cast<size_t>(reinterpret_cast<const uint8_t*>(rule) -
+                                        Base(*body)) +
+                    field;
+  ASSERT_EQ((*body)[at], 1);
+  (*body)[at] = 0;
+}
+
 TEST(SnapshotFormat3Test, Spec9LeafGrantByInvalidRuleIsDataLoss) {
+  for (const LeafRuleSeed& seed : LeafRuleSeeds()) {
+    SCOPED_TRACE(seed.file);
+    int32_t grant = -1;
+    for (uint32_t e : seed.rules) {
+      if ((e & 1) == 0) grant = static_cast<int32_t>(e >> 1);
+    }
+    ASSERT_GE(grant, 0) << "no grant in any leaf's rules";
+    std::string mutated = seed.body;
+    ClearRuleValid(&mutated, grant);
+    if (HasFatalFailure()) return;
+    ExpectDataLoss(mutated, "grant by an invalid rule", "invalid rule");
+  }
+}
+
+// From format 4 on, a merge part's reasons must be valid grants too.
+TEST(SnapshotFormat4Test, Spec9PartGrantByInvalidRuleIsDataLoss) {
   Layered l = MakeLayered();
   ASSERT_GE(l.layer_leaf, 0);
   const CompiledPolicy::Impl& im = l.c.compiled->impl();
   int32_t grant = -1;
-  for (uint32_t e : im.leaf_rules) {
-    if ((e & 1) == 0) grant = static_cast<int32_t>(e >> 1);
+  for (const auto& p : im.parts) {
+    if (p.level >= 0 && p.reasons_count > 0)
+      grant = static_cast<int32_t>(im.part_pool[p.reasons_begin]);
   }
-  ASSERT_GE(grant, 0) << "no grant in any leaf's rules";
-  ASSERT_TRUE(l.c.compiled->policy().rules()[grant].valid);
-  // Clear the rule's stored `valid` (field 6 of Rule, stored since true).
-  const std::string body = Body(l.bytes);
-  const auto* rules = RootVector<flatbuffers::Table>(body, kRulesField);
-  ASSERT_NE(rules, nullptr);
-  const flatbuffers::Table* rule =
-      rules->Get(static_cast<flatbuffers::uoffset_t>(grant));
-  const flatbuffers::voffset_t field =
-      rule->GetOptionalFieldOffset(flatbuffers::FieldIndexToOffset(6));
-  ASSERT_NE(field, 0);
-  const size_t at =
-      static_cast<size_t>(reinterpret_cast<const uint8_t*>(rule) - Base(body)) +
-      field;
-  ASSERT_EQ(body[at], 1);
-  std::string mutated = body;
-  mutated[at] = 0;
-  ExpectDataLoss(mutated, "grant by an invalid rule", "invalid rule");
+  ASSERT_GE(grant, 0) << "no grant in any leaf's parts";
+  std::string mutated = Body(l.bytes);
+  ClearRuleValid(&mutated, grant);
+  if (HasFatalFailure()) return;
+  ExpectDataLoss(mutated, "part reason by an invalid rule", ": reasons");
 }
 
 // Every scope a valid rule grants is interned (the evaluator's merge looks
@@ -729,14 +811,23 @@ TEST(SnapshotFormat3Test, Spec9UninternedTargetScopeIsDataLoss) {
   ExpectDataLoss(mutated, "scope '" + scope + "' renamed", "not interned");
 }
 
-// Format 3 requires its vectors; without them it is corrupt, not an
-// unlayered policy (a dropped deny could grant).
+// Formats 3 on require their vectors; without them a snapshot is corrupt,
+// not an unlayered policy (a dropped deny could grant).
 TEST(SnapshotFormat3Test, Spec9MissingFormat3VectorIsDataLoss) {
+  for (const LeafRuleSeed& seed : LeafRuleSeeds()) {
+    for (flatbuffers::voffset_t id : {kLeafRulesBeginField, kLeafRulesField}) {
+      std::string mutated = seed.body;
+      DropField(&mutated, Root(mutated), id);
+      ExpectDataLoss(mutated,
+                     seed.file + " without field " + std::to_string(id),
+                     "without leaf rules");
+    }
+  }
   Layered l = MakeLayered();
   ASSERT_GE(l.layered_app, 0);
   const std::string body = Body(l.bytes);
   for (flatbuffers::voffset_t id :
-       {kLayerRootsField, kLeafRulesBeginField, kLeafRulesField}) {
+       {kLayerRootsField, kPartBeginField, kPartsField, kPartPoolField}) {
     std::string mutated = body;
     DropField(&mutated, Root(mutated), id);
     ExpectDataLoss(mutated, "snapshot without field " + std::to_string(id),
