@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <tuple>
 #include <utility>
 
@@ -134,9 +135,9 @@ class Compiler {
     impl_.attr_rules.resize(policy_.attributes().size());
     for (const BoundRule& r : policy_.rules()) {
       if (!r.valid) continue;
-      const RuleInfo& info = impl_.rules[r.index];
-      std::vector<AttrId> attrs = info.cond_missing;
-      for (int32_t a : info.unless_atoms) {
+      const std::span<const AttrId> missing = impl_.cond_missing(r.index);
+      std::vector<AttrId> attrs(missing.begin(), missing.end());
+      for (int32_t a : impl_.unless_atoms(r.index)) {
         if (impl_.atoms[a].missing_attr >= 0)
           attrs.push_back(impl_.atoms[a].missing_attr);
       }
@@ -203,7 +204,11 @@ class Compiler {
       bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
     }
     for (const std::string& sc : impl_.scopes) bytes += 32 + sc.size();
-    // The atoms stay, sparse, to explain missing attributes.
+    // The atoms and the rules as atoms stay, sparse and flat, to explain
+    // missing attributes.
+    bytes += static_cast<int64_t>(sizeof(RuleInfo) * impl_.rules.size() +
+                                  4 * impl_.rule_pool.size() +
+                                  sizeof(FNode) * impl_.formula.size());
     for (Atom& atom : impl_.atoms) {
       std::vector<Tri>().swap(atom.truth);
       bytes += static_cast<int64_t>(sizeof(Atom) + 5 * atom.exceptions.size());
@@ -500,22 +505,30 @@ class Compiler {
     return InternAtom(std::move(atom));
   }
 
-  int32_t BuildFormula(const BoundExpr& e, RuleInfo* info) {
-    const int32_t index = static_cast<int32_t>(info->unless.size());
-    info->unless.emplace_back();
-    info->unless[index].kind = e.kind;
+  // A rule's formula while it is built: children follow their parent.
+  struct FormulaBuild {
+    Expr::Kind kind = Expr::Kind::kPredicate;
+    int32_t atom = -1;
+    std::vector<int32_t> children;
+  };
+
+  // Appends `e` and its subformulas to formula_; returns its index.
+  int32_t BuildFormula(const BoundExpr& e) {
+    const int32_t index = static_cast<int32_t>(formula_.size());
+    formula_.emplace_back();
+    formula_[index].kind = e.kind;
     if (e.kind == Expr::Kind::kPredicate) {
       const int32_t atom = AtomFor(e.predicate);
-      info->unless[index].atom = atom;
-      if (std::find(info->unless_atoms.begin(), info->unless_atoms.end(),
-                    atom) == info->unless_atoms.end()) {
-        info->unless_atoms.push_back(atom);
+      formula_[index].atom = atom;
+      if (std::find(unless_atoms_.begin(), unless_atoms_.end(), atom) ==
+          unless_atoms_.end()) {
+        unless_atoms_.push_back(atom);
       }
       return index;
     }
     for (const BoundExpr& c : e.children) {
-      const int32_t child = BuildFormula(c, info);
-      info->unless[index].children.push_back(child);
+      const int32_t child = BuildFormula(c);
+      formula_[index].children.push_back(child);
     }
     return index;
   }
@@ -526,44 +539,67 @@ class Compiler {
   }
 
   void BuildRuleInfo(const BoundRule& r) {
-    RuleInfo& info = impl_.rules[r.index];
+    std::vector<int32_t>& cond = cond_atoms_;
+    std::vector<AttrId>& missing = cond_missing_;
+    cond.clear();
+    missing.clear();
+    unless_atoms_.clear();
+    formula_.clear();
     for (const BoundPredicate& p : r.conditions) {
       const int32_t atom = AtomFor(p);
       if (atom < 0) return;
-      info.cond_atoms.push_back(atom);
+      cond.push_back(atom);
       if (impl_.atoms[atom].missing_attr >= 0)
-        info.cond_missing.push_back(impl_.atoms[atom].missing_attr);
+        missing.push_back(impl_.atoms[atom].missing_attr);
     }
     if (r.effective_from)
-      info.cond_atoms.push_back(
-          AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
+      cond.push_back(AsOfAtom(PredicateOp::kGreaterEq, *r.effective_from));
     if (r.effective_until)
-      info.cond_atoms.push_back(
-          AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
+      cond.push_back(AsOfAtom(PredicateOp::kLessEq, *r.effective_until));
     if (r.expiry_kind == Expiry::Kind::kDate) {
-      info.cond_atoms.push_back(AsOfAtom(PredicateOp::kLessEq, r.expiry_date));
+      cond.push_back(AsOfAtom(PredicateOp::kLessEq, r.expiry_date));
     }
     if (r.expiry_kind == Expiry::Kind::kAttribute) {
       Atom atom;
       atom.var = impl_.inputs[attr_input_[r.expiry_attr]].expiry_var;
       atom.truth = {Tri::kUnknown, Tri::kFalse, Tri::kTrue};
       atom.missing_attr = r.expiry_attr;
-      info.cond_atoms.push_back(InternAtom(std::move(atom)));
-      info.cond_missing.push_back(r.expiry_attr);
+      cond.push_back(InternAtom(std::move(atom)));
+      missing.push_back(r.expiry_attr);
     }
     if (r.unless) {
-      BuildFormula(*r.unless, &info);
-      if (static_cast<int32_t>(info.unless_atoms.size()) >
+      BuildFormula(*r.unless);
+      if (static_cast<int32_t>(unless_atoms_.size()) >
           options_.max_unless_atoms) {
         status_ = absl::ResourceExhaustedError(
             FormatSourceLocation(r.location) + ": rule " + r.id + " has " +
-            std::to_string(info.unless_atoms.size()) +
+            std::to_string(unless_atoms_.size()) +
             " distinct predicates in `unless`; the limit is " +
             std::to_string(options_.max_unless_atoms) +
             " (CompileOptions::max_unless_atoms)");
       }
     }
-    SortUnique(&info.cond_missing);
+    SortUnique(&missing);
+    // Into the flat tables (see RuleInfo).
+    std::vector<int32_t>& pool = impl_.rule_pool;
+    auto append = [&](const std::vector<int32_t>& v, uint32_t* begin,
+                      uint32_t* count) {
+      *begin = static_cast<uint32_t>(pool.size());
+      *count = static_cast<uint32_t>(v.size());
+      pool.insert(pool.end(), v.begin(), v.end());
+    };
+    RuleInfo& info = impl_.rules[r.index];
+    append(cond, &info.cond_begin, &info.cond_count);
+    append(unless_atoms_, &info.unless_atoms_begin, &info.unless_atoms_count);
+    append(missing, &info.missing_begin, &info.missing_count);
+    info.unless_begin = static_cast<uint32_t>(impl_.formula.size());
+    info.unless_count = static_cast<uint32_t>(formula_.size());
+    for (const FormulaBuild& b : formula_) {
+      FNode& n = impl_.formula.emplace_back();
+      n.kind = b.kind;
+      n.atom = b.atom;
+      append(b.children, &n.children_begin, &n.children_count);
+    }
   }
 
   // ---- Per-app DAG --------------------------------------------------------
@@ -658,7 +694,7 @@ class Compiler {
                  std::vector<int32_t>* keyed, std::vector<int32_t>* others) {
     std::map<int32_t, int32_t> pins;  // Var -> rules pinned by it.
     auto pins_on = [&](int32_t rule, int32_t var) {
-      for (int32_t a : impl_.rules[rule].cond_atoms) {
+      for (int32_t a : impl_.cond_atoms(rule)) {
         const Atom& atom = impl_.atoms[a];
         if (atom.var == var && atom.common == Tri::kFalse) return true;
       }
@@ -666,7 +702,7 @@ class Compiler {
     };
     for (int32_t r : members) {
       std::vector<int32_t> vars;
-      for (int32_t a : impl_.rules[r].cond_atoms) {
+      for (int32_t a : impl_.cond_atoms(r)) {
         if (impl_.atoms[a].common == Tri::kFalse)
           vars.push_back(impl_.atoms[a].var);
       }
@@ -701,10 +737,8 @@ class Compiler {
     const auto& rules = policy_.rules();
     std::map<int32_t, int32_t> var_refs;
     for (int32_t r : members) {
-      for (int32_t a : impl_.rules[r].cond_atoms)
-        ++var_refs[impl_.atoms[a].var];
-      for (int32_t a : impl_.rules[r].unless_atoms)
-        ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.cond_atoms(r)) ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.unless_atoms(r)) ++var_refs[impl_.atoms[a].var];
     }
     // Variable order: most referenced first (a cheap, stable heuristic that
     // keeps the state space small for spreadsheet-shaped rules).
@@ -723,9 +757,9 @@ class Compiler {
       gr.deny = rules[g].effect == Effect::kDeny;
       gr.cond_at.resize(levels_.size());
       gr.unless_at.resize(levels_.size());
-      for (int32_t a : impl_.rules[g].cond_atoms)
+      for (int32_t a : impl_.cond_atoms(g))
         gr.cond_at[level_of[impl_.atoms[a].var]].push_back(a);
-      for (int32_t a : impl_.rules[g].unless_atoms)
+      for (int32_t a : impl_.unless_atoms(g))
         gr.unless_at[level_of[impl_.atoms[a].var]].push_back(a);
       for (size_t l = 0; l < levels_.size(); ++l) {
         for (int32_t a : gr.unless_at[l]) gr.unless_seq.push_back(a);
@@ -770,10 +804,9 @@ class Compiler {
   // applies; kDead when the rule cannot apply.
   uint32_t FinalStatus(const GroupRule& gr, uint32_t local,
                        const uint32_t* values) const {
-    const RuleInfo& info = impl_.rules[gr.rule];
-    const Tri unless = info.unless.empty()
-                           ? Tri::kFalse
-                           : EvalFormula(info.unless, 0, gr, values);
+    const std::span<const FNode> formula = impl_.unless(gr.rule);
+    const Tri unless =
+        formula.empty() ? Tri::kFalse : EvalFormula(formula, 0, gr, values);
     if (gr.deny) return unless != Tri::kTrue ? (local << 3 | 4) : kDead;
     return unless == Tri::kFalse ? (local << 3) : kDead;
   }
@@ -1056,8 +1089,8 @@ class Compiler {
   }
 
   // Kleene value of the `unless` formula from the values decided so far.
-  Tri EvalFormula(const std::vector<FNode>& f, int32_t index,
-                  const GroupRule& gr, const uint32_t* values) const {
+  Tri EvalFormula(std::span<const FNode> f, int32_t index, const GroupRule& gr,
+                  const uint32_t* values) const {
     const FNode& n = f[index];
     switch (n.kind) {
       case Expr::Kind::kPredicate:
@@ -1066,12 +1099,12 @@ class Compiler {
         }
         return Tri::kUnknown;  // Unreachable: every atom has a level.
       case Expr::Kind::kNot:
-        return TriNot(EvalFormula(f, n.children[0], gr, values));
+        return TriNot(EvalFormula(f, impl_.children(n)[0], gr, values));
       case Expr::Kind::kAnd:
       case Expr::Kind::kOr: {
         const bool is_and = n.kind == Expr::Kind::kAnd;
         Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
-        for (int32_t c : n.children) {
+        for (int32_t c : impl_.children(n)) {
           const Tri t = EvalFormula(f, c, gr, values);
           acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
         }
@@ -1300,6 +1333,10 @@ class Compiler {
   static constexpr uint32_t kLayerLeafMark = 0xfffffffeu;
   static constexpr uint32_t kLayerCapMark = 0xfffffffdu;
   std::vector<int32_t> layer_cap_;  // LayerLeafKey's, by instance.
+  // BuildRuleInfo's, per rule.
+  std::vector<int32_t> cond_atoms_, unless_atoms_;
+  std::vector<AttrId> cond_missing_;
+  std::vector<FormulaBuild> formula_;
   std::vector<std::tuple<int32_t, int32_t, int32_t>> layer_grants_;
   // Nodes as built (children first), laid out as code at the end.
   struct {

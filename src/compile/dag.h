@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -211,20 +212,24 @@ inline Tri AtomTruth(const Atom& a, uint32_t c) {
              : a.common;
 }
 
-// Compact Kleene formula for `unless`: leaves are atoms.
+// Compact Kleene formula for `unless`: leaves are atoms. Its children are
+// indices into the rule's formula (Impl::unless), stored in
+// Impl::rule_pool (Impl::children).
 struct FNode {
   Expr::Kind kind = Expr::Kind::kPredicate;
   int32_t atom = -1;
-  std::vector<int32_t> children;  // Indices into the rule's formula.
+  uint32_t children_begin = 0, children_count = 0;
 };
 
 // A rule as atoms: its cells, window and expiry (a conjunction) and its
-// `unless`. Kept after compilation to explain missing attributes.
+// `unless`. Kept after compilation to explain missing attributes. Flat
+// (ranges of Impl::rule_pool and Impl::formula, read through Impl's
+// accessors): one allocation for all rules, not four per rule.
 struct RuleInfo {
-  std::vector<int32_t> cond_atoms;
-  std::vector<FNode> unless;          // Root at index 0; empty = no unless.
-  std::vector<int32_t> unless_atoms;  // Distinct atoms of the formula.
-  std::vector<AttrId> cond_missing;   // Sorted, unique.
+  uint32_t cond_begin = 0, cond_count = 0;                  // Atoms.
+  uint32_t unless_atoms_begin = 0, unless_atoms_count = 0;  // Distinct.
+  uint32_t missing_begin = 0, missing_count = 0;  // Attributes, ascending.
+  uint32_t unless_begin = 0, unless_count = 0;    // Root first; 0: none.
 };
 
 // One app (or group of apps, CompileOptions::max_apps_per_dag). Its rules
@@ -271,7 +276,28 @@ struct CompiledPolicy::Impl {
   // missing attribute: the rules reading each attribute, and every rule as
   // atoms, evaluated in Kleene logic from the classes.
   std::vector<Atom> atoms;
-  std::vector<RuleInfo> rules;  // By rule index; empty if invalid.
+  std::vector<RuleInfo> rules;     // By rule index; empty if invalid.
+  std::vector<int32_t> rule_pool;  // Atoms, attributes, formula children.
+  std::vector<FNode> formula;
+  // A rule's condition atoms, the distinct atoms of its `unless`, the
+  // attributes that make its condition UNKNOWN when missing, its `unless`
+  // (root first; empty when it has none), and a formula node's children.
+  std::span<const int32_t> cond_atoms(int32_t r) const {
+    return Pool(rules[r].cond_begin, rules[r].cond_count);
+  }
+  std::span<const int32_t> unless_atoms(int32_t r) const {
+    return Pool(rules[r].unless_atoms_begin, rules[r].unless_atoms_count);
+  }
+  std::span<const AttrId> cond_missing(int32_t r) const {
+    return Pool(rules[r].missing_begin, rules[r].missing_count);
+  }
+  std::span<const FNode> unless(int32_t r) const {
+    return std::span<const FNode>(formula).subspan(rules[r].unless_begin,
+                                                   rules[r].unless_count);
+  }
+  std::span<const int32_t> children(const FNode& n) const {
+    return Pool(n.children_begin, n.children_count);
+  }
   std::vector<std::vector<int32_t>>
       attr_rules;  // Valid rules reading an attribute.
 
@@ -351,6 +377,11 @@ struct CompiledPolicy::Impl {
   std::vector<MergePart> parts;
   std::vector<uint32_t> part_pool;
   CompileStats stats;
+
+ private:
+  std::span<const int32_t> Pool(uint32_t begin, uint32_t count) const {
+    return std::span<const int32_t>(rule_pool).subspan(begin, count);
+  }
 };
 
 // Builds the derived evaluation tables of `im` (leaf_compact, ranks,

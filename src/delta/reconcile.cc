@@ -63,15 +63,15 @@ using ExplainFn = std::function<Decision(size_t)>;
 // account for, or its `unless` is compiled but not bound.
 bool HasRuleConditions(const CompiledPolicy& policy) {
   const std::vector<BoundRule>& rules = policy.policy().rules();
-  const std::vector<RuleInfo>& info = policy.impl().rules;
-  for (size_t r = 0; r < rules.size() && r < info.size(); ++r) {
+  const CompiledPolicy::Impl& im = policy.impl();
+  for (size_t r = 0; r < rules.size() && r < im.rules.size(); ++r) {
     const BoundRule& rule = rules[r];
     const size_t bound_atoms =
         rule.conditions.size() + (rule.effective_from ? 1 : 0) +
         (rule.effective_until ? 1 : 0) +
         (rule.expiry_kind != Expiry::Kind::kNever ? 1 : 0);
-    if (info[r].cond_atoms.size() > bound_atoms) return false;
-    if (!info[r].unless.empty() && !rule.unless) return false;
+    if (im.rules[r].cond_count > bound_atoms) return false;
+    if (im.rules[r].unless_count > 0 && !rule.unless) return false;
   }
   return true;
 }

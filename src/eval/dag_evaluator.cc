@@ -47,7 +47,7 @@ Tri AtomValue(const CompiledPolicy::Impl& im, int32_t atom, const Scratch& s) {
 
 // Kleene value of an `unless`; `why` receives the missing attributes inside
 // UNKNOWN subformulas (as the reference evaluator's EvalExpr).
-Tri ExplainFormula(const CompiledPolicy::Impl& im, const std::vector<FNode>& f,
+Tri ExplainFormula(const CompiledPolicy::Impl& im, std::span<const FNode> f,
                    int32_t index, const Scratch& s, std::vector<AttrId>* why) {
   const FNode& n = f[index];
   switch (n.kind) {
@@ -59,14 +59,14 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, const std::vector<FNode>& f,
       return t;
     }
     case Expr::Kind::kNot:
-      return TriNot(ExplainFormula(im, f, n.children[0], s, why));
+      return TriNot(ExplainFormula(im, f, im.children(n)[0], s, why));
     case Expr::Kind::kAnd:
     case Expr::Kind::kOr: {
       const bool is_and = n.kind == Expr::Kind::kAnd;
       Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
       const size_t mark = why->size();
       std::vector<AttrId> unknown;
-      for (int32_t c : n.children) {
+      for (int32_t c : im.children(n)) {
         const size_t before = why->size();
         const Tri t = ExplainFormula(im, f, c, s, why);
         if (t == Tri::kUnknown)
@@ -97,16 +97,15 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
   auto explain = [&](int32_t r) {
     if (s.seen[r] == s.stamp) return;
     s.seen[r] = s.stamp;
-    const RuleInfo& info = im.rules[r];
     Tri cond = Tri::kTrue;
-    for (int32_t atom : info.cond_atoms) {
+    for (int32_t atom : im.cond_atoms(r)) {
       cond = TriAnd(cond, AtomValue(im, atom, s));
       if (cond == Tri::kFalse) return;
     }
     why.clear();
-    const Tri unless = info.unless.empty()
-                           ? Tri::kFalse
-                           : ExplainFormula(im, info.unless, 0, s, &why);
+    const std::span<const FNode> formula = im.unless(r);
+    const Tri unless =
+        formula.empty() ? Tri::kFalse : ExplainFormula(im, formula, 0, s, &why);
     if (unless == Tri::kTrue) return;
     if (policy.rules()[r].effect == Effect::kGrant && cond == Tri::kTrue &&
         unless == Tri::kFalse) {
@@ -114,7 +113,7 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
     }
     // A grant withheld, or a deny fired, because of UNKNOWN.
     if (cond == Tri::kUnknown) {
-      for (AttrId m : info.cond_missing) {
+      for (AttrId m : im.cond_missing(r)) {
         if (!s.present[m]) out->push_back(m);
       }
     }
@@ -274,7 +273,7 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
     std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> by_var;
     for (int32_t r : im->attr_rules[a]) {
       int32_t guard = -1;
-      for (int32_t atom : im->rules[r].cond_atoms) {
+      for (int32_t atom : im->cond_atoms(r)) {
         if (!guardable[atom] ||
             im->vars[im->atoms[atom].var].attr == static_cast<AttrId>(a)) {
           continue;

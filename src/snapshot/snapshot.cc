@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstring>
+#include <span>
 #include <tuple>
 #include <utility>
 
@@ -202,15 +203,17 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
                                            common, &exc_class, &exc_truth));
     }
   }
-  std::vector<Offset<fb::RuleInfo>> infos;
+  std::vector<fb::RuleRanges> rule_ranges;
+  rule_ranges.reserve(im.rules.size());
   for (const RuleInfo& r : im.rules) {
-    std::vector<Offset<fb::FNode>> formula;
-    for (const FNode& n : r.unless) {
-      formula.push_back(fb::CreateFNodeDirect(b, static_cast<uint8_t>(n.kind),
-                                              n.atom, &n.children));
-    }
-    infos.push_back(fb::CreateRuleInfoDirect(b, &r.cond_atoms, &formula,
-                                             &r.unless_atoms, &r.cond_missing));
+    rule_ranges.emplace_back(r.cond_begin, r.cond_count, r.unless_atoms_begin,
+                             r.unless_atoms_count, r.missing_begin,
+                             r.missing_count, r.unless_begin, r.unless_count);
+  }
+  std::vector<fb::FormulaNode> formula;
+  for (const FNode& n : im.formula) {
+    formula.emplace_back(static_cast<uint32_t>(n.kind), n.atom,
+                         n.children_begin, n.children_count);
   }
   std::vector<Offset<fb::IntList>> attr_rules;
   for (const auto& list : im.attr_rules)
@@ -226,11 +229,12 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateVectorOfStructs(ents), b.CreateVector(im.scope_pool),
       b.CreateVector(im.reason_pool), b.CreateVector(im.attr_pool),
       b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
-      b.CreateVector(atoms), b.CreateVector(infos), b.CreateVector(attr_rules),
+      b.CreateVector(atoms), /*rule_infos=*/0, b.CreateVector(attr_rules),
       b.CreateVector(im.code), b.CreateVector(layer_roots),
       /*leaf_rules_begin=*/0, /*leaf_rules=*/0,  // Formats 3 and 4 only.
       b.CreateVector(im.part_begin), b.CreateVectorOfStructs(parts),
-      b.CreateVector(im.part_pool));
+      b.CreateVector(im.part_pool), b.CreateVectorOfStructs(rule_ranges),
+      b.CreateVector(im.rule_pool), b.CreateVectorOfStructs(formula));
   fb::FinishSnapshotBuffer(b, root);
   std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
                   b.GetSize());
@@ -266,6 +270,16 @@ static_assert(offsetof(ImplPart, instance) == 0 &&
               offsetof(ImplPart, attrs_count) == 36 &&
               offsetof(ImplPart, never_expires) == 40);
 static_assert(std::endian::native == std::endian::little);
+// So are the rules' formula ranges.
+static_assert(sizeof(fb::RuleRanges) == sizeof(RuleInfo) &&
+              offsetof(RuleInfo, cond_begin) == 0 &&
+              offsetof(RuleInfo, cond_count) == 4 &&
+              offsetof(RuleInfo, unless_atoms_begin) == 8 &&
+              offsetof(RuleInfo, unless_atoms_count) == 12 &&
+              offsetof(RuleInfo, missing_begin) == 16 &&
+              offsetof(RuleInfo, missing_count) == 20 &&
+              offsetof(RuleInfo, unless_begin) == 24 &&
+              offsetof(RuleInfo, unless_count) == 28);
 
 class SnapshotReader {
  public:
@@ -368,6 +382,10 @@ class SnapshotReader {
   }
   absl::Status DecodeFormat1Nodes(const fb::Snapshot& s,
                                   CompiledPolicy::Impl* im);
+  absl::Status DecodeRuleFormulas(const fb::Snapshot& s, int32_t nrules,
+                                  CompiledPolicy::Impl* im);
+  static absl::Status CheckRuleFormulas(const CompiledPolicy::Impl& im,
+                                        int32_t nattrs);
   absl::Status DecodeLeafRules(const fb::Snapshot& s,
                                const std::vector<uint8_t>& rule_kind,
                                CompiledPolicy::Impl* im);
@@ -994,50 +1012,9 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       im->atoms.push_back(std::move(atom));
     }
   }
-  const int32_t natoms = static_cast<int32_t>(im->atoms.size());
-  auto atom_ok = [&](int32_t a) { return a >= 0 && a < natoms; };
-  if ((s.rule_infos() ? static_cast<int32_t>(s.rule_infos()->size()) : 0) !=
-      nrules) {
-    return Corrupt("rule formulas");
-  }
-  im->rules.reserve(static_cast<size_t>(nrules));
-  for (int32_t r = 0; r < nrules; ++r) {
-    const fb::RuleInfo* ri = s.rule_infos()->Get(r);
-    RuleInfo info;
-    info.cond_atoms = Vec(ri->cond_atoms());
-    info.unless_atoms = Vec(ri->unless_atoms());
-    info.cond_missing = Vec(ri->cond_missing());
-    for (int32_t a : info.cond_atoms)
-      if (!atom_ok(a)) return Corrupt("condition atom");
-    for (int32_t a : info.unless_atoms)
-      if (!atom_ok(a)) return Corrupt("unless atom");
-    for (AttrId a : info.cond_missing)
-      if (!attr_ok(a)) return Corrupt("condition attribute");
-    if (ri->unless() != nullptr) {
-      const int32_t nf = static_cast<int32_t>(ri->unless()->size());
-      for (int32_t k = 0; k < nf; ++k) {
-        const fb::FNode* f = ri->unless()->Get(k);
-        FNode node;
-        if (f->kind() > static_cast<uint8_t>(Expr::Kind::kNot))
-          return Corrupt("formula kind");
-        node.kind = static_cast<Expr::Kind>(f->kind());
-        node.atom = f->atom();
-        node.children = Vec(f->children());
-        // Children follow their parent, so evaluation terminates.
-        for (int32_t c : node.children)
-          if (c <= k || c >= nf) return Corrupt("formula child");
-        if (node.kind == Expr::Kind::kPredicate
-                ? !atom_ok(node.atom) || !node.children.empty()
-                : node.children.empty()) {
-          return Corrupt("formula node");
-        }
-        if (node.kind == Expr::Kind::kNot && node.children.size() != 1)
-          return Corrupt("formula not");
-        info.unless.push_back(std::move(node));
-      }
-    }
-    im->rules.push_back(std::move(info));
-  }
+  if (absl::Status st = DecodeRuleFormulas(s, nrules, im.get()); !st.ok())
+    return st;
+  if (absl::Status st = CheckRuleFormulas(*im, nattrs); !st.ok()) return st;
   if ((s.attr_rules() ? static_cast<int32_t>(s.attr_rules()->size()) : 0) !=
       nattrs) {
     return Corrupt("attribute rule index");
@@ -1063,6 +1040,115 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
   return CompiledPolicy::FromParts(std::move(shared), std::move(im));
+}
+
+// The rules as atoms (RuleInfo): format 5 stores them flat, as the
+// evaluator keeps them; older formats as one table per rule, flattened
+// here. Checked by CheckRuleFormulas.
+absl::Status SnapshotReader::DecodeRuleFormulas(const fb::Snapshot& s,
+                                                int32_t nrules,
+                                                CompiledPolicy::Impl* im) {
+  if (s.format_version() >= 5) {
+    if (s.rule_ranges() == nullptr || s.rule_pool() == nullptr ||
+        s.formula() == nullptr) {
+      return Corrupt("format 5 without rule formulas");
+    }
+    if (static_cast<int32_t>(s.rule_ranges()->size()) != nrules)
+      return Corrupt("rule formulas");
+    im->rules.resize(static_cast<size_t>(nrules));
+    if (nrules > 0) {
+      std::memcpy(im->rules.data(), s.rule_ranges()->data(),
+                  sizeof(RuleInfo) * static_cast<size_t>(nrules));
+    }
+    im->rule_pool = Vec(s.rule_pool());
+    im->formula.reserve(s.formula()->size());
+    for (const fb::FormulaNode* f : *s.formula()) {
+      if (f->kind() > static_cast<uint32_t>(Expr::Kind::kNot))
+        return Corrupt("formula kind");
+      FNode& n = im->formula.emplace_back();
+      n.kind = static_cast<Expr::Kind>(f->kind());
+      n.atom = f->atom();
+      n.children_begin = f->children_begin();
+      n.children_count = f->children_count();
+    }
+    return absl::OkStatus();
+  }
+  if ((s.rule_infos() ? static_cast<int32_t>(s.rule_infos()->size()) : 0) !=
+      nrules) {
+    return Corrupt("rule formulas");
+  }
+  std::vector<int32_t>& pool = im->rule_pool;
+  auto append = [&](const flatbuffers::Vector<int32_t>* v, uint32_t* begin,
+                    uint32_t* count) {
+    *begin = static_cast<uint32_t>(pool.size());
+    *count = v == nullptr ? 0 : v->size();
+    if (v != nullptr) pool.insert(pool.end(), v->begin(), v->end());
+  };
+  im->rules.resize(static_cast<size_t>(nrules));
+  for (int32_t r = 0; r < nrules; ++r) {
+    const fb::RuleInfo* ri = s.rule_infos()->Get(r);
+    RuleInfo& info = im->rules[r];
+    append(ri->cond_atoms(), &info.cond_begin, &info.cond_count);
+    append(ri->unless_atoms(), &info.unless_atoms_begin,
+           &info.unless_atoms_count);
+    append(ri->cond_missing(), &info.missing_begin, &info.missing_count);
+    info.unless_begin = static_cast<uint32_t>(im->formula.size());
+    if (ri->unless() == nullptr) continue;
+    info.unless_count = ri->unless()->size();
+    for (const fb::FNode* f : *ri->unless()) {
+      if (f->kind() > static_cast<uint8_t>(Expr::Kind::kNot))
+        return Corrupt("formula kind");
+      FNode& n = im->formula.emplace_back();
+      n.kind = static_cast<Expr::Kind>(f->kind());
+      n.atom = f->atom();
+      append(f->children(), &n.children_begin, &n.children_count);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every range of the rules' formulas lies in its pool, every atom and
+// attribute is in range, and every formula node is well formed with its
+// children after it (so evaluation terminates).
+absl::Status SnapshotReader::CheckRuleFormulas(const CompiledPolicy::Impl& im,
+                                               int32_t nattrs) {
+  const uint64_t pool = im.rule_pool.size();
+  const uint64_t nodes = im.formula.size();
+  const int32_t natoms = static_cast<int32_t>(im.atoms.size());
+  auto atom_ok = [&](int32_t a) { return a >= 0 && a < natoms; };
+  for (size_t r = 0; r < im.rules.size(); ++r) {
+    const RuleInfo& info = im.rules[r];
+    if (uint64_t{info.cond_begin} + info.cond_count > pool ||
+        uint64_t{info.unless_atoms_begin} + info.unless_atoms_count > pool ||
+        uint64_t{info.missing_begin} + info.missing_count > pool ||
+        uint64_t{info.unless_begin} + info.unless_count > nodes) {
+      return Corrupt("rule formula range");
+    }
+    const int32_t rule = static_cast<int32_t>(r);
+    for (int32_t a : im.cond_atoms(rule))
+      if (!atom_ok(a)) return Corrupt("condition atom");
+    for (int32_t a : im.unless_atoms(rule))
+      if (!atom_ok(a)) return Corrupt("unless atom");
+    for (AttrId a : im.cond_missing(rule))
+      if (a < 0 || a >= nattrs) return Corrupt("condition attribute");
+    const std::span<const FNode> formula = im.unless(rule);
+    const int64_t nf = static_cast<int64_t>(formula.size());
+    for (int64_t k = 0; k < nf; ++k) {
+      const FNode& node = formula[static_cast<size_t>(k)];
+      if (uint64_t{node.children_begin} + node.children_count > pool)
+        return Corrupt("formula children range");
+      for (int32_t c : im.children(node))
+        if (c <= k || c >= nf) return Corrupt("formula child");
+      if (node.kind == Expr::Kind::kPredicate
+              ? !atom_ok(node.atom) || node.children_count != 0
+              : node.children_count == 0) {
+        return Corrupt("formula node");
+      }
+      if (node.kind == Expr::Kind::kNot && node.children_count != 1)
+        return Corrupt("formula not");
+    }
+  }
+  return absl::OkStatus();
 }
 
 // Formats 3 and 4: the applying rules of layer leaves (LayerRule values),

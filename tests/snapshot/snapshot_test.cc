@@ -278,6 +278,9 @@ constexpr flatbuffers::voffset_t kPartBeginField = 31;
 constexpr flatbuffers::voffset_t kPartsField = 32;
 constexpr flatbuffers::voffset_t kPartPoolField = 33;
 constexpr flatbuffers::voffset_t kRuleTargetsField = 10;
+constexpr flatbuffers::voffset_t kRuleRangesField = 34;
+constexpr flatbuffers::voffset_t kRulePoolField = 35;
+constexpr flatbuffers::voffset_t kFormulaField = 36;
 
 const uint8_t* Base(const std::string& body) {
   return reinterpret_cast<const uint8_t*>(body.data());
@@ -781,6 +784,66 @@ TEST(SnapshotFormat4Test, Spec9PartGrantByInvalidRuleIsDataLoss) {
   ClearRuleValid(&mutated, grant);
   if (HasFatalFailure()) return;
   ExpectDataLoss(mutated, "part reason by an invalid rule", ": reasons");
+}
+
+// Format 5 stores the rules as atoms flat (RuleRanges, rule_pool,
+// FormulaNode): every range, atom, attribute and formula node is checked
+// before the missing-attribute explanation may read it.
+TEST(SnapshotFormat5Test, Spec9RuleFormulasAreChecked) {
+  // A rule whose `unless` has children (not a bare predicate).
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Compiled c = Make(seed, 40);
+    const CompiledPolicy::Impl& im = c.compiled->impl();
+    int32_t rule = -1;
+    for (size_t r = 0; r < im.rules.size() && rule < 0; ++r) {
+      if (im.rules[r].unless_count >= 2 && im.rules[r].cond_count >= 1 &&
+          im.rules[r].missing_count >= 1)
+        rule = static_cast<int32_t>(r);
+    }
+    if (rule < 0) continue;
+    const RuleInfo& info = im.rules[rule];
+    const std::string body = Body(WriteSnapshot(*c.compiled));
+    const size_t ranges = VectorAt(body, Root(body), kRuleRangesField) +
+                          32 * static_cast<size_t>(rule);
+    const size_t pool = VectorAt(body, Root(body), kRulePoolField);
+    const size_t root = VectorAt(body, Root(body), kFormulaField) +
+                        16 * static_cast<size_t>(info.unless_begin);
+    ASSERT_EQ(U32At(body, ranges), info.cond_begin);
+    ASSERT_EQ(U32At(body, root + 12),
+              im.formula[info.unless_begin].children_count);
+    auto mutate = [&](size_t at, uint32_t v, const std::string& what,
+                      const std::string& want) {
+      std::string mutated = body;
+      PutU32At(&mutated, at, v);
+      ExpectDataLoss(mutated, what, want);
+    };
+    const uint32_t pool_size = static_cast<uint32_t>(im.rule_pool.size());
+    mutate(ranges, pool_size, "condition atoms past the pool",
+           "rule formula range");
+    mutate(ranges + 28, static_cast<uint32_t>(im.formula.size()) + 1,
+           "unless past the formula table", "rule formula range");
+    mutate(pool + 4 * info.cond_begin, static_cast<uint32_t>(im.atoms.size()),
+           "condition atom out of range", "condition atom");
+    mutate(pool + 4 * info.missing_begin,
+           static_cast<uint32_t>(c.compiled->policy().attributes().size()),
+           "missing attribute out of range", "condition attribute");
+    mutate(root, 7, "formula kind out of range", "formula kind");
+    // The root's first child points back at the root: a cycle.
+    mutate(pool + 4 * im.formula[info.unless_begin].children_begin, 0,
+           "formula child before its parent", "formula child");
+    mutate(root + 8, pool_size, "formula children past the pool",
+           "formula children range");
+    {
+      std::string mutated = body;
+      DropField(&mutated, Root(mutated), kRulePoolField);
+      ExpectDataLoss(mutated, "format 5 without rule_pool",
+                     "format 5 without rule formulas");
+    }
+    // Unmutated, it loads (the mutations above are what was rejected).
+    EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+    return;
+  }
+  FAIL() << "no random policy has a rule with a compound `unless`";
 }
 
 // Every scope a valid rule grants is interned (the evaluator's merge looks
