@@ -247,7 +247,10 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   // Per atom, once: the classes where it is not FALSE, when they are at
   // most half (the atom can serve as a guard).
   std::vector<std::vector<uint32_t>> open(im->atoms.size());
-  std::vector<uint8_t> guardable(im->atoms.size(), 0);
+  // Per atom, the attribute its variable reads, or kNoGuard when it cannot
+  // guard (one small array, not the atoms and variables, in the rule loop).
+  constexpr int32_t kNoGuard = -2;
+  std::vector<int32_t> guard_attr(im->atoms.size(), kNoGuard);
   for (size_t i = 0; i < im->atoms.size(); ++i) {
     // From the sparse form: most atoms on big variables are FALSE but on
     // a class or two, their exceptions.
@@ -265,7 +268,7 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
         if (AtomTruth(atom, c) != Tri::kFalse) classes.push_back(c);
       }
     }
-    guardable[i] = 1;
+    guard_attr[i] = im->vars[atom.var].attr;
   }
   im->explain.assign(im->attr_rules.size(), {});
   for (size_t a = 0; a < im->attr_rules.size(); ++a) {
@@ -274,8 +277,8 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
     for (int32_t r : im->attr_rules[a]) {
       int32_t guard = -1;
       for (int32_t atom : im->cond_atoms(r)) {
-        if (!guardable[atom] ||
-            im->vars[im->atoms[atom].var].attr == static_cast<AttrId>(a)) {
+        if (guard_attr[atom] == kNoGuard ||
+            guard_attr[atom] == static_cast<AttrId>(a)) {
           continue;
         }
         if (guard < 0 || open[atom].size() < open[guard].size()) guard = atom;

@@ -270,7 +270,18 @@ static_assert(offsetof(ImplPart, instance) == 0 &&
               offsetof(ImplPart, attrs_count) == 36 &&
               offsetof(ImplPart, never_expires) == 40);
 static_assert(std::endian::native == std::endian::little);
-// So are the rules' formula ranges.
+// So are the leaf entitlements and the rules' formula ranges.
+static_assert(sizeof(fb::LeafEntitlement) == sizeof(LeafEntitlement) &&
+              offsetof(LeafEntitlement, instance) == 0 &&
+              offsetof(LeafEntitlement, level) == 4 &&
+              offsetof(LeafEntitlement, scopes_begin) == 8 &&
+              offsetof(LeafEntitlement, scopes_count) == 12 &&
+              offsetof(LeafEntitlement, reasons_begin) == 16 &&
+              offsetof(LeafEntitlement, reasons_count) == 20 &&
+              offsetof(LeafEntitlement, never_expires) == 24 &&
+              offsetof(LeafEntitlement, expiry_literal) == 28 &&
+              offsetof(LeafEntitlement, expiry_attrs_begin) == 32 &&
+              offsetof(LeafEntitlement, expiry_attrs_count) == 36);
 static_assert(sizeof(fb::RuleRanges) == sizeof(RuleInfo) &&
               offsetof(RuleInfo, cond_begin) == 0 &&
               offsetof(RuleInfo, cond_count) == 4 &&
@@ -483,9 +494,26 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     }
   }
   const int32_t ninst = static_cast<int32_t>(bound->instances_.size());
+  // Interned scopes (leaves and merge parts name them by id).
+  if (s.scopes() != nullptr) {
+    im->scopes.reserve(s.scopes()->size());
+    for (const flatbuffers::String* sc : *s.scopes()) {
+      std::string v;
+      if (!Str(sc, &v)) return Corrupt("invalid UTF-8 in a scope");
+      im->scopes.push_back(std::move(v));
+    }
+  }
+  // The evaluator merges layers' rules by scope id: from format 3 on,
+  // every scope a valid rule grants must be interned.
+  absl::flat_hash_set<std::string_view> interned;
+  if (format >= 3) interned.insert(im->scopes.begin(), im->scopes.end());
+  // Per rule, what a layer leaf or merge part may say of it: bit 0 deny,
+  // bit 1 valid (one byte per rule stays in cache; the rules do not).
+  std::vector<uint8_t> kind;
   // Rules (ids, effects and expiries; conditions are in the DAG).
   if (s.rules() != nullptr) {
     bound->rules_.reserve(s.rules()->size());
+    kind.reserve(s.rules()->size());
     for (const fb::Rule* r : *s.rules()) {
       BoundRule rule;
       rule.index = static_cast<int32_t>(bound->rules_.size());
@@ -533,12 +561,18 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
           for (std::string& sc : target.scopes) {
             if (!Str(scopes->Get(next++), &sc))
               return Corrupt("invalid UTF-8 in a target scope");
+            if (rule.valid && !interned.contains(sc)) {
+              return Corrupt("scope '" + sc + "' of rule '" + rule.id +
+                             "' is not interned");
+            }
           }
           rule.targets.push_back(std::move(target));
         }
         if (next != scopes->size())
           return Corrupt("rule '" + rule.id + "' target scopes");
       }
+      kind.push_back(static_cast<uint8_t>(
+          (rule.effect == Effect::kDeny ? 1 : 0) | (rule.valid ? 2 : 0)));
       bound->rules_.push_back(std::move(rule));
     }
   }
@@ -766,76 +800,52 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   im->scope_pool = Vec(s.scope_pool());
   im->reason_pool = Vec(s.reason_pool());
   im->attr_pool = Vec(s.attr_pool());
-  if (s.scopes() != nullptr) {
-    for (const flatbuffers::String* sc : *s.scopes()) {
-      std::string v;
-      if (!Str(sc, &v)) return Corrupt("invalid UTF-8 in a scope");
-      im->scopes.push_back(std::move(v));
-    }
-  }
   for (uint32_t sc : im->scope_pool) {
     if (sc >= im->scopes.size()) return Corrupt("scope index");
-  }
-  if (format >= 3) {
-    // The evaluator merges layers' rules by scope id, looked up by
-    // string: every scope a valid rule grants must be interned.
-    absl::flat_hash_set<std::string_view> interned(im->scopes.begin(),
-                                                   im->scopes.end());
-    for (const BoundRule& r : bound->rules_) {
-      if (!r.valid) continue;
-      for (const BoundTarget& t : r.targets) {
-        for (const std::string& sc : t.scopes) {
-          if (!interned.contains(sc)) {
-            return Corrupt("scope '" + sc + "' of rule '" + r.id +
-                           "' is not interned");
-          }
-        }
-      }
-    }
   }
   for (uint32_t r : im->reason_pool) {
     if (r >= static_cast<uint32_t>(nrules)) return Corrupt("reason index");
   }
   if (s.leaf_ents() != nullptr) {
-    im->leaf_ents.reserve(s.leaf_ents()->size());
-    for (const fb::LeafEntitlement* e : *s.leaf_ents()) {
-      LeafEntitlement le;
-      le.instance = e->instance();
-      le.level = e->level();
-      if (le.instance < 0 || le.instance >= ninst || le.level < 0 ||
-          le.level >= static_cast<int32_t>(
-                          bound->instances_[le.instance].levels.size())) {
+    // Checked where they lie, then copied whole (one layout, asserted
+    // with the struct above).
+    const auto* ents = s.leaf_ents();
+    auto range_ok = [](uint64_t begin, uint64_t count, size_t size) {
+      return begin + count <= size;
+    };
+    for (const fb::LeafEntitlement* e : *ents) {
+      if (e->instance() < 0 || e->instance() >= ninst || e->level() < 0 ||
+          e->level() >= static_cast<int32_t>(
+                            bound->instances_[e->instance()].levels.size())) {
         return Corrupt("leaf entitlement");
       }
-      le.scopes_begin = e->scopes_begin();
-      le.scopes_count = e->scopes_count();
-      le.reasons_begin = e->reasons_begin();
-      le.reasons_count = e->reasons_count();
-      le.never_expires = e->never_expires();
-      le.expiry_literal = e->expiry_literal();
-      le.expiry_attrs_begin = e->expiry_attrs_begin();
-      le.expiry_attrs_count = e->expiry_attrs_count();
-      auto range_ok = [](uint64_t begin, uint64_t count, size_t size) {
-        return begin + count <= size;
-      };
-      if (!range_ok(le.scopes_begin, le.scopes_count, im->scope_pool.size()) ||
-          !range_ok(le.reasons_begin, le.reasons_count,
+      if (!range_ok(e->scopes_begin(), e->scopes_count(),
+                    im->scope_pool.size()) ||
+          !range_ok(e->reasons_begin(), e->reasons_count(),
                     im->reason_pool.size()) ||
-          !range_ok(le.expiry_attrs_begin, le.expiry_attrs_count,
+          !range_ok(e->expiry_attrs_begin(), e->expiry_attrs_count(),
                     im->attr_pool.size())) {
         return Corrupt("leaf entitlement range");
       }
-      for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
-        const int32_t a = im->attr_pool[le.expiry_attrs_begin + k];
+      for (uint32_t k = 0; k < e->expiry_attrs_count(); ++k) {
+        const int32_t a = im->attr_pool[e->expiry_attrs_begin() + k];
         if (!attr_ok(a) || bound->attributes_[a].type != AttrType::kDate) {
           return Corrupt("expiry attribute of a leaf");
         }
       }
-      if (!le.never_expires && le.expiry_attrs_count == 0 &&
-          le.expiry_literal == INT32_MIN) {
+      // Copied into a bool, the flag's byte must be 0 or 1.
+      const uint8_t never = reinterpret_cast<const uint8_t*>(
+          e)[offsetof(LeafEntitlement, never_expires)];
+      if (never > 1) return Corrupt("leaf expiry flag");
+      if (!never && e->expiry_attrs_count() == 0 &&
+          e->expiry_literal() == INT32_MIN) {
         return Corrupt("leaf expiry");
       }
-      im->leaf_ents.push_back(le);
+    }
+    im->leaf_ents.resize(ents->size());
+    if (ents->size() > 0) {
+      std::memcpy(im->leaf_ents.data(), ents->data(),
+                  ents->size() * sizeof(LeafEntitlement));
     }
   }
   if (s.leaves() != nullptr) {
@@ -852,14 +862,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   if (im->leaves[0].ents_count != 0) return Corrupt("leaf 0 is not empty");
   // The layer leaves' merge parts: stored from format 4 on, derived from
   // the leaves' applying rules (stored by formats 3 and 4) before; formats
-  // 1 and 2 have no layers. Per rule, what a leaf may say of it: bit 0
-  // deny, bit 1 valid (one byte per rule stays in cache; the rules do not).
-  std::vector<uint8_t> kind(static_cast<size_t>(nrules));
-  for (size_t r = 0; r < kind.size(); ++r) {
-    const BoundRule& rule = bound->rules_[r];
-    kind[r] = static_cast<uint8_t>((rule.effect == Effect::kDeny ? 1 : 0) |
-                                   (rule.valid ? 2 : 0));
-  }
+  // 1 and 2 have no layers.
   if (format == 3 || format == 4) {
     absl::Status st = DecodeLeafRules(s, kind, im.get());
     if (!st.ok()) return st;
@@ -948,6 +951,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
           if (!child_ok(n[2 + k], at)) return Corrupt("node child");
       }
       starts[at] = 1;
+      ++im->stats.nodes;  // As CountCode counts them.
+      im->stats.edges += static_cast<int64_t>(count) + (NodeSparse(n) ? 1 : 0);
       at += words;
     }
     for (const AppDag& dag : im->apps) {
@@ -1035,7 +1040,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       im->stats.layers += 1 + static_cast<int64_t>(dag.layer_roots.size());
   }
   im->stats.variables = nvars;
-  CountCode(im->code, &im->stats.nodes, &im->stats.edges);
+  if (format == 1) CountCode(im->code, &im->stats.nodes, &im->stats.edges);
   im->stats.leaves = static_cast<int64_t>(im->leaves.size());
   im->stats.memory_bytes = static_cast<int64_t>(bytes_.size());
   std::shared_ptr<const BoundPolicy> shared(std::move(bound));
