@@ -270,6 +270,7 @@ std::string Frame(std::string body) {
 
 // Field ids of snapshot.fbs (appended, never renumbered).
 constexpr flatbuffers::voffset_t kRulesField = 7;
+constexpr flatbuffers::voffset_t kLeafEntsField = 18;
 constexpr flatbuffers::voffset_t kScopesField = 22;
 constexpr flatbuffers::voffset_t kLayerRootsField = 28;
 constexpr flatbuffers::voffset_t kLeafRulesBeginField = 29;
@@ -710,6 +711,20 @@ TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
   mutate(at, static_cast<uint32_t>(l.c.compiled->policy().instances().size()),
          "part instance out of range", ": instance");
   mutate(at + 4, 99, "part level out of range", ": level");
+  {
+    // The never_expires byte becomes a bool: only 0 and 1 are values.
+    std::string mutated = body;
+    mutated[at + 40] = 2;
+    ExpectDataLoss(mutated, "part expiry flag 2", ": expiry flag");
+  }
+  {
+    // Likewise a leaf entitlement's (field 18, 40-byte structs, flag at 24).
+    ASSERT_FALSE(im.leaf_ents.empty());
+    std::string mutated = body;
+    mutated[VectorAt(body, Root(body), kLeafEntsField) + 24] = 2;
+    ExpectDataLoss(mutated, "leaf entitlement expiry flag 2",
+                   "leaf expiry flag");
+  }
   mutate(at + 20, static_cast<uint32_t>(im.part_pool.size()) + 1,
          "reasons past the pool", ": range");
   mutate(pool + 4 * part.reasons_begin,
