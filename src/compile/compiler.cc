@@ -211,7 +211,7 @@ class Compiler {
                                   sizeof(FNode) * impl_.formula.size());
     for (Atom& atom : impl_.atoms) {
       std::vector<Tri>().swap(atom.truth);
-      bytes += static_cast<int64_t>(sizeof(Atom) + 5 * atom.exceptions.size());
+      bytes += static_cast<int64_t>(sizeof(Atom) + 5 * atom.exc_count);
     }
     s.memory_bytes = bytes;
     return absl::OkStatus();
@@ -323,21 +323,22 @@ class Compiler {
       if (counts[t] > counts[best]) best = t;
     }
     atom.common = static_cast<Tri>(best);
-    for (size_t c = 0; c < atom.truth.size(); ++c) {
-      if (atom.truth[c] != atom.common) {
-        atom.exceptions.push_back(static_cast<int32_t>(c));
-        atom.exception_truth.push_back(atom.truth[c]);
-      }
-    }
     // Keyed by the sparse form (canonical: `common` is a function of the
     // table), not the table: at 100k rules the tables are 290 MB.
     std::vector<int32_t> key = {atom.var, static_cast<int32_t>(atom.common)};
-    for (size_t k = 0; k < atom.exceptions.size(); ++k) {
-      key.push_back(atom.exceptions[k] << 2 |
-                    static_cast<int32_t>(atom.exception_truth[k]));
+    for (size_t c = 0; c < atom.truth.size(); ++c) {
+      if (atom.truth[c] != atom.common)
+        key.push_back(static_cast<int32_t>(c) << 2 |
+                      static_cast<int32_t>(atom.truth[c]));
     }
     auto it = atom_memo_.find(key);
     if (it != atom_memo_.end()) return it->second;
+    atom.exc_begin = static_cast<uint32_t>(impl_.exc_class.size());
+    atom.exc_count = static_cast<uint32_t>(key.size() - 2);
+    for (size_t k = 2; k < key.size(); ++k) {
+      impl_.exc_class.push_back(key[k] >> 2);
+      impl_.exc_truth.push_back(static_cast<Tri>(key[k] & 3));
+    }
     const int32_t id = static_cast<int32_t>(impl_.atoms.size());
     impl_.atoms.push_back(std::move(atom));
     atom_memo_.emplace(std::move(key), id);
@@ -891,8 +892,8 @@ class Compiler {
       for (const auto* lists : {&gr.cond_at, &gr.unless_at}) {
         for (int32_t a : (*lists)[level]) {
           live_atoms.push_back(a);
-          candidates.insert(candidates.end(), impl_.atoms[a].exceptions.begin(),
-                            impl_.atoms[a].exceptions.end());
+          const std::span<const int32_t> exc = impl_.exceptions(impl_.atoms[a]);
+          candidates.insert(candidates.end(), exc.begin(), exc.end());
         }
       }
     }

@@ -195,22 +195,13 @@ struct Atom {
   std::vector<Tri> truth;
   AttrId missing_attr = -1;  // Attribute named when the atom is UNKNOWN.
   // Sparse form: the most common value and the classes that differ from it
-  // (ascending), with their values. A node only expands the exception
-  // classes of the atoms still alive there; every other class shares one
-  // default edge.
+  // (ascending), with their values: a range of Impl::exc_class and
+  // Impl::exc_truth (read through Impl::exceptions and AtomTruth). A node
+  // only expands the exception classes of the atoms still alive there;
+  // every other class shares one default edge.
   Tri common = Tri::kFalse;
-  std::vector<int32_t> exceptions;
-  std::vector<Tri> exception_truth;  // Parallel to `exceptions`.
+  uint32_t exc_begin = 0, exc_count = 0;
 };
-
-// The atom's value on class `c` of its variable, from the sparse form.
-inline Tri AtomTruth(const Atom& a, uint32_t c) {
-  const auto it = std::lower_bound(a.exceptions.begin(), a.exceptions.end(),
-                                   static_cast<int32_t>(c));
-  return it != a.exceptions.end() && *it == static_cast<int32_t>(c)
-             ? a.exception_truth[static_cast<size_t>(it - a.exceptions.begin())]
-             : a.common;
-}
 
 // Compact Kleene formula for `unless`: leaves are atoms. Its children are
 // indices into the rule's formula (Impl::unless), stored in
@@ -276,6 +267,15 @@ struct CompiledPolicy::Impl {
   // missing attribute: the rules reading each attribute, and every rule as
   // atoms, evaluated in Kleene logic from the classes.
   std::vector<Atom> atoms;
+  std::vector<int32_t> exc_class;  // Atoms' exception classes, by range.
+  std::vector<Tri> exc_truth;      // Their values, parallel.
+  std::span<const int32_t> exceptions(const Atom& a) const {
+    return std::span<const int32_t>(exc_class).subspan(a.exc_begin,
+                                                       a.exc_count);
+  }
+  std::span<const Tri> exception_truth(const Atom& a) const {
+    return std::span<const Tri>(exc_truth).subspan(a.exc_begin, a.exc_count);
+  }
   std::vector<RuleInfo> rules;     // By rule index; empty if invalid.
   std::vector<int32_t> rule_pool;  // Atoms, attributes, formula children.
   std::vector<FNode> formula;
@@ -383,6 +383,17 @@ struct CompiledPolicy::Impl {
     return std::span<const int32_t>(rule_pool).subspan(begin, count);
   }
 };
+
+// The atom's value on class `c` of its variable, from the sparse form.
+inline Tri AtomTruth(const CompiledPolicy::Impl& im, const Atom& a,
+                     uint32_t c) {
+  const std::span<const int32_t> exc = im.exceptions(a);
+  const auto it =
+      std::lower_bound(exc.begin(), exc.end(), static_cast<int32_t>(c));
+  return it != exc.end() && *it == static_cast<int32_t>(c)
+             ? im.exc_truth[a.exc_begin + static_cast<size_t>(it - exc.begin())]
+             : a.common;
+}
 
 // Builds the derived evaluation tables of `im` (leaf_compact, ranks,
 // literal_match, explain, merge_*, and the parts unless a snapshot brought

@@ -42,7 +42,7 @@ Scratch& ThreadScratch() {
 
 Tri AtomValue(const CompiledPolicy::Impl& im, int32_t atom, const Scratch& s) {
   const Atom& a = im.atoms[atom];
-  return AtomTruth(a, s.classes[a.var]);
+  return AtomTruth(im, a, s.classes[a.var]);
 }
 
 // Kleene value of an `unless`; `why` receives the missing attributes inside
@@ -245,8 +245,14 @@ void PrepareDispatch(CompiledPolicy::Impl* im) {
 // the classes are always examined.
 void PrepareExplainIndex(CompiledPolicy::Impl* im) {
   // Per atom, once: the classes where it is not FALSE, when they are at
-  // most half (the atom can serve as a guard).
-  std::vector<std::vector<uint32_t>> open(im->atoms.size());
+  // most half (the atom can serve as a guard): open(i), a range of
+  // open_classes.
+  std::vector<uint32_t> open_begin(im->atoms.size() + 1, 0);
+  std::vector<uint32_t> open_classes;
+  auto open = [&](int32_t atom) {
+    return std::span<const uint32_t>(open_classes)
+        .subspan(open_begin[atom], open_begin[atom + 1] - open_begin[atom]);
+  };
   // Per atom, the attribute its variable reads, or kNoGuard when it cannot
   // guard (one small array, not the atoms and variables, in the rule loop).
   constexpr int32_t kNoGuard = -2;
@@ -256,18 +262,21 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
     // a class or two, their exceptions.
     const Atom& atom = im->atoms[i];
     const size_t n = static_cast<size_t>(im->vars[atom.var].num_classes);
-    std::vector<uint32_t>& classes = open[i];
+    open_begin[i] = static_cast<uint32_t>(open_classes.size());
+    open_begin[i + 1] = open_begin[i];
     if (atom.common == Tri::kFalse) {
-      if (atom.exceptions.size() * 2 > n) continue;
-      classes.assign(atom.exceptions.begin(), atom.exceptions.end());
+      if (atom.exc_count * 2 > n) continue;
+      const std::span<const int32_t> exc = im->exceptions(atom);
+      open_classes.insert(open_classes.end(), exc.begin(), exc.end());
     } else {
       size_t false_classes = 0;
-      for (Tri t : atom.exception_truth) false_classes += t == Tri::kFalse;
+      for (Tri t : im->exception_truth(atom)) false_classes += t == Tri::kFalse;
       if ((n - false_classes) * 2 > n) continue;
       for (uint32_t c = 0; c < n; ++c) {
-        if (AtomTruth(atom, c) != Tri::kFalse) classes.push_back(c);
+        if (AtomTruth(*im, atom, c) != Tri::kFalse) open_classes.push_back(c);
       }
     }
+    open_begin[i + 1] = static_cast<uint32_t>(open_classes.size());
     guard_attr[i] = im->vars[atom.var].attr;
   }
   im->explain.assign(im->attr_rules.size(), {});
@@ -281,7 +290,7 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
             guard_attr[atom] == static_cast<AttrId>(a)) {
           continue;
         }
-        if (guard < 0 || open[atom].size() < open[guard].size()) guard = atom;
+        if (guard < 0 || open(atom).size() < open(guard).size()) guard = atom;
       }
       if (guard < 0) {
         index.unguarded.push_back(r);
@@ -296,13 +305,13 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
       const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
       g.begin.assign(classes + 1, 0);
       for (const auto& [atom, r] : entries) {
-        for (uint32_t c : open[atom]) ++g.begin[c + 1];
+        for (uint32_t c : open(atom)) ++g.begin[c + 1];
       }
       for (size_t c = 0; c < classes; ++c) g.begin[c + 1] += g.begin[c];
       g.rules.resize(g.begin[classes]);
       std::vector<uint32_t> next(g.begin.begin(), g.begin.end() - 1);
       for (const auto& [atom, r] : entries) {
-        for (uint32_t c : open[atom]) g.rules[next[c]++] = r;
+        for (uint32_t c : open(atom)) g.rules[next[c]++] = r;
       }
     }
   }

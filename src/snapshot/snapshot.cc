@@ -178,8 +178,9 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     // The table, from the sparse form; stored sparse when that is smaller
     // (most atoms are FALSE, or TRUE, on all but a few classes).
     table.assign(static_cast<size_t>(im.vars[a.var].num_classes), a.common);
-    for (size_t k = 0; k < a.exceptions.size(); ++k)
-      table[a.exceptions[k]] = a.exception_truth[k];
+    const std::span<const int32_t> exc = im.exceptions(a);
+    for (size_t k = 0; k < exc.size(); ++k)
+      table[exc[k]] = im.exc_truth[a.exc_begin + k];
     int counts[3] = {0, 0, 0};
     for (Tri t : table) ++counts[static_cast<int>(t)];
     uint8_t common = 0;
@@ -989,11 +990,14 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
           if (counts[t] > counts[common]) common = t;
         }
         atom.common = static_cast<Tri>(common);
+        atom.exc_begin = static_cast<uint32_t>(im->exc_class.size());
         for (size_t i = 0; i < width; ++i) {
           if (raw[i] == common) continue;
-          atom.exceptions.push_back(static_cast<int32_t>(i));
-          atom.exception_truth.push_back(static_cast<Tri>(raw[i]));
+          im->exc_class.push_back(static_cast<int32_t>(i));
+          im->exc_truth.push_back(static_cast<Tri>(raw[i]));
         }
+        atom.exc_count =
+            static_cast<uint32_t>(im->exc_class.size()) - atom.exc_begin;
       } else {
         const auto* cls = a->exc_class();
         const auto* val = a->exc_truth();
@@ -1001,8 +1005,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         if (a->common() > 2 || (val == nullptr ? 0 : val->size()) != n)
           return Corrupt("atom truth table");
         atom.common = static_cast<Tri>(a->common());
-        atom.exceptions.resize(n);
-        atom.exception_truth.resize(n);
+        atom.exc_begin = static_cast<uint32_t>(im->exc_class.size());
+        atom.exc_count = n;
         for (flatbuffers::uoffset_t k = 0; k < n; ++k) {
           const uint32_t c = cls->Get(k);
           const uint8_t t = val->Get(k);
@@ -1010,8 +1014,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
               t == a->common()) {
             return Corrupt("atom truth value");
           }
-          atom.exceptions[k] = static_cast<int32_t>(c);
-          atom.exception_truth[k] = static_cast<Tri>(t);
+          im->exc_class.push_back(static_cast<int32_t>(c));
+          im->exc_truth.push_back(static_cast<Tri>(t));
         }
       }
       im->atoms.push_back(std::move(atom));
