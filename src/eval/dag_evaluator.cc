@@ -211,14 +211,36 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
   const size_t classes = static_cast<size_t>(im.vars[var].num_classes);
   if (classes * n > kMaxDispatchEntries) return;
   *dispatch_var = var;
-  dispatch->resize(classes * n);
+  // Row by row (the table is class-major): every app's root, a sparse
+  // root's default child, or a dense root's child for the class; then the
+  // sparse roots' exception classes. No search per entry, and the writes
+  // are sequential.
+  std::vector<uint32_t> base(n);
+  std::vector<const uint32_t*> dense(n, nullptr), sparse(n, nullptr);
   for (size_t a = 0; a < n; ++a) {
     const uint32_t root = roots[a];
-    const bool tests = !(root & kLeafBit) && NodeVar(&im.code[root]) == var;
-    for (size_t c = 0; c < classes; ++c) {
-      (*dispatch)[c * n + a] =
-          tests ? NodeChild(&im.code[root], static_cast<uint32_t>(c)) : root;
+    base[a] = root;
+    if ((root & kLeafBit) || NodeVar(&im.code[root]) != var) continue;
+    const uint32_t* node = &im.code[root];
+    if (NodeSparse(node)) {
+      base[a] = node[2];
+      sparse[a] = node;
+    } else {
+      dense[a] = node + 2;
     }
+  }
+  dispatch->resize(classes * n);
+  uint32_t* row = dispatch->data();
+  for (size_t c = 0; c < classes; ++c, row += n) {
+    for (size_t a = 0; a < n; ++a)
+      row[a] = dense[a] != nullptr ? dense[a][c] : base[a];
+  }
+  for (size_t a = 0; a < n; ++a) {
+    const uint32_t* node = sparse[a];
+    if (node == nullptr) continue;
+    const uint32_t count = node[1];
+    for (uint32_t k = 0; k < count; ++k)
+      (*dispatch)[node[3 + k] * n + a] = node[3 + count + k];
   }
 }
 
