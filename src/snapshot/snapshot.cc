@@ -1226,8 +1226,14 @@ absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
   if (begin.size() != im->leaves.size() + 1) return Corrupt("part index size");
   if (begin[0] != 0 || begin[1] != 0) return Corrupt("leaf 0 has parts");
   if (begin.back() != parts->size()) return Corrupt("part index end");
-  const auto& instances = policy.instances();
-  const auto& attributes = policy.attributes();
+  // Per instance its level count, per attribute whether it is a date: two
+  // small arrays instead of the instances' and attributes' structs.
+  std::vector<int32_t> levels_of;
+  for (const AppInstance& inst : policy.instances())
+    levels_of.push_back(static_cast<int32_t>(inst.levels.size()));
+  std::vector<uint8_t> is_date;
+  for (const BoundAttribute& a : policy.attributes())
+    is_date.push_back(a.type == AttrType::kDate);
   const uint32_t nscopes = static_cast<uint32_t>(im->scopes.size());
   // Never decreasing and ending at the size: every range is in bounds.
   for (size_t l = 0; l + 1 < begin.size(); ++l) {
@@ -1243,10 +1249,9 @@ absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
         return "part " + std::to_string(i) + " of leaf " + std::to_string(l);
       };
       if (p.instance() < 0 ||
-          p.instance() >= static_cast<int32_t>(instances.size()))
+          p.instance() >= static_cast<int32_t>(levels_of.size()))
         return Corrupt(where() + ": instance");
-      const int32_t levels =
-          static_cast<int32_t>(instances[p.instance()].levels.size());
+      const int32_t levels = levels_of[p.instance()];
       if (p.level() < -1 || p.level() >= levels ||
           (p.level() < 0 && (p.priority() < 0 || p.priority() > levels)))
         return Corrupt(where() + ": level");
@@ -1279,7 +1284,7 @@ absl::Status SnapshotReader::DecodeParts(const fb::Snapshot& s,
       }
       for (uint32_t k = 0; k < p.attrs_count(); ++k) {
         const uint32_t a = pool[p.attrs_begin() + k];
-        if (a >= attributes.size() || attributes[a].type != AttrType::kDate)
+        if (a >= is_date.size() || !is_date[a])
           return Corrupt(where() + ": expiry attribute");
       }
       // Copied into a bool, the flag's byte must be 0 or 1.
