@@ -924,16 +924,25 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
     // Every child is a leaf or a node that starts earlier in the code, so
     // the graph is acyclic and every walk ends.
     const std::vector<uint32_t>& code = im->code;
-    std::vector<uint8_t> starts(code.size(), 0);
+    // Node starts as a bitset (a 10k-rule policy's fits in L1), the
+    // variables' widths and the leaf count at hand: the check reads little
+    // besides the code.
+    std::vector<uint64_t> starts(code.size() / 64 + 1, 0);
+    std::vector<uint32_t> widths;
+    for (const Var& v : im->vars)
+      widths.push_back(static_cast<uint32_t>(v.num_classes));
+    const uint32_t nleaves = static_cast<uint32_t>(im->leaves.size());
     auto child_ok = [&](uint32_t ref, size_t parent) {
-      return (ref & kLeafBit) ? leaf_ok(ref) : ref < parent && starts[ref];
+      return (ref & kLeafBit)
+                 ? (ref & ~kLeafBit) < nleaves
+                 : ref < parent && (starts[ref >> 6] >> (ref & 63)) & 1;
     };
     for (size_t at = 0; at < code.size();) {
       if (code.size() - at < 2) return Corrupt("node header");
       const uint32_t* n = &code[at];
       const int32_t var = NodeVar(n);
       if (var >= nvars) return Corrupt("node variable");
-      const uint64_t width = static_cast<uint32_t>(im->vars[var].num_classes);
+      const uint64_t width = widths[var];
       const uint64_t count = n[1];
       const uint64_t words = NodeSparse(n) ? 3 + 2 * count : 2 + count;
       if (words > code.size() - at) return Corrupt("node edges");
@@ -951,7 +960,7 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         for (uint64_t k = 0; k < count; ++k)
           if (!child_ok(n[2 + k], at)) return Corrupt("node child");
       }
-      starts[at] = 1;
+      starts[at >> 6] |= uint64_t{1} << (at & 63);
       ++im->stats.nodes;  // As CountCode counts them.
       im->stats.edges += static_cast<int64_t>(count) + (NodeSparse(n) ? 1 : 0);
       at += words;
