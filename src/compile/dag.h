@@ -333,27 +333,8 @@ struct CompiledPolicy::Impl {
     std::vector<uint32_t> dispatch;
   };
   std::vector<WalkRank> ranks;
-  // Rule targets in integer form, for merging layers' outcomes
-  // (MergeLayers reads only these and the leaves' rule lists): rule r
-  // targets merge_targets[merge_rules[r].targets_begin ..], whose scopes
-  // are scope ids in merge_scopes. Rows are 16 and 20 bytes, so a
-  // 10,000-rule policy's stay in cache. Scope ids rank in byte order
-  // (scope_rank) and fold case-insensitively (scope_fold: the lowest-ranked
-  // id alike).
-  struct MergeTarget {
-    int32_t instance = -1;
-    int32_t level = -1;  // A deny's cap, -1 for every level.
-    uint32_t scopes_begin = 0, scopes_count = 0;
-  };
-  struct MergeRule {
-    int32_t priority = 0;
-    int32_t expiry = 0;  // kDate: the day; kAttribute: the attribute.
-    uint32_t targets_begin = 0, targets_count = 0;
-    Expiry::Kind expiry_kind = Expiry::Kind::kNever;
-  };
-  std::vector<MergeRule> merge_rules;
-  std::vector<MergeTarget> merge_targets;
-  std::vector<uint32_t> merge_scopes;
+  // Scope ids rank in byte order (scope_rank) and fold case-insensitively
+  // (scope_fold: the lowest-ranked id alike), for merging layers' scopes.
   std::vector<uint32_t> scope_rank, scope_fold;
   // Each layer leaf's rules as partial outcomes, so that a merge reads a
   // few records per layer instead of every applying rule's targets: leaf
@@ -396,10 +377,10 @@ inline Tri AtomTruth(const CompiledPolicy::Impl& im, const Atom& a,
 }
 
 // Builds the derived evaluation tables of `im` (leaf_compact, ranks,
-// literal_match, explain, merge_*, and the parts unless a snapshot brought
-// them) for `policy`. Called by Compile and FromParts (snapshot loading);
-// defined with the evaluator in src/eval/dag_evaluator.cc, the merge's in
-// src/eval/layer_merge.cc.
+// literal_match, explain, scope_rank/scope_fold, and the parts unless a
+// snapshot brought them) for `policy`. Called by Compile and FromParts
+// (snapshot loading); defined with the evaluator in src/eval/dag_evaluator.cc,
+// the merge's in src/eval/layer_merge.cc.
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im);
 
 }  // namespace birthright

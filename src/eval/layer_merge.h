@@ -13,11 +13,10 @@
 
 namespace birthright {
 
-// Builds im->merge_rules, merge_targets, merge_scopes, scope_rank and
-// scope_fold from `policy`, and the layer leaves' parts (Impl::MergePart)
-// from their rules, unless a snapshot brought them (part_begin already has
-// leaves + 1 entries); then frees the leaves' rules. Part of
-// PrepareEvaluation.
+// Builds im->scope_rank and scope_fold, and the layer leaves' parts
+// (Impl::MergePart) from their rules and `policy`'s rule targets, unless a
+// snapshot brought them (part_begin already has leaves + 1 entries); then
+// frees the leaves' rules. Part of PrepareEvaluation.
 void PrepareMerge(const BoundPolicy& policy, CompiledPolicy::Impl* im);
 
 // Working vectors of MergeLayers, reused across calls (one per thread).
