@@ -1375,11 +1375,15 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> CompiledPolicy::Compile(
     }
   }
   PrepareEvaluation(*out->policy_, out->impl_.get());
-  // The layer leaves' outcomes, built from their rules (now freed).
+  // The layer leaves' outcomes and the explanation index, built from the
+  // leaves' rules and the attributes' rules (now freed).
   Impl& im = *out->impl_;
-  im.stats.memory_bytes +=
-      static_cast<int64_t>(sizeof(Impl::MergePart) * im.parts.size() +
-                           4 * (im.part_begin.size() + im.part_pool.size()));
+  im.stats.memory_bytes += static_cast<int64_t>(
+      sizeof(Impl::MergePart) * im.parts.size() +
+      4 * (im.part_begin.size() + im.part_pool.size()) +
+      sizeof(Impl::ExplainAttr) * im.explain.size() +
+      sizeof(Impl::ExplainGuard) * im.explain_guards.size() +
+      4 * im.explain_pool.size());
   return out;
 }
 

@@ -298,8 +298,30 @@ struct CompiledPolicy::Impl {
   std::span<const int32_t> children(const FNode& n) const {
     return Pool(n.children_begin, n.children_count);
   }
-  std::vector<std::vector<int32_t>>
-      attr_rules;  // Valid rules reading an attribute.
+  // Valid rules reading an attribute: what the explanation index below is
+  // built from (after a compile, or a snapshot of format 4 or older), then
+  // freed.
+  std::vector<std::vector<int32_t>> attr_rules;
+  // attr_rules[a] indexed for the missing-attribute explanation: a rule
+  // whose cheapest "guard" atom (on a variable not reading `a`) is FALSE for
+  // the person cannot apply, so only the rules listed under the person's
+  // class of each guard variable, plus the unguarded ones, are examined.
+  // Flat, and stored as is from snapshot format 5: attribute a's guards are
+  // explain_guards[guards_begin .. + guards_count) and its unguarded rules
+  // explain_pool[unguarded_at .. + unguarded_count); a guard's rules for
+  // class c of its variable are explain_pool[rules_at + b[c] .. rules_at +
+  // b[c + 1]), where b = explain_pool + begin_at holds classes + 1 offsets.
+  struct ExplainAttr {
+    uint32_t guards_begin = 0, guards_count = 0;
+    uint32_t unguarded_at = 0, unguarded_count = 0;
+  };
+  struct ExplainGuard {
+    int32_t var = -1;
+    uint32_t begin_at = 0, rules_at = 0;
+  };
+  std::vector<ExplainAttr> explain;  // By attribute.
+  std::vector<ExplainGuard> explain_guards;
+  std::vector<uint32_t> explain_pool;  // Class offsets and rule indices.
 
   // Derived from the above by PrepareEvaluation() after a compile or a
   // snapshot load; never serialized.
@@ -308,20 +330,6 @@ struct CompiledPolicy::Impl {
   // with an attribute expiry get their date filled in per person.
   std::vector<CompactEntitlement> leaf_compact;  // By leaf_ents index.
   std::vector<uint8_t> leaf_attr_expiry;         // By leaf: any such entry.
-  // attr_rules[a] indexed for the missing-attribute explanation: a rule
-  // whose cheapest "guard" atom (on a variable not reading `a`) is FALSE for
-  // the person cannot apply, so only the rules listed under the person's
-  // class of each guard variable, plus the unguarded ones, are examined.
-  struct ExplainGuard {
-    int32_t var = -1;
-    std::vector<uint32_t> begin;  // By class: rules[begin[c] .. begin[c+1]).
-    std::vector<int32_t> rules;
-  };
-  struct ExplainIndex {
-    std::vector<ExplainGuard> guards;
-    std::vector<int32_t> unguarded;
-  };
-  std::vector<ExplainIndex> explain;  // By attribute.
   // The walks of one evaluation, by rank: rank 0 starts at every app's
   // root, rank k > 0 at its k-th layer root (the empty leaf when it has
   // fewer layers). Per rank, the variable most of its roots test, and per
@@ -377,10 +385,10 @@ inline Tri AtomTruth(const CompiledPolicy::Impl& im, const Atom& a,
 }
 
 // Builds the derived evaluation tables of `im` (leaf_compact, ranks,
-// literal_match, explain, scope_rank/scope_fold, and the parts unless a
-// snapshot brought them) for `policy`. Called by Compile and FromParts
-// (snapshot loading); defined with the evaluator in src/eval/dag_evaluator.cc,
-// the merge's in src/eval/layer_merge.cc.
+// literal_match, scope_rank/scope_fold, and the explanation index and the
+// parts unless a snapshot brought them) for `policy`. Called by Compile and
+// FromParts (snapshot loading); defined with the evaluator in
+// src/eval/dag_evaluator.cc, the merge's in src/eval/layer_merge.cc.
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im);
 
 }  // namespace birthright

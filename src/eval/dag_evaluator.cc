@@ -120,15 +120,20 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
     if (unless == Tri::kUnknown)
       out->insert(out->end(), why.begin(), why.end());
   };
+  const uint32_t* pool = im.explain_pool.data();
   for (size_t a = 0; a < im.explain.size(); ++a) {
     if (s.present[a]) continue;
-    const CompiledPolicy::Impl::ExplainIndex& index = im.explain[a];
-    for (const auto& g : index.guards) {
-      const uint32_t c = s.classes[g.var];
-      for (uint32_t i = g.begin[c]; i < g.begin[c + 1]; ++i)
-        explain(g.rules[i]);
+    const CompiledPolicy::Impl::ExplainAttr& x = im.explain[a];
+    for (uint32_t g = x.guards_begin; g < x.guards_begin + x.guards_count;
+         ++g) {
+      const CompiledPolicy::Impl::ExplainGuard& guard = im.explain_guards[g];
+      const uint32_t* begin = pool + guard.begin_at;
+      const uint32_t c = s.classes[guard.var];
+      for (uint32_t i = begin[c]; i < begin[c + 1]; ++i)
+        explain(static_cast<int32_t>(pool[guard.rules_at + i]));
     }
-    for (int32_t r : index.unguarded) explain(r);
+    for (uint32_t k = 0; k < x.unguarded_count; ++k)
+      explain(static_cast<int32_t>(pool[x.unguarded_at + k]));
   }
 }
 
@@ -302,9 +307,14 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
     guard_attr[i] = im->vars[atom.var].attr;
   }
   im->explain.assign(im->attr_rules.size(), {});
+  im->explain_guards.clear();
+  im->explain_pool.clear();
+  std::vector<uint32_t>& pool = im->explain_pool;
+  std::vector<int32_t> unguarded;
   for (size_t a = 0; a < im->attr_rules.size(); ++a) {
-    CompiledPolicy::Impl::ExplainIndex& index = im->explain[a];
+    CompiledPolicy::Impl::ExplainAttr& x = im->explain[a];
     std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> by_var;
+    unguarded.clear();
     for (int32_t r : im->attr_rules[a]) {
       int32_t guard = -1;
       for (int32_t atom : im->cond_atoms(r)) {
@@ -315,28 +325,40 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
         if (guard < 0 || open(atom).size() < open(guard).size()) guard = atom;
       }
       if (guard < 0) {
-        index.unguarded.push_back(r);
+        unguarded.push_back(r);
       } else {
         by_var[im->atoms[guard].var].emplace_back(guard, r);
       }
     }
+    x.unguarded_at = static_cast<uint32_t>(pool.size());
+    x.unguarded_count = static_cast<uint32_t>(unguarded.size());
+    pool.insert(pool.end(), unguarded.begin(), unguarded.end());
+    x.guards_begin = static_cast<uint32_t>(im->explain_guards.size());
+    x.guards_count = static_cast<uint32_t>(by_var.size());
     for (const auto& [var, entries] : by_var) {
       // Counting sort of (class, rule) pairs into per-class runs.
-      CompiledPolicy::Impl::ExplainGuard& g = index.guards.emplace_back();
+      CompiledPolicy::Impl::ExplainGuard& g = im->explain_guards.emplace_back();
       g.var = var;
       const size_t classes = static_cast<size_t>(im->vars[var].num_classes);
-      g.begin.assign(classes + 1, 0);
+      g.begin_at = static_cast<uint32_t>(pool.size());
+      pool.resize(pool.size() + classes + 1, 0);
+      uint32_t* begin = pool.data() + g.begin_at;
       for (const auto& [atom, r] : entries) {
-        for (uint32_t c : open(atom)) ++g.begin[c + 1];
+        for (uint32_t c : open(atom)) ++begin[c + 1];
       }
-      for (size_t c = 0; c < classes; ++c) g.begin[c + 1] += g.begin[c];
-      g.rules.resize(g.begin[classes]);
-      std::vector<uint32_t> next(g.begin.begin(), g.begin.end() - 1);
+      for (size_t c = 0; c < classes; ++c) begin[c + 1] += begin[c];
+      g.rules_at = static_cast<uint32_t>(pool.size());
+      const uint32_t total = begin[classes];
+      std::vector<uint32_t> next(begin, begin + classes);
+      pool.resize(pool.size() + total);
+      uint32_t* rules = pool.data() + g.rules_at;
       for (const auto& [atom, r] : entries) {
-        for (uint32_t c : open(atom)) g.rules[next[c]++] = r;
+        for (uint32_t c : open(atom))
+          rules[next[c]++] = static_cast<uint32_t>(r);
       }
     }
   }
+  std::vector<std::vector<int32_t>>().swap(im->attr_rules);
 }
 
 }  // namespace
@@ -345,7 +367,8 @@ void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   PrepareLeafRecords(im);
   PreparePatternTables(im);
   PrepareDispatch(im);
-  PrepareExplainIndex(im);
+  // A snapshot of format 5 on brings the index (checked on load).
+  if (im->explain.empty()) PrepareExplainIndex(im);
   PrepareMerge(policy, im);
 }
 

@@ -216,9 +216,14 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     formula.emplace_back(static_cast<uint32_t>(n.kind), n.atom,
                          n.children_begin, n.children_count);
   }
-  std::vector<Offset<fb::IntList>> attr_rules;
-  for (const auto& list : im.attr_rules)
-    attr_rules.push_back(fb::CreateIntListDirect(b, &list));
+  std::vector<fb::ExplainAttr> explain;
+  for (const auto& x : im.explain) {
+    explain.emplace_back(x.guards_begin, x.guards_count, x.unguarded_at,
+                         x.unguarded_count);
+  }
+  std::vector<fb::ExplainGuard> explain_guards;
+  for (const auto& g : im.explain_guards)
+    explain_guards.emplace_back(g.var, g.begin_at, g.rules_at);
   std::vector<uint8_t> cs_bools(regex_cs.begin(), regex_cs.end());
   auto root = fb::CreateSnapshot(
       b, kSnapshotFormatVersion, b.CreateString(kBirthrightVersion),
@@ -230,12 +235,14 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
       b.CreateVectorOfStructs(ents), b.CreateVector(im.scope_pool),
       b.CreateVector(im.reason_pool), b.CreateVector(im.attr_pool),
       b.CreateVector(scopes), b.CreateVectorOfStructs(apps),
-      b.CreateVector(atoms), /*rule_infos=*/0, b.CreateVector(attr_rules),
+      b.CreateVector(atoms), /*rule_infos=*/0, /*attr_rules=*/0,
       b.CreateVector(im.code), b.CreateVector(layer_roots),
       /*leaf_rules_begin=*/0, /*leaf_rules=*/0,  // Formats 3 and 4 only.
       b.CreateVector(im.part_begin), b.CreateVectorOfStructs(parts),
       b.CreateVector(im.part_pool), b.CreateVectorOfStructs(rule_ranges),
-      b.CreateVector(im.rule_pool), b.CreateVectorOfStructs(formula));
+      b.CreateVector(im.rule_pool), b.CreateVectorOfStructs(formula),
+      b.CreateVectorOfStructs(explain), b.CreateVectorOfStructs(explain_guards),
+      b.CreateVector(im.explain_pool));
   fb::FinishSnapshotBuffer(b, root);
   std::string out(reinterpret_cast<const char*>(b.GetBufferPointer()),
                   b.GetSize());
@@ -398,6 +405,8 @@ class SnapshotReader {
                                   CompiledPolicy::Impl* im);
   static absl::Status CheckRuleFormulas(const CompiledPolicy::Impl& im,
                                         int32_t nattrs);
+  absl::Status DecodeExplainIndex(const fb::Snapshot& s, int32_t nattrs,
+                                  int32_t nrules, CompiledPolicy::Impl* im);
   absl::Status DecodeLeafRules(const fb::Snapshot& s,
                                const std::vector<uint8_t>& rule_kind,
                                CompiledPolicy::Impl* im);
@@ -1033,16 +1042,25 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
   if (absl::Status st = DecodeRuleFormulas(s, nrules, im.get()); !st.ok())
     return st;
   if (absl::Status st = CheckRuleFormulas(*im, nattrs); !st.ok()) return st;
-  if ((s.attr_rules() ? static_cast<int32_t>(s.attr_rules()->size()) : 0) !=
-      nattrs) {
-    return Corrupt("attribute rule index");
-  }
-  if (s.attr_rules() != nullptr) {  // Absent when there are no attributes.
-    for (const fb::IntList* list : *s.attr_rules()) {
-      std::vector<int32_t> rules = Vec(list->values());
-      for (int32_t r : rules)
-        if (r < 0 || r >= nrules) return Corrupt("attribute rule");
-      im->attr_rules.push_back(std::move(rules));
+  if (format >= 5) {
+    if (absl::Status st = DecodeExplainIndex(s, nattrs, nrules, im.get());
+        !st.ok()) {
+      return st;
+    }
+  } else {
+    // The rules reading each attribute, from which PrepareEvaluation
+    // builds the explanation index.
+    if ((s.attr_rules() ? static_cast<int32_t>(s.attr_rules()->size()) : 0) !=
+        nattrs) {
+      return Corrupt("attribute rule index");
+    }
+    if (s.attr_rules() != nullptr) {  // Absent when there are no attributes.
+      for (const fb::IntList* list : *s.attr_rules()) {
+        std::vector<int32_t> rules = Vec(list->values());
+        for (int32_t r : rules)
+          if (r < 0 || r >= nrules) return Corrupt("attribute rule");
+        im->attr_rules.push_back(std::move(rules));
+      }
     }
   }
   im->stats.rules = nrules;
@@ -1165,6 +1183,71 @@ absl::Status SnapshotReader::CheckRuleFormulas(const CompiledPolicy::Impl& im,
       if (node.kind == Expr::Kind::kNot && node.children_count != 1)
         return Corrupt("formula not");
     }
+  }
+  return absl::OkStatus();
+}
+
+// Format 5: the missing-attribute explanation index (Impl::ExplainAttr),
+// copied whole and checked: one record per attribute, every range inside
+// its table or the pool, every guard on a variable in range with one
+// offset per class and one more, from 0 and never decreasing, and every
+// rule index in range.
+absl::Status SnapshotReader::DecodeExplainIndex(const fb::Snapshot& s,
+                                                int32_t nattrs, int32_t nrules,
+                                                CompiledPolicy::Impl* im) {
+  using Impl = CompiledPolicy::Impl;
+  static_assert(sizeof(fb::ExplainAttr) == sizeof(Impl::ExplainAttr) &&
+                offsetof(Impl::ExplainAttr, guards_begin) == 0 &&
+                offsetof(Impl::ExplainAttr, guards_count) == 4 &&
+                offsetof(Impl::ExplainAttr, unguarded_at) == 8 &&
+                offsetof(Impl::ExplainAttr, unguarded_count) == 12);
+  static_assert(sizeof(fb::ExplainGuard) == sizeof(Impl::ExplainGuard) &&
+                offsetof(Impl::ExplainGuard, var) == 0 &&
+                offsetof(Impl::ExplainGuard, begin_at) == 4 &&
+                offsetof(Impl::ExplainGuard, rules_at) == 8);
+  if (s.explain_attrs() == nullptr || s.explain_guards() == nullptr ||
+      s.explain_pool() == nullptr) {
+    return Corrupt("format 5 without the explanation index");
+  }
+  if (static_cast<int32_t>(s.explain_attrs()->size()) != nattrs)
+    return Corrupt("explanation index size");
+  im->explain.resize(s.explain_attrs()->size());
+  im->explain_guards.resize(s.explain_guards()->size());
+  if (!im->explain.empty()) {
+    std::memcpy(im->explain.data(), s.explain_attrs()->data(),
+                sizeof(Impl::ExplainAttr) * im->explain.size());
+  }
+  if (!im->explain_guards.empty()) {
+    std::memcpy(im->explain_guards.data(), s.explain_guards()->data(),
+                sizeof(Impl::ExplainGuard) * im->explain_guards.size());
+  }
+  im->explain_pool = Vec(s.explain_pool());
+  const std::vector<uint32_t>& pool = im->explain_pool;
+  auto rules_ok = [&](uint64_t at, uint64_t count) {
+    if (at + count > pool.size()) return false;
+    for (uint64_t k = 0; k < count; ++k)
+      if (pool[at + k] >= static_cast<uint32_t>(nrules)) return false;
+    return true;
+  };
+  for (const Impl::ExplainAttr& x : im->explain) {
+    if (uint64_t{x.guards_begin} + x.guards_count > im->explain_guards.size())
+      return Corrupt("explanation guards range");
+    if (!rules_ok(x.unguarded_at, x.unguarded_count))
+      return Corrupt("explanation rules");
+  }
+  for (const Impl::ExplainGuard& g : im->explain_guards) {
+    if (g.var < 0 || g.var >= static_cast<int32_t>(im->vars.size()))
+      return Corrupt("explanation guard variable");
+    const uint64_t classes = static_cast<uint32_t>(im->vars[g.var].num_classes);
+    if (uint64_t{g.begin_at} + classes + 1 > pool.size())
+      return Corrupt("explanation guard range");
+    const uint32_t* begin = pool.data() + g.begin_at;
+    if (begin[0] != 0) return Corrupt("explanation guard offsets");
+    for (uint64_t c = 0; c < classes; ++c) {
+      if (begin[c + 1] < begin[c]) return Corrupt("explanation guard offsets");
+    }
+    if (!rules_ok(g.rules_at, begin[classes]))
+      return Corrupt("explanation rules");
   }
   return absl::OkStatus();
 }

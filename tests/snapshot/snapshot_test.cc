@@ -282,6 +282,9 @@ constexpr flatbuffers::voffset_t kRuleTargetsField = 10;
 constexpr flatbuffers::voffset_t kRuleRangesField = 34;
 constexpr flatbuffers::voffset_t kRulePoolField = 35;
 constexpr flatbuffers::voffset_t kFormulaField = 36;
+constexpr flatbuffers::voffset_t kExplainAttrsField = 37;
+constexpr flatbuffers::voffset_t kExplainGuardsField = 38;
+constexpr flatbuffers::voffset_t kExplainPoolField = 39;
 
 const uint8_t* Base(const std::string& body) {
   return reinterpret_cast<const uint8_t*>(body.data());
@@ -859,6 +862,78 @@ TEST(SnapshotFormat5Test, Spec9RuleFormulasAreChecked) {
     return;
   }
   FAIL() << "no random policy has a rule with a compound `unless`";
+}
+
+// Format 5 stores the missing-attribute explanation index instead of
+// rebuilding it on load: it round-trips, and its ranges, offsets, guard
+// variables and rule indices are checked.
+TEST(SnapshotFormat5Test, Spec9ExplainIndexRoundTripsAndIsChecked) {
+  Compiled c = Make(3, 60);
+  const CompiledPolicy::Impl& im = c.compiled->impl();
+  const std::string bytes = WriteSnapshot(*c.compiled);
+  auto loaded = LoadSnapshot(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const CompiledPolicy::Impl& back = (*loaded)->impl();
+  ASSERT_EQ(back.explain.size(), im.explain.size());
+  for (size_t a = 0; a < im.explain.size(); ++a) {
+    const auto& x = back.explain[a];
+    const auto& y = im.explain[a];
+    EXPECT_TRUE(std::tie(x.guards_begin, x.guards_count, x.unguarded_at,
+                         x.unguarded_count) ==
+                std::tie(y.guards_begin, y.guards_count, y.unguarded_at,
+                         y.unguarded_count))
+        << "attribute " << a;
+  }
+  ASSERT_EQ(back.explain_guards.size(), im.explain_guards.size());
+  for (size_t g = 0; g < im.explain_guards.size(); ++g) {
+    const auto& x = back.explain_guards[g];
+    const auto& y = im.explain_guards[g];
+    EXPECT_TRUE(std::tie(x.var, x.begin_at, x.rules_at) ==
+                std::tie(y.var, y.begin_at, y.rules_at))
+        << "guard " << g;
+  }
+  EXPECT_EQ(back.explain_pool, im.explain_pool);
+  ASSERT_FALSE(im.explain_guards.empty()) << "no guarded rule";
+  // The first attribute with unguarded rules, and the first guard.
+  size_t attr = 0;
+  while (attr < im.explain.size() && im.explain[attr].unguarded_count == 0)
+    ++attr;
+  ASSERT_LT(attr, im.explain.size()) << "no unguarded rule";
+  const std::string body = Body(bytes);
+  const size_t attrs = VectorAt(body, Root(body), kExplainAttrsField);
+  const size_t guards = VectorAt(body, Root(body), kExplainGuardsField);
+  const size_t pool = VectorAt(body, Root(body), kExplainPoolField);
+  const auto& guard = im.explain_guards[0];
+  ASSERT_EQ(U32At(body, guards + 4), guard.begin_at);
+  auto mutate = [&](size_t at, uint32_t v, const std::string& what,
+                    const std::string& want) {
+    std::string mutated = body;
+    PutU32At(&mutated, at, v);
+    ExpectDataLoss(mutated, what, want);
+  };
+  const uint32_t pool_size = static_cast<uint32_t>(im.explain_pool.size());
+  const uint32_t nrules = static_cast<uint32_t>(im.rules.size());
+  mutate(attrs + 16 * attr + 4,
+         static_cast<uint32_t>(im.explain_guards.size()) + 1,
+         "guards past the table", "explanation guards range");
+  mutate(pool + 4 * im.explain[attr].unguarded_at, nrules,
+         "unguarded rule out of range", "explanation rules");
+  mutate(guards, static_cast<uint32_t>(im.vars.size()),
+         "guard variable out of range", "explanation guard variable");
+  mutate(guards + 4, pool_size, "guard offsets past the pool",
+         "explanation guard range");
+  mutate(pool + 4 * guard.begin_at, 1, "guard offsets not from 0",
+         "explanation guard offsets");
+  mutate(guards + 8, pool_size, "guard rules past the pool",
+         "explanation rules");
+  {
+    std::string mutated = body;
+    DropField(&mutated, Root(mutated), kExplainPoolField);
+    ExpectDataLoss(mutated, "format 5 without explain_pool",
+                   "without the explanation index");
+  }
+  // Unmutated, it loads (the mutations above are what was rejected).
+  EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
 }
 
 // Every scope a valid rule grants is interned (the evaluator's merge looks
