@@ -170,11 +170,13 @@ void PrepareLeafRecords(CompiledPolicy::Impl* im) {
 // Known literals skip RE2: their substring/regex matches are fixed.
 void PreparePatternTables(CompiledPolicy::Impl* im) {
   for (AttrInput& in : im->inputs) {
-    in.literal_match_begin.clear();
-    in.literal_match.clear();
     if (!in.patterns || in.scalar_var < 0) continue;
     const Var& v = im->vars[in.scalar_var];
     if (v.literals.empty()) continue;
+    // A snapshot of format 5 on brings the table (checked on load).
+    if (in.literal_match_begin.size() == static_cast<size_t>(v.num_classes) + 1)
+      continue;
+    in.literal_match.clear();
     std::vector<int> matches;
     in.literal_match_begin.assign(static_cast<size_t>(v.num_classes) + 1, 0);
     for (int32_t c = 0; c < v.num_classes; ++c) {

@@ -139,7 +139,8 @@ std::string WriteSnapshot(const CompiledPolicy& compiled) {
     auto patterns = Strings(b, in.pattern_text);
     inputs.push_back(fb::CreateAttrInputDirect(
         b, in.attr, in.scalar_var, in.presence_var, in.expiry_var,
-        &in.pattern_vars, &in.set_vars, &patterns));
+        &in.pattern_vars, &in.set_vars, &patterns, &in.literal_match_begin,
+        &in.literal_match));
   }
   std::vector<fb::Leaf> leaves;
   for (const Leaf& l : im.leaves)
@@ -405,6 +406,9 @@ class SnapshotReader {
                                   CompiledPolicy::Impl* im);
   static absl::Status CheckRuleFormulas(const CompiledPolicy::Impl& im,
                                         int32_t nattrs);
+  absl::Status DecodeLiteralMatches(const fb::AttrInput& in,
+                                    const std::vector<Var>& vars,
+                                    AttrInput* input);
   absl::Status DecodeExplainIndex(const fb::Snapshot& s, int32_t nattrs,
                                   int32_t nrules, CompiledPolicy::Impl* im);
   absl::Status DecodeLeafRules(const fb::Snapshot& s,
@@ -783,6 +787,10 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         }
         if (!input.patterns->Compile())
           return Corrupt("patterns do not compile");
+      }
+      if (format >= 5) {
+        absl::Status st = DecodeLiteralMatches(*in, im->vars, &input);
+        if (!st.ok()) return st;
       }
       im->inputs.push_back(std::move(input));
     }
@@ -1182,6 +1190,44 @@ absl::Status SnapshotReader::CheckRuleFormulas(const CompiledPolicy::Impl& im,
       }
       if (node.kind == Expr::Kind::kNot && node.children_count != 1)
         return Corrupt("formula not");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Format 5: the pattern bits of an input's literal classes, as
+// PrepareEvaluation would build them (AttrInput::literal_match): for an
+// input with patterns and a scalar variable with literals, one offset per
+// class and one more, none for the missing and "other" classes, never
+// decreasing, ending at the size, each class's bits ascending and in
+// range; for any other input, none.
+absl::Status SnapshotReader::DecodeLiteralMatches(const fb::AttrInput& in,
+                                                  const std::vector<Var>& vars,
+                                                  AttrInput* input) {
+  input->literal_match_begin = Vec(in.literal_match_begin());
+  input->literal_match = Vec(in.literal_match());
+  const std::vector<uint32_t>& begin = input->literal_match_begin;
+  const std::vector<int32_t>& bits = input->literal_match;
+  const bool tabled = input->patterns != nullptr && input->scalar_var >= 0 &&
+                      !vars[input->scalar_var].literals.empty();
+  if (!tabled) {
+    if (!begin.empty() || !bits.empty()) return Corrupt("literal matches");
+    return absl::OkStatus();
+  }
+  const size_t classes =
+      static_cast<size_t>(vars[input->scalar_var].num_classes);
+  if (begin.size() != classes + 1 || begin[0] != 0 || begin[1] != 0 ||
+      begin[2] != 0 || begin.back() != bits.size()) {
+    return Corrupt("literal match index");
+  }
+  const int32_t npatterns = static_cast<int32_t>(input->pattern_vars.size());
+  for (size_t c = 2; c < classes; ++c) {
+    if (begin[c + 1] < begin[c]) return Corrupt("literal match index");
+    for (uint32_t i = begin[c]; i < begin[c + 1]; ++i) {
+      if (bits[i] < 0 || bits[i] >= npatterns ||
+          (i > begin[c] && bits[i - 1] >= bits[i])) {
+        return Corrupt("literal match");
+      }
     }
   }
   return absl::OkStatus();

@@ -282,6 +282,9 @@ constexpr flatbuffers::voffset_t kRuleTargetsField = 10;
 constexpr flatbuffers::voffset_t kRuleRangesField = 34;
 constexpr flatbuffers::voffset_t kRulePoolField = 35;
 constexpr flatbuffers::voffset_t kFormulaField = 36;
+constexpr flatbuffers::voffset_t kInputsField = 11;
+constexpr flatbuffers::voffset_t kInputLiteralMatchBeginField = 7;
+constexpr flatbuffers::voffset_t kInputLiteralMatchField = 8;
 constexpr flatbuffers::voffset_t kExplainAttrsField = 37;
 constexpr flatbuffers::voffset_t kExplainGuardsField = 38;
 constexpr flatbuffers::voffset_t kExplainPoolField = 39;
@@ -934,6 +937,53 @@ TEST(SnapshotFormat5Test, Spec9ExplainIndexRoundTripsAndIsChecked) {
   }
   // Unmutated, it loads (the mutations above are what was rejected).
   EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+}
+
+// Format 5 stores each input's pattern bits per literal class, so a load
+// need not run RE2 over every literal; they round-trip and are checked.
+TEST(SnapshotFormat5Test, Spec9LiteralMatchesRoundTripAndAreChecked) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Compiled c = Make(seed, 60);
+    const CompiledPolicy::Impl& im = c.compiled->impl();
+    size_t input = 0;
+    while (input < im.inputs.size() && im.inputs[input].literal_match.empty())
+      ++input;
+    if (input == im.inputs.size()) continue;
+    const AttrInput& in = im.inputs[input];
+    const std::string bytes = WriteSnapshot(*c.compiled);
+    auto loaded = LoadSnapshot(bytes);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    for (size_t i = 0; i < im.inputs.size(); ++i) {
+      EXPECT_EQ((*loaded)->impl().inputs[i].literal_match_begin,
+                im.inputs[i].literal_match_begin);
+      EXPECT_EQ((*loaded)->impl().inputs[i].literal_match,
+                im.inputs[i].literal_match);
+    }
+    const std::string body = Body(bytes);
+    const auto* inputs = RootVector<flatbuffers::Table>(body, kInputsField);
+    ASSERT_NE(inputs, nullptr);
+    const flatbuffers::Table* table =
+        inputs->Get(static_cast<flatbuffers::uoffset_t>(input));
+    const size_t begin = VectorAt(body, table, kInputLiteralMatchBeginField);
+    const size_t bits = VectorAt(body, table, kInputLiteralMatchField);
+    auto mutate = [&](size_t at, uint32_t v, const std::string& what,
+                      const std::string& want) {
+      std::string mutated = body;
+      PutU32At(&mutated, at, v);
+      ExpectDataLoss(mutated, what, want);
+    };
+    mutate(bits, static_cast<uint32_t>(in.pattern_vars.size()),
+           "pattern bit out of range", "literal match");
+    mutate(begin + 4 * 2, 1, "a match on the \"other\" class",
+           "literal match index");
+    mutate(begin + 4 * (in.literal_match_begin.size() - 1),
+           static_cast<uint32_t>(in.literal_match.size()) + 1,
+           "index past the matches", "literal match index");
+    // Unmutated, it loads (the mutations above are what was rejected).
+    EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
+    return;
+  }
+  FAIL() << "no random policy has a pattern matching a literal";
 }
 
 // Every scope a valid rule grants is interned (the evaluator's merge looks
