@@ -279,7 +279,8 @@ static_assert(offsetof(ImplPart, instance) == 0 &&
               offsetof(ImplPart, attrs_count) == 36 &&
               offsetof(ImplPart, never_expires) == 40);
 static_assert(std::endian::native == std::endian::little);
-// So are the leaf entitlements and the rules' formula ranges.
+// So are the leaf entitlements, the rules' formula ranges and the
+// explanation index.
 static_assert(sizeof(fb::LeafEntitlement) == sizeof(LeafEntitlement) &&
               offsetof(LeafEntitlement, instance) == 0 &&
               offsetof(LeafEntitlement, level) == 4 &&
@@ -300,6 +301,17 @@ static_assert(sizeof(fb::RuleRanges) == sizeof(RuleInfo) &&
               offsetof(RuleInfo, missing_count) == 20 &&
               offsetof(RuleInfo, unless_begin) == 24 &&
               offsetof(RuleInfo, unless_count) == 28);
+using ImplExplainAttr = CompiledPolicy::Impl::ExplainAttr;
+using ImplExplainGuard = CompiledPolicy::Impl::ExplainGuard;
+static_assert(sizeof(fb::ExplainAttr) == sizeof(ImplExplainAttr) &&
+              offsetof(ImplExplainAttr, guards_begin) == 0 &&
+              offsetof(ImplExplainAttr, guards_count) == 4 &&
+              offsetof(ImplExplainAttr, unguarded_at) == 8 &&
+              offsetof(ImplExplainAttr, unguarded_count) == 12);
+static_assert(sizeof(fb::ExplainGuard) == sizeof(ImplExplainGuard) &&
+              offsetof(ImplExplainGuard, var) == 0 &&
+              offsetof(ImplExplainGuard, begin_at) == 4 &&
+              offsetof(ImplExplainGuard, rules_at) == 8);
 
 class SnapshotReader {
  public:
@@ -1242,15 +1254,6 @@ absl::Status SnapshotReader::DecodeExplainIndex(const fb::Snapshot& s,
                                                 int32_t nattrs, int32_t nrules,
                                                 CompiledPolicy::Impl* im) {
   using Impl = CompiledPolicy::Impl;
-  static_assert(sizeof(fb::ExplainAttr) == sizeof(Impl::ExplainAttr) &&
-                offsetof(Impl::ExplainAttr, guards_begin) == 0 &&
-                offsetof(Impl::ExplainAttr, guards_count) == 4 &&
-                offsetof(Impl::ExplainAttr, unguarded_at) == 8 &&
-                offsetof(Impl::ExplainAttr, unguarded_count) == 12);
-  static_assert(sizeof(fb::ExplainGuard) == sizeof(Impl::ExplainGuard) &&
-                offsetof(Impl::ExplainGuard, var) == 0 &&
-                offsetof(Impl::ExplainGuard, begin_at) == 4 &&
-                offsetof(Impl::ExplainGuard, rules_at) == 8);
   if (s.explain_attrs() == nullptr || s.explain_guards() == nullptr ||
       s.explain_pool() == nullptr) {
     return Corrupt("format 5 without the explanation index");
