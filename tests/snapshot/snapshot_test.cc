@@ -377,6 +377,15 @@ void ExpectDataLoss(const std::string& body, const std::string& what,
   EXPECT_NE(message.find(want), std::string::npos) << what << ": " << message;
 }
 
+// `body` with the 32-bit word at byte `at` set to `v` fails the semantic
+// check for the reason `want`.
+void ExpectWordDataLoss(const std::string& body, size_t at, uint32_t v,
+                        const std::string& what, const std::string& want) {
+  std::string mutated = body;
+  PutU32At(&mutated, at, v);
+  ExpectDataLoss(mutated, what, want);
+}
+
 // A layered policy survives the round trip: same layers, same leaf rules,
 // same rule targets, the same bytes when written again, and the same
 // answers for every person (differential against the fresh compile).
@@ -701,22 +710,20 @@ TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
   const size_t at = parts + kPartBytes * grant;
   const auto& part = im.parts[grant];
   ASSERT_EQ(U32At(body, at), static_cast<uint32_t>(part.instance));
-  auto mutate = [&](size_t pos, uint32_t v, const std::string& what,
-                    const std::string& want) {
-    std::string mutated = body;
-    PutU32At(&mutated, pos, v);
-    ExpectDataLoss(mutated, what, want);
-  };
   const size_t n = im.leaves.size();
-  mutate(begin + 4 * n, static_cast<uint32_t>(im.parts.size()) + 1,
-         "part index past the end", "part index end");
+  ExpectWordDataLoss(body, begin + 4 * n,
+                     static_cast<uint32_t>(im.parts.size()) + 1,
+                     "part index past the end", "part index end");
   ASSERT_GE(n, 3u);
-  mutate(begin + 4 * (n - 1), static_cast<uint32_t>(im.parts.size()) + 1,
-         "decreasing part index", "decreases");
-  mutate(begin + 4, 1, "parts on leaf 0", "leaf 0 has parts");
-  mutate(at, static_cast<uint32_t>(l.c.compiled->policy().instances().size()),
-         "part instance out of range", ": instance");
-  mutate(at + 4, 99, "part level out of range", ": level");
+  ExpectWordDataLoss(body, begin + 4 * (n - 1),
+                     static_cast<uint32_t>(im.parts.size()) + 1,
+                     "decreasing part index", "decreases");
+  ExpectWordDataLoss(body, begin + 4, 1, "parts on leaf 0", "leaf 0 has parts");
+  ExpectWordDataLoss(
+      body, at,
+      static_cast<uint32_t>(l.c.compiled->policy().instances().size()),
+      "part instance out of range", ": instance");
+  ExpectWordDataLoss(body, at + 4, 99, "part level out of range", ": level");
   {
     // The never_expires byte becomes a bool: only 0 and 1 are values.
     std::string mutated = body;
@@ -731,21 +738,24 @@ TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
     ExpectDataLoss(mutated, "leaf entitlement expiry flag 2",
                    "leaf expiry flag");
   }
-  mutate(at + 20, static_cast<uint32_t>(im.part_pool.size()) + 1,
-         "reasons past the pool", ": range");
-  mutate(pool + 4 * part.reasons_begin,
-         static_cast<uint32_t>(l.c.compiled->policy().rules().size()),
-         "reason out of range", ": reasons");
+  ExpectWordDataLoss(body, at + 20,
+                     static_cast<uint32_t>(im.part_pool.size()) + 1,
+                     "reasons past the pool", ": range");
+  ExpectWordDataLoss(
+      body, pool + 4 * part.reasons_begin,
+      static_cast<uint32_t>(l.c.compiled->policy().rules().size()),
+      "reason out of range", ": reasons");
   if (grant + 1 < im.part_begin[leaf + 1] && part.instance > 0) {
     // The next part of the leaf, moved before this one.
-    mutate(at + kPartBytes, static_cast<uint32_t>(part.instance - 1),
-           "unsorted parts", ": unsorted");
+    ExpectWordDataLoss(body, at + kPartBytes,
+                       static_cast<uint32_t>(part.instance - 1),
+                       "unsorted parts", ": unsorted");
   }
   for (size_t i = 0; i < im.parts.size(); ++i) {
     if (im.parts[i].scopes_count == 0) continue;
-    mutate(pool + 4 * im.parts[i].scopes_begin,
-           static_cast<uint32_t>(im.scopes.size()), "scope id out of range",
-           ": scope");
+    ExpectWordDataLoss(body, pool + 4 * im.parts[i].scopes_begin,
+                       static_cast<uint32_t>(im.scopes.size()),
+                       "scope id out of range", ": scope");
     break;
   }
   {
@@ -832,28 +842,28 @@ TEST(SnapshotFormat5Test, Spec9RuleFormulasAreChecked) {
     ASSERT_EQ(U32At(body, ranges), info.cond_begin);
     ASSERT_EQ(U32At(body, root + 12),
               im.formula[info.unless_begin].children_count);
-    auto mutate = [&](size_t at, uint32_t v, const std::string& what,
-                      const std::string& want) {
-      std::string mutated = body;
-      PutU32At(&mutated, at, v);
-      ExpectDataLoss(mutated, what, want);
-    };
     const uint32_t pool_size = static_cast<uint32_t>(im.rule_pool.size());
-    mutate(ranges, pool_size, "condition atoms past the pool",
-           "rule formula range");
-    mutate(ranges + 28, static_cast<uint32_t>(im.formula.size()) + 1,
-           "unless past the formula table", "rule formula range");
-    mutate(pool + 4 * info.cond_begin, static_cast<uint32_t>(im.atoms.size()),
-           "condition atom out of range", "condition atom");
-    mutate(pool + 4 * info.missing_begin,
-           static_cast<uint32_t>(c.compiled->policy().attributes().size()),
-           "missing attribute out of range", "condition attribute");
-    mutate(root, 7, "formula kind out of range", "formula kind");
+    ExpectWordDataLoss(body, ranges, pool_size, "condition atoms past the pool",
+                       "rule formula range");
+    ExpectWordDataLoss(body, ranges + 28,
+                       static_cast<uint32_t>(im.formula.size()) + 1,
+                       "unless past the formula table", "rule formula range");
+    ExpectWordDataLoss(body, pool + 4 * info.cond_begin,
+                       static_cast<uint32_t>(im.atoms.size()),
+                       "condition atom out of range", "condition atom");
+    ExpectWordDataLoss(
+        body, pool + 4 * info.missing_begin,
+        static_cast<uint32_t>(c.compiled->policy().attributes().size()),
+        "missing attribute out of range", "condition attribute");
+    ExpectWordDataLoss(body, root, 7, "formula kind out of range",
+                       "formula kind");
     // The root's first child points back at the root: a cycle.
-    mutate(pool + 4 * im.formula[info.unless_begin].children_begin, 0,
-           "formula child before its parent", "formula child");
-    mutate(root + 8, pool_size, "formula children past the pool",
-           "formula children range");
+    ExpectWordDataLoss(body,
+                       pool + 4 * im.formula[info.unless_begin].children_begin,
+                       0, "formula child before its parent", "formula child");
+    ExpectWordDataLoss(body, root + 8, pool_size,
+                       "formula children past the pool",
+                       "formula children range");
     {
       std::string mutated = body;
       DropField(&mutated, Root(mutated), kRulePoolField);
@@ -908,27 +918,22 @@ TEST(SnapshotFormat5Test, Spec9ExplainIndexRoundTripsAndIsChecked) {
   const size_t pool = VectorAt(body, Root(body), kExplainPoolField);
   const auto& guard = im.explain_guards[0];
   ASSERT_EQ(U32At(body, guards + 4), guard.begin_at);
-  auto mutate = [&](size_t at, uint32_t v, const std::string& what,
-                    const std::string& want) {
-    std::string mutated = body;
-    PutU32At(&mutated, at, v);
-    ExpectDataLoss(mutated, what, want);
-  };
   const uint32_t pool_size = static_cast<uint32_t>(im.explain_pool.size());
   const uint32_t nrules = static_cast<uint32_t>(im.rules.size());
-  mutate(attrs + 16 * attr + 4,
-         static_cast<uint32_t>(im.explain_guards.size()) + 1,
-         "guards past the table", "explanation guards range");
-  mutate(pool + 4 * im.explain[attr].unguarded_at, nrules,
-         "unguarded rule out of range", "explanation rules");
-  mutate(guards, static_cast<uint32_t>(im.vars.size()),
-         "guard variable out of range", "explanation guard variable");
-  mutate(guards + 4, pool_size, "guard offsets past the pool",
-         "explanation guard range");
-  mutate(pool + 4 * guard.begin_at, 1, "guard offsets not from 0",
-         "explanation guard offsets");
-  mutate(guards + 8, pool_size, "guard rules past the pool",
-         "explanation rules");
+  ExpectWordDataLoss(body, attrs + 16 * attr + 4,
+                     static_cast<uint32_t>(im.explain_guards.size()) + 1,
+                     "guards past the table", "explanation guards range");
+  ExpectWordDataLoss(body, pool + 4 * im.explain[attr].unguarded_at, nrules,
+                     "unguarded rule out of range", "explanation rules");
+  ExpectWordDataLoss(body, guards, static_cast<uint32_t>(im.vars.size()),
+                     "guard variable out of range",
+                     "explanation guard variable");
+  ExpectWordDataLoss(body, guards + 4, pool_size, "guard offsets past the pool",
+                     "explanation guard range");
+  ExpectWordDataLoss(body, pool + 4 * guard.begin_at, 1,
+                     "guard offsets not from 0", "explanation guard offsets");
+  ExpectWordDataLoss(body, guards + 8, pool_size, "guard rules past the pool",
+                     "explanation rules");
   {
     std::string mutated = body;
     DropField(&mutated, Root(mutated), kExplainPoolField);
@@ -966,19 +971,14 @@ TEST(SnapshotFormat5Test, Spec9LiteralMatchesRoundTripAndAreChecked) {
         inputs->Get(static_cast<flatbuffers::uoffset_t>(input));
     const size_t begin = VectorAt(body, table, kInputLiteralMatchBeginField);
     const size_t bits = VectorAt(body, table, kInputLiteralMatchField);
-    auto mutate = [&](size_t at, uint32_t v, const std::string& what,
-                      const std::string& want) {
-      std::string mutated = body;
-      PutU32At(&mutated, at, v);
-      ExpectDataLoss(mutated, what, want);
-    };
-    mutate(bits, static_cast<uint32_t>(in.pattern_vars.size()),
-           "pattern bit out of range", "literal match");
-    mutate(begin + 4 * 2, 1, "a match on the \"other\" class",
-           "literal match index");
-    mutate(begin + 4 * (in.literal_match_begin.size() - 1),
-           static_cast<uint32_t>(in.literal_match.size()) + 1,
-           "index past the matches", "literal match index");
+    ExpectWordDataLoss(body, bits,
+                       static_cast<uint32_t>(in.pattern_vars.size()),
+                       "pattern bit out of range", "literal match");
+    ExpectWordDataLoss(body, begin + 4 * 2, 1, "a match on the \"other\" class",
+                       "literal match index");
+    ExpectWordDataLoss(body, begin + 4 * (in.literal_match_begin.size() - 1),
+                       static_cast<uint32_t>(in.literal_match.size()) + 1,
+                       "index past the matches", "literal match index");
     // Unmutated, it loads (the mutations above are what was rejected).
     EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
     return;
