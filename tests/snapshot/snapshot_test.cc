@@ -385,6 +385,15 @@ void ExpectWordDataLoss(const std::string& body, size_t at, uint32_t v,
   PutU32At(&mutated, at, v);
   ExpectDataLoss(mutated, what, want);
 }
+// `body` without field `id` of its root table fails the semantic check for
+// the reason `want`.
+void ExpectDroppedFieldDataLoss(const std::string& body,
+                                flatbuffers::voffset_t id,
+                                const std::string& want) {
+  std::string mutated = body;
+  DropField(&mutated, Root(mutated), id);
+  ExpectDataLoss(mutated, "snapshot without field " + std::to_string(id), want);
+}
 
 // A layered policy survives the round trip: same layers, same leaf rules,
 // same rule targets, the same bytes when written again, and the same
@@ -758,12 +767,7 @@ TEST(SnapshotFormat4Test, Spec9MergePartsAreChecked) {
                        "scope id out of range", ": scope");
     break;
   }
-  {
-    std::string mutated = body;
-    DropField(&mutated, Root(mutated), kPartsField);
-    ExpectDataLoss(mutated, "format 5 without parts",
-                   "format 5 without merge parts");
-  }
+  ExpectDroppedFieldDataLoss(body, kPartsField, "format 5 without merge parts");
   // Unmutated, it loads (the mutations above are what was rejected).
   EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
 }
@@ -864,12 +868,8 @@ TEST(SnapshotFormat5Test, Spec9RuleFormulasAreChecked) {
     ExpectWordDataLoss(body, root + 8, pool_size,
                        "formula children past the pool",
                        "formula children range");
-    {
-      std::string mutated = body;
-      DropField(&mutated, Root(mutated), kRulePoolField);
-      ExpectDataLoss(mutated, "format 5 without rule_pool",
-                     "format 5 without rule formulas");
-    }
+    ExpectDroppedFieldDataLoss(body, kRulePoolField,
+                               "format 5 without rule formulas");
     // Unmutated, it loads (the mutations above are what was rejected).
     EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
     return;
@@ -934,12 +934,8 @@ TEST(SnapshotFormat5Test, Spec9ExplainIndexRoundTripsAndIsChecked) {
                      "guard offsets not from 0", "explanation guard offsets");
   ExpectWordDataLoss(body, guards + 8, pool_size, "guard rules past the pool",
                      "explanation rules");
-  {
-    std::string mutated = body;
-    DropField(&mutated, Root(mutated), kExplainPoolField);
-    ExpectDataLoss(mutated, "format 5 without explain_pool",
-                   "without the explanation index");
-  }
+  ExpectDroppedFieldDataLoss(body, kExplainPoolField,
+                             "without the explanation index");
   // Unmutated, it loads (the mutations above are what was rejected).
   EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
 }
@@ -1019,11 +1015,8 @@ TEST(SnapshotFormat3Test, Spec9UninternedTargetScopeIsDataLoss) {
 TEST(SnapshotFormat3Test, Spec9MissingFormat3VectorIsDataLoss) {
   for (const LeafRuleSeed& seed : LeafRuleSeeds()) {
     for (flatbuffers::voffset_t id : {kLeafRulesBeginField, kLeafRulesField}) {
-      std::string mutated = seed.body;
-      DropField(&mutated, Root(mutated), id);
-      ExpectDataLoss(mutated,
-                     seed.file + " without field " + std::to_string(id),
-                     "without leaf rules");
+      SCOPED_TRACE(seed.file);
+      ExpectDroppedFieldDataLoss(seed.body, id, "without leaf rules");
     }
   }
   Layered l = MakeLayered();
@@ -1031,10 +1024,7 @@ TEST(SnapshotFormat3Test, Spec9MissingFormat3VectorIsDataLoss) {
   const std::string body = Body(l.bytes);
   for (flatbuffers::voffset_t id :
        {kLayerRootsField, kPartBeginField, kPartsField, kPartPoolField}) {
-    std::string mutated = body;
-    DropField(&mutated, Root(mutated), id);
-    ExpectDataLoss(mutated, "snapshot without field " + std::to_string(id),
-                   "without");
+    ExpectDroppedFieldDataLoss(body, id, "without");
   }
   // Rule tables share vtables: dropping one drops the targets of every
   // rule written with it.
