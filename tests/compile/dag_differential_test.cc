@@ -4,6 +4,8 @@
 // dates; the failing seed is printed.
 #include <cstdio>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
@@ -23,7 +25,29 @@ struct LayerCounts {
   int layered_apps = 0;
   int deep_apps = 0;
   int merged = 0;
+  int layer_leaves = 0;
 };
+
+// Layer leaves are keyed by what their merge parts are made of (the
+// compiler's LayerLeafKey): no two leaves may hold the same parts, or a
+// grant hidden by a cap would have kept two leaves apart.
+void ExpectLayerLeavesDistinct(const CompiledPolicy::Impl& im, uint64_t seed,
+                               LayerCounts* layers) {
+  std::set<std::vector<int64_t>> seen;
+  for (size_t l = 0; l + 1 < im.part_begin.size(); ++l) {
+    if (im.part_begin[l + 1] == im.part_begin[l]) continue;
+    std::vector<int64_t> key;
+    for (uint32_t i = im.part_begin[l]; i < im.part_begin[l + 1]; ++i) {
+      const auto& p = im.parts[i];
+      key.insert(key.end(), {p.instance, p.level, p.priority, -1});
+      for (uint32_t k = 0; k < p.reasons_count; ++k)
+        key.push_back(im.part_pool[p.reasons_begin + k]);
+    }
+    EXPECT_TRUE(seen.insert(key).second)
+        << "seed " << seed << ": leaf " << l << " repeats another's parts";
+    ++layers->layer_leaves;
+  }
+}
 
 void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
                int* compared, LayerCounts* layers = nullptr) {
@@ -45,6 +69,7 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
       layers->layered_apps += !dag.layer_roots.empty();
       layers->deep_apps += dag.layer_roots.size() >= 2;
     }
+    ExpectLayerLeavesDistinct((*compiled)->impl(), seed, layers);
   }
   DecisionBuffer buf;
   const Date dates[] = {
@@ -133,9 +158,11 @@ void CheckLayered(LayerCounts* layers) {
   }
   EXPECT_GE(compared, 16000);
   EXPECT_GE(layers->merged, 1000);
-  std::printf("layered apps %d (%d with 3+ layers), merged %d, cases %d\n",
-              layers->layered_apps, layers->deep_apps, layers->merged,
-              compared);
+  std::printf(
+      "layered apps %d (%d with 3+ layers), layer leaves %d, merged %d, "
+      "cases %d\n",
+      layers->layered_apps, layers->deep_apps, layers->layer_leaves,
+      layers->merged, compared);
 }
 
 // The same policies with every app split into layers where it can (see
