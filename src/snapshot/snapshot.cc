@@ -1228,13 +1228,19 @@ absl::Status SnapshotReader::DecodeLiteralMatches(const fb::AttrInput& in,
   }
   const size_t classes =
       static_cast<size_t>(vars[input->scalar_var].num_classes);
-  if (begin.size() != classes + 1 || begin[0] != 0 || begin[1] != 0 ||
-      begin[2] != 0 || begin.back() != bits.size()) {
+  if (classes < 3 || begin.size() != classes + 1 || begin[0] != 0 ||
+      begin[1] != 0 || begin[2] != 0 || begin.back() != bits.size()) {
     return Corrupt("literal match index");
+  }
+  // The whole index first: never decreasing and ending at the size, every
+  // class's range is in bounds (fuzz_snapshot found a read past the end
+  // when a middle offset overshot and only the ranges read so far were
+  // checked).
+  for (size_t c = 2; c < classes; ++c) {
+    if (begin[c + 1] < begin[c]) return Corrupt("literal match index");
   }
   const int32_t npatterns = static_cast<int32_t>(input->pattern_vars.size());
   for (size_t c = 2; c < classes; ++c) {
-    if (begin[c + 1] < begin[c]) return Corrupt("literal match index");
     for (uint32_t i = begin[c]; i < begin[c + 1]; ++i) {
       if (bits[i] < 0 || bits[i] >= npatterns ||
           (i > begin[c] && bits[i - 1] >= bits[i])) {

@@ -972,6 +972,10 @@ TEST(SnapshotFormat5Test, Spec9LiteralMatchesRoundTripAndAreChecked) {
                        "pattern bit out of range", "literal match");
     ExpectWordDataLoss(body, begin + 4 * 2, 1, "a match on the \"other\" class",
                        "literal match index");
+    // A middle offset past the end (the last one still right): found by
+    // fuzz_snapshot reading past the matches before the fix.
+    ExpectWordDataLoss(body, begin + 4 * 3, 0x10000,
+                       "a middle offset overshoots", "literal match index");
     ExpectWordDataLoss(body, begin + 4 * (in.literal_match_begin.size() - 1),
                        static_cast<uint32_t>(in.literal_match.size()) + 1,
                        "index past the matches", "literal match index");
