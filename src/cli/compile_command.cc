@@ -1,5 +1,5 @@
-// `birthright compile`: compile a policy to its decision DAG; show its size
-// or draw it (snapshots to files arrive with the snapshot format).
+// `birthright compile`: compile a policy to its decision DAG; write it as a
+// snapshot, show its size or draw it.
 #include <climits>
 #include <cstdio>
 #include <memory>

@@ -69,9 +69,10 @@ struct AttrInput {
   std::vector<int32_t> set_vars;
   std::unique_ptr<re2::RE2::Set> patterns;
   std::vector<std::string> pattern_text;  // In RE2::Set order (snapshots).
-  // Derived (PrepareEvaluation): the pattern bits matching the interned
-  // literal of scalar class c are literal_match[literal_match_begin[c] ..
-  // literal_match_begin[c + 1]), so a known value skips RE2.
+  // The pattern bits matching the interned literal of scalar class c are
+  // literal_match[literal_match_begin[c] .. literal_match_begin[c + 1]), so
+  // a known value skips RE2. Built by PrepareEvaluation after a compile (or
+  // a snapshot older than format 5); format 5 stores them.
   std::vector<uint32_t> literal_match_begin;
   std::vector<int32_t> literal_match;
 };
@@ -324,7 +325,8 @@ struct CompiledPolicy::Impl {
   std::vector<uint32_t> explain_pool;  // Class offsets and rule indices.
 
   // Derived from the above by PrepareEvaluation() after a compile or a
-  // snapshot load; never serialized.
+  // snapshot load, and never serialized, except the merge parts at the end,
+  // which snapshots store from format 4 on.
   //
   // Leaf entitlements in output form, copied with one memmove; entitlements
   // with an attribute expiry get their date filled in per person.

@@ -943,9 +943,6 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         dag.layer_roots.pop_back();
     }
   }
-  auto leaf_ok = [&](uint32_t ref) {
-    return (ref & ~kLeafBit) < im->leaves.size();
-  };
   if (format == 1) {
     if (absl::Status st = DecodeFormat1Nodes(s, im.get()); !st.ok()) return st;
   } else {
