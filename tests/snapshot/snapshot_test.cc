@@ -986,6 +986,23 @@ TEST(SnapshotFormat5Test, Spec9LiteralMatchesRoundTripAndAreChecked) {
   FAIL() << "no random policy has a pattern matching a literal";
 }
 
+// Regression (fuzz_snapshot): a literal-match index whose middle offset
+// overshot, the last still equal to the size, let a class's range run past
+// the matches; the check read it before checking the whole index. The
+// input is fuzz/corpus/snapshot/regression-literal-match-index-overshoot,
+// whose trailer the fuzzer recomputes, as here.
+TEST(SnapshotFormat5Test, RegressionLiteralMatchIndexOvershoot) {
+  const std::string path =
+      std::string(BIRTHRIGHT_SOURCE_DIR) +
+      "/fuzz/corpus/snapshot/regression-literal-match-index-overshoot";
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  ASSERT_GT(bytes.str().size(), kTrailerBytes) << path;
+  ExpectDataLoss(Body(bytes.str()), "the fuzzer's input",
+                 "literal match index");
+}
+
 // Every scope a valid rule grants is interned (the evaluator's merge looks
 // scopes up by string).
 TEST(SnapshotFormat3Test, Spec9UninternedTargetScopeIsDataLoss) {
