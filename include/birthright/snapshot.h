@@ -21,7 +21,7 @@
 namespace birthright {
 
 // The format this library writes and the newest it reads.
-inline constexpr uint32_t kSnapshotFormatVersion = 5;
+inline constexpr uint32_t kSnapshotFormatVersion = 6;
 
 struct SnapshotLimits {
   int64_t max_bytes = int64_t{1} << 30;  // 1 GiB.

@@ -53,8 +53,8 @@ absl::Status LayOutCode(const std::vector<Var>& vars,
           continue;
         }
         // Every child is placed: emit the node as its default child and
-        // exceptions, dense when that is at most twice the sparse size (one
-        // load per step instead of a scan).
+        // exceptions, padded (see dag.h), or dense when that is at most
+        // twice the sparse size (one load per step instead of a scan).
         const BuiltNode& n = nodes[f.id];
         const uint32_t width = static_cast<uint32_t>(vars[n.var].num_classes);
         uint32_t dflt = n.dflt;
@@ -80,8 +80,9 @@ absl::Status LayOutCode(const std::vector<Var>& vars,
             exc.emplace_back(exc_class[n.exc_begin + k],
                              exc_child[n.exc_begin + k]);
         }
-        const bool dense = 2 + size_t{width} <= 2 * (3 + 2 * exc.size());
-        if (code->size() + 3 + 2 * size_t{width} >= kLeafBit) {
+        const uint32_t real = static_cast<uint32_t>(exc.size());
+        const bool dense = DenseIsCompact(width, real);
+        if (code->size() + 3 + 2 * (size_t{width} + 3) >= kLeafBit) {
           return absl::ResourceExhaustedError(
               "decision DAG code exceeds 2^31 words");
         }
@@ -93,10 +94,13 @@ absl::Status LayOutCode(const std::vector<Var>& vars,
           code->resize(at + width, ref(dflt));
           for (const auto& [c, child] : exc) (*code)[at + c] = ref(child);
         } else {
-          code->push_back(static_cast<uint32_t>(exc.size()));
+          const uint32_t padded = PaddedExceptions(real);
+          code->push_back(padded);
           code->push_back(ref(dflt));
           for (const auto& [c, child] : exc) code->push_back(c);
+          code->insert(code->end(), padded - real, kPadClass);
           for (const auto& [c, child] : exc) code->push_back(ref(child));
+          code->insert(code->end(), padded - real, ref(dflt));
         }
         stack.pop_back();
       }

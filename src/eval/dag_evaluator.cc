@@ -246,7 +246,7 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
     const uint32_t* node = sparse[a];
     if (node == nullptr) continue;
     const uint32_t count = node[1];
-    for (uint32_t k = 0; k < count; ++k)
+    for (uint32_t k = 0; k < count && node[3 + k] != kPadClass; ++k)
       (*dispatch)[node[3 + k] * n + a] = node[3 + count + k];
   }
 }

@@ -412,6 +412,7 @@ class SnapshotReader {
     }
     return true;
   }
+  static absl::Status UpgradeUnpaddedCode(CompiledPolicy::Impl* im);
   absl::Status DecodeFormat1Nodes(const fb::Snapshot& s,
                                   CompiledPolicy::Impl* im);
   absl::Status DecodeRuleFormulas(const fb::Snapshot& s, int32_t nrules,
@@ -973,9 +974,18 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       const uint64_t words = NodeSparse(n) ? 3 + 2 * count : 2 + count;
       if (words > code.size() - at) return Corrupt("node edges");
       if (NodeSparse(n)) {
-        if (count > width || !child_ok(n[2], at))
+        // Format 6 pads the exceptions to a multiple of 4 (dag.h).
+        uint64_t real = count;
+        if (format >= 6) {
+          if (count % 4 != 0) return Corrupt("node exceptions not padded");
+          while (real > 0 && n[3 + real - 1] == kPadClass) --real;
+          if (count - real > 3) return Corrupt("node padding");
+          for (uint64_t k = real; k < count; ++k)
+            if (n[3 + count + k] != n[2]) return Corrupt("node padding");
+        }
+        if (real > width || !child_ok(n[2], at))
           return Corrupt("node default child");
-        for (uint64_t k = 0; k < count; ++k) {
+        for (uint64_t k = 0; k < real; ++k) {
           const uint32_t c = n[3 + k];
           if (c >= width || (k > 0 && n[3 + k - 1] >= c))
             return Corrupt("node classes");
@@ -996,6 +1006,9 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
       for (uint32_t root : dag.layer_roots) {
         if (!child_ok(root, code.size())) return Corrupt("app layer root");
       }
+    }
+    if (format < 6) {
+      if (absl::Status st = UpgradeUnpaddedCode(im.get()); !st.ok()) return st;
     }
   }
   // Atoms and rule formulas (missing-attribute explanation).
@@ -1497,6 +1510,57 @@ absl::Status SnapshotReader::DecodeFormat1Nodes(const fb::Snapshot& s,
   absl::Status st = LayOutCode(im->vars, nodes, exc_class, exc_child,
                                std::move(roots), &im->code);
   return st.ok() ? st : Corrupt(std::string(st.message()));
+}
+
+// Formats 2 to 5 stored sparse nodes unpadded (checked as such): lay the
+// code out again, as the compiler now would. REQUIRES: the code passed the
+// check above.
+absl::Status SnapshotReader::UpgradeUnpaddedCode(CompiledPolicy::Impl* im) {
+  std::vector<BuiltNode> nodes;
+  std::vector<uint32_t> exc_class, exc_child;
+  const std::vector<uint32_t>& code = im->code;
+  std::vector<uint32_t> node_at(code.size());  // Offset to node id.
+  auto built = [&](uint32_t ref) {
+    return (ref & kLeafBit) ? ref : node_at[ref];
+  };
+  for (uint32_t at = 0; at < code.size();) {
+    const uint32_t* n = &code[at];
+    const uint32_t count = n[1];
+    BuiltNode node{NodeVar(n), 0, static_cast<uint32_t>(exc_class.size()),
+                   count};
+    if (NodeSparse(n)) {
+      node.dflt = built(n[2]);
+      for (uint32_t k = 0; k < count; ++k) {
+        exc_class.push_back(n[3 + k]);
+        exc_child.push_back(built(n[3 + count + k]));
+      }
+      at += 3 + 2 * count;
+    } else {
+      node.dflt = kDenseNode;
+      for (uint32_t k = 0; k < count; ++k) {
+        exc_class.push_back(k);
+        exc_child.push_back(built(n[2 + k]));
+      }
+      at += 2 + count;
+    }
+    node_at[static_cast<uint32_t>(&n[0] - code.data())] =
+        static_cast<uint32_t>(nodes.size());
+    nodes.push_back(node);
+  }
+  std::vector<uint32_t*> roots;
+  for (AppDag& dag : im->apps) {
+    dag.root = built(dag.root);
+    roots.push_back(&dag.root);
+    for (uint32_t& root : dag.layer_roots) {
+      root = built(root);
+      roots.push_back(&root);
+    }
+  }
+  absl::Status st = LayOutCode(im->vars, nodes, exc_class, exc_child,
+                               std::move(roots), &im->code);
+  if (!st.ok()) return Corrupt(std::string(st.message()));
+  CountCode(im->code, &im->stats.nodes, &im->stats.edges);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<CompiledPolicy>> LoadSnapshot(

@@ -1,5 +1,5 @@
 // The DAG code (src/compile/dag.h): NodeChild on dense and sparse nodes of
-// every size (both the counting scan and the bisection), and LayOutCode on
+// every size (both the grouped select and the bisection), and LayOutCode on
 // random bottom-up DAGs — the laid-out code must send every class vector to
 // the same leaf as the nodes it was built from, with children before parents.
 #include <cstdint>
@@ -13,14 +13,19 @@
 namespace birthright {
 namespace {
 
-// Builds one node in code form from explicit (class -> child) edges.
+// Builds one node in code form from explicit (class -> child) edges,
+// padded to a multiple of 4 as the layout writes it.
 std::vector<uint32_t> SparseNode(int32_t var,
                                  const std::map<uint32_t, uint32_t>& edges,
                                  uint32_t dflt) {
-  std::vector<uint32_t> code = {static_cast<uint32_t>(var) << 1 | 1,
-                                static_cast<uint32_t>(edges.size()), dflt};
+  const uint32_t real = static_cast<uint32_t>(edges.size());
+  const uint32_t padded = PaddedExceptions(real);
+  std::vector<uint32_t> code = {static_cast<uint32_t>(var) << 1 | 1, padded,
+                                dflt};
   for (const auto& [c, child] : edges) code.push_back(c);
+  code.insert(code.end(), padded - real, kPadClass);
   for (const auto& [c, child] : edges) code.push_back(child);
+  code.insert(code.end(), padded - real, dflt);
   return code;
 }
 
@@ -37,6 +42,7 @@ TEST(DagCodeTest, SparseLookupFindsEveryExceptionAndDefaultsTheRest) {
     const std::vector<uint32_t> code = SparseNode(3, edges, dflt);
     ASSERT_EQ(NodeWords(code.data()), code.size());
     ASSERT_EQ(NodeVar(code.data()), 3);
+    ASSERT_EQ(code[1] % 4, 0u);
     for (uint32_t c = 0; c < width + 3; ++c) {
       auto it = edges.find(c);
       EXPECT_EQ(NodeChild(code.data(), c),
@@ -126,12 +132,28 @@ TEST(DagCodeTest, LayOutKeepsEveryPathAndPutsChildrenFirst) {
     ASSERT_TRUE(
         LayOutCode(b.vars, b.nodes, b.exc_class, b.exc_child, root_ptrs, &code)
             .ok());
-    // Children strictly before parents, at node starts.
+    // Children strictly before parents, at node starts; sparse nodes
+    // padded to groups of four with the default child, and only where
+    // dense would take over twice the words.
     std::vector<uint8_t> start(code.size(), 0);
     for (size_t at = 0; at < code.size(); at += NodeWords(&code[at])) {
       const uint32_t* n = &code[at];
       const uint32_t width =
           static_cast<uint32_t>(b.vars[NodeVar(n)].num_classes);
+      if (NodeSparse(n)) {
+        const uint32_t count = n[1];
+        ASSERT_EQ(count % 4, 0u) << "seed " << seed;
+        uint32_t real = 0;
+        while (real < count && n[3 + real] != kPadClass) ++real;
+        ASSERT_GT(real + 4, count) << "seed " << seed;
+        for (uint32_t k = real; k < count; ++k) {
+          ASSERT_EQ(n[3 + k], kPadClass) << "seed " << seed;
+          ASSERT_EQ(n[3 + count + k], n[2]) << "seed " << seed;
+        }
+        ASSERT_FALSE(DenseIsCompact(width, real)) << "seed " << seed;
+      } else {
+        ASSERT_EQ(n[1], width) << "seed " << seed;
+      }
       for (uint32_t c = 0; c < width; ++c) {
         const uint32_t child = NodeChild(n, c);
         if (child & kLeafBit) continue;
