@@ -359,10 +359,51 @@ struct CompiledPolicy::Impl {
   // fewer layers). Per rank, the variable most of its roots test, and per
   // class of it the node (or leaf) each app's walk continues from:
   // dispatch[class * apps + app]; without one (dispatch_var -1), roots.
+  //
+  // Refined (refine_var >= 0): the walks take a second step at once, on
+  // the variable most of the dispatched nodes test (the job title, after
+  // the department). Per class c1 of dispatch_var, refine_default (a row
+  // of apps words, in place of dispatch's) sends every app whose node
+  // there is sparse on refine_var to its default child; the classes of
+  // refine_var such nodes list are refine_class[refine_begin[c1] ..
+  // refine_begin[c1 + 1]), ascending, and class i's patch, the apps sent
+  // elsewhere, is the (app, child) pairs of patch[2 * patch_begin[i] ..
+  // 2 * patch_begin[i + 1]).
   struct WalkRank {
     std::vector<uint32_t> roots;  // By app.
     int32_t dispatch_var = -1;
     std::vector<uint32_t> dispatch;
+    int32_t refine_var = -1;
+    std::vector<uint32_t> refine_begin, refine_class, patch_begin, patch;
+    // Writes where each app's walk of this rank starts, for the person's
+    // `classes`, to refs[0 .. apps).
+    void Start(const uint32_t* classes, size_t apps, uint32_t* refs) const {
+      if (dispatch_var < 0) {
+        std::copy(roots.begin(), roots.end(), refs);
+        return;
+      }
+      const uint32_t c1 = classes[dispatch_var];
+      const uint32_t* row = dispatch.data() + c1 * apps;
+      std::copy(row, row + apps, refs);
+      if (refine_var < 0) return;
+      const uint32_t c2 = classes[refine_var];
+      // Branch-free lower bound: which class matches is data.
+      const uint32_t* base = refine_class.data() + refine_begin[c1];
+      uint32_t len = refine_begin[c1 + 1] - refine_begin[c1];
+      if (len == 0) return;
+      while (len > 1) {
+        const uint32_t half = len / 2;
+        base = base[half] < c2 ? base + half : base;
+        len -= half;
+      }
+      // base is the last key below c2, or the first key: c2 is there or
+      // right after it, if anywhere.
+      base += *base < c2;
+      const size_t i = static_cast<size_t>(base - refine_class.data());
+      if (i == refine_begin[c1 + 1] || *base != c2) return;
+      for (uint32_t p = patch_begin[i]; p < patch_begin[i + 1]; ++p)
+        refs[patch[2 * p]] = patch[2 * p + 1];
+    }
   };
   std::vector<WalkRank> ranks;
   // Scope ids rank in byte order (scope_rank) and fold case-insensitively

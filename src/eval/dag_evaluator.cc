@@ -251,6 +251,76 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
   }
 }
 
+// Refines `rank`'s dispatch by a second variable (see WalkRank) when its
+// patches take no more words than the DAG code itself.
+void PrepareRefinement(const CompiledPolicy::Impl& im,
+                       CompiledPolicy::Impl::WalkRank* rank) {
+  if (rank->dispatch_var < 0) return;
+  const size_t n = rank->roots.size();
+  const size_t classes1 = rank->dispatch.size() / n;
+  auto sparse_on = [&](uint32_t e, int32_t var) {
+    return !(e & kLeafBit) && NodeSparse(&im.code[e]) &&
+           NodeVar(&im.code[e]) == var;
+  };
+  // The variable the most dispatched sparse nodes test.
+  std::map<int32_t, size_t> testing;
+  for (uint32_t e : rank->dispatch) {
+    if (!(e & kLeafBit) && NodeSparse(&im.code[e]))
+      ++testing[NodeVar(&im.code[e])];
+  }
+  int32_t var = -1;
+  size_t best = 0;
+  for (const auto& [v, count] : testing) {
+    if (count > best) {
+      best = count;
+      var = v;
+    }
+  }
+  if (var < 0) return;
+  // Per class c1, the (class, app, child) exceptions of the sparse nodes
+  // on `var`, by class then app.
+  struct Exception {
+    uint32_t c, app, child;
+  };
+  std::vector<Exception> exc;
+  std::vector<uint32_t> rows = rank->dispatch;
+  std::vector<uint32_t> begin = {0}, keys, patch_begin = {0}, patch;
+  for (size_t c1 = 0; c1 < classes1; ++c1) {
+    uint32_t* row = rows.data() + c1 * n;
+    exc.clear();
+    for (size_t a = 0; a < n; ++a) {
+      if (!sparse_on(row[a], var)) continue;
+      const uint32_t* node = &im.code[row[a]];
+      const uint32_t count = node[1];
+      for (uint32_t k = 0; k < count && node[3 + k] != kPadClass; ++k)
+        exc.push_back(
+            {node[3 + k], static_cast<uint32_t>(a), node[3 + count + k]});
+      row[a] = node[2];
+    }
+    std::sort(exc.begin(), exc.end(),
+              [](const Exception& x, const Exception& y) {
+                return x.c != y.c ? x.c < y.c : x.app < y.app;
+              });
+    for (size_t i = 0; i < exc.size(); ++i) {
+      if (i == 0 || exc[i].c != exc[i - 1].c) {
+        keys.push_back(exc[i].c);
+        patch_begin.push_back(patch_begin.back());
+      }
+      patch.push_back(exc[i].app);
+      patch.push_back(exc[i].child);
+      ++patch_begin.back();
+    }
+    begin.push_back(static_cast<uint32_t>(keys.size()));
+    if (keys.size() + patch.size() > im.code.size()) return;  // Too big.
+  }
+  rank->dispatch = std::move(rows);
+  rank->refine_var = var;
+  rank->refine_begin = std::move(begin);
+  rank->refine_class = std::move(keys);
+  rank->patch_begin = std::move(patch_begin);
+  rank->patch = std::move(patch);
+}
+
 void PrepareDispatch(CompiledPolicy::Impl* im) {
   size_t ranks = 1;
   for (const AppDag& dag : im->apps)
@@ -265,6 +335,7 @@ void PrepareDispatch(CompiledPolicy::Impl* im) {
                                : kLeafBit);
     }
     PrepareDispatch(*im, rank.roots, &rank.dispatch_var, &rank.dispatch);
+    PrepareRefinement(*im, &rank);
   }
 }
 
@@ -547,14 +618,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   const size_t nranks = im.ranks.size();
   s.refs.resize(nranks * napps);
   s.active.clear();
-  for (size_t k = 0; k < nranks; ++k) {
-    const Impl::WalkRank& rank = im.ranks[k];
-    const uint32_t* row =
-        rank.dispatch_var >= 0
-            ? rank.dispatch.data() + s.classes[rank.dispatch_var] * napps
-            : rank.roots.data();
-    std::copy(row, row + napps, s.refs.begin() + k * napps);
-  }
+  for (size_t k = 0; k < nranks; ++k)
+    im.ranks[k].Start(s.classes.data(), napps, s.refs.data() + k * napps);
   for (size_t w = 0; w < nranks * napps; ++w) {
     if (!(s.refs[w] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(w));
   }

@@ -4,6 +4,7 @@
 // dates; the failing seed is printed.
 #include <cstdio>
 #include <memory>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -181,6 +182,63 @@ TEST(DagDifferentialTest, DeeplyLayeredAppsMatchReference) {
   layers.split_min_rules = 2;
   CheckLayered(&layers);
   EXPECT_GE(layers.deep_apps, 100);
+}
+
+// The walks' start (WalkRank::Start: dispatch on one variable, refined by
+// a second) leads every app, for any class vector, to the leaf its walk
+// from the root reaches. Random class vectors reach classes no person in
+// the seed has, and the first and last of each variable are always tried.
+TEST(DagDifferentialTest, DispatchStartsWalksWhereTheRootsLead) {
+  int refined = 0, walks = 0;
+  for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
+    for (uint64_t seed = family.first; seed < family.last; ++seed) {
+      testing::RandomWorld w =
+          testing::MakeRandomWorld(seed, family.options(seed));
+      BindOptions bind;
+      bind.strict = false;
+      auto bound = BoundPolicy::Bind(w.policy, &w.people, bind);
+      ASSERT_TRUE(bound.ok()) << "seed " << seed;
+      std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+      // One DAG per app, and layered as deep as it goes (more ranks).
+      for (int32_t layer_min_rules : {CompileOptions{}.layer_min_rules, 1}) {
+        CompileOptions options;
+        options.layer_min_rules = layer_min_rules;
+        options.layer_split_min_rules = 2;
+        auto compiled = CompiledPolicy::Compile(shared, options);
+        ASSERT_TRUE(compiled.ok()) << "seed " << seed;
+        const CompiledPolicy::Impl& im = (*compiled)->impl();
+        auto walk = [&](uint32_t ref, const std::vector<uint32_t>& classes) {
+          while (!(ref & kLeafBit)) {
+            const uint32_t* n = &im.code[ref];
+            ref = NodeChild(n, classes[NodeVar(n)]);
+          }
+          return ref;
+        };
+        std::mt19937 rng(static_cast<uint32_t>(seed));
+        const size_t napps = im.apps.size();
+        std::vector<uint32_t> classes(im.vars.size()), refs(napps);
+        for (const CompiledPolicy::Impl::WalkRank& rank : im.ranks) {
+          refined += rank.refine_var >= 0;
+          for (int t = 0; t < 300; ++t) {
+            for (size_t v = 0; v < classes.size(); ++v) {
+              const uint32_t width =
+                  static_cast<uint32_t>(im.vars[v].num_classes);
+              classes[v] = t == 0 ? 0 : t == 1 ? width - 1 : rng() % width;
+            }
+            rank.Start(classes.data(), napps, refs.data());
+            for (size_t a = 0; a < napps; ++a) {
+              ASSERT_EQ(walk(refs[a], classes), walk(rank.roots[a], classes))
+                  << "seed " << seed << ", app " << a << ", trial " << t;
+              ++walks;
+            }
+          }
+        }
+      }
+    }
+  }
+  std::printf("ranks refined %d, walks %d\n", refined, walks);
+  EXPECT_GE(refined, 40);
+  EXPECT_GE(walks, 100000);
 }
 
 // Fail closed on both paths: an invalid deny (here a type mismatch) still
