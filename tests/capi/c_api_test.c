@@ -5,8 +5,9 @@
  * loaded through the C API and br_evaluate_many must reproduce
  * tests/testdata/acme_eval.golden.jsonl byte for byte (what the CLI prints),
  * and the layered acme snapshots
- * (fuzz/corpus/snapshot/acme-format3-layered.brs, acme-format4-layered.brs and
- * acme-format5-layered.brs: apps compiled as two and three layers whose
+ * (fuzz/corpus/snapshot/acme-format3-layered.brs, acme-format4-layered.brs,
+ * acme-format5-layered.brs and acme-format6-layered.brs: apps compiled as
+ * two and three layers whose
  * outcomes are merged at evaluation) must answer every acme person field by
  * field as the policy compiled here does. Runs under ASan+UBSan too
  * (c_api_test_asan), so leaks of handles or error messages fail the test. */
@@ -1724,6 +1725,7 @@ int main(int argc, char** argv) {
     test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format3-layered.brs");
     test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format4-layered.brs");
     test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format5-layered.brs");
+    test_acme_layered(argv[1], "fuzz/corpus/snapshot/acme-format6-layered.brs");
   }
   printf("c_api_test: %d checks passed%s\n", checks,
          argc > 1 ? " (with the acme golden file)" : "");

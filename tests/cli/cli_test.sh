@@ -102,13 +102,15 @@ check "a truncated snapshot grants nothing" test ! -s "$TMP/out"
 
 # Layered snapshots (acme compiled with --layer-min-rules 0: 15 of 26 apps as
 # layers, outcomes merged at evaluation into DecisionBuffer::pool; format 3
-# with two layers per app, formats 4 and 5 with --layer-split 2, up to
-# three; format 5 without the leaves' rules) print
+# with two layers per app, formats 4 to 6 with --layer-split 2, up to
+# three; format 5 without the leaves' rules, format 6 with its sparse nodes
+# padded) print
 # byte for byte what the policy prints: merged scopes, reasons and expiries
 # are rendered from the buffer's pool.
 for LAYERED in "$SRC/fuzz/corpus/snapshot/acme-format3-layered.brs" \
                "$SRC/fuzz/corpus/snapshot/acme-format4-layered.brs" \
-               "$SRC/fuzz/corpus/snapshot/acme-format5-layered.brs"; do
+               "$SRC/fuzz/corpus/snapshot/acme-format5-layered.brs" \
+               "$SRC/fuzz/corpus/snapshot/acme-format6-layered.brs"; do
   "$BR" eval --rules "$LAYERED" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl \
     >"$TMP/layered.jsonl"
   check "$(basename "$LAYERED"): eval from a layered snapshot matches the golden file" cmp -s "$TMP/layered.jsonl" "$GOLDEN"

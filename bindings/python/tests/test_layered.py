@@ -4,7 +4,8 @@ fuzz/corpus/snapshot/acme-format3-layered.brs is the acme example compiled
 with CompileOptions::layer_min_rules = 1: 15 of its 26 apps are two DAG
 layers whose outcomes are merged at evaluation; acme-format4-layered.brs the
 same with layer_split_min_rules = 2, four apps in three layers, and
-acme-format5-layered.brs that again without the leaves' rules. Their scope
+acme-format5-layered.brs that again without the leaves' rules, and
+acme-format6-layered.brs with its sparse nodes padded. Their scope
 and reason
 ranges index the evaluation buffer's pool (kBufferRange, docs/dag.md). Every
 surface of the binding must render those: one person, evaluate_many (list,
@@ -36,7 +37,7 @@ TABLE_COLUMNS = ["person", "app", "instance", "level", "scopes", "expires", "rea
 
 @pytest.fixture(scope="module",
                 params=["acme-format3-layered.brs", "acme-format4-layered.brs",
-                        "acme-format5-layered.brs"])
+                        "acme-format5-layered.brs", "acme-format6-layered.brs"])
 def layered(request: pytest.FixtureRequest) -> birthright.Compiled:
     return birthright.load_snapshot(SNAPSHOTS / request.param)
 
@@ -70,10 +71,10 @@ def test_layered_snapshot_is_the_acme_policy(layered: birthright.Compiled,
 
 
 def test_stats_count_the_layers(acme: birthright.Compiled) -> None:
-    # Every seed layers 15 of the 26 apps; formats 4 and 5 split four of them
+    # Every seed layers 15 of the 26 apps; formats 4 to 6 split four of them
     # in three.
     for name, layers in [("acme-format3-layered.brs", 30), ("acme-format4-layered.brs", 34),
-                         ("acme-format5-layered.brs", 34)]:
+                         ("acme-format5-layered.brs", 34), ("acme-format6-layered.brs", 34)]:
         stats = birthright.load_snapshot(SNAPSHOTS / name).stats
         assert (stats["apps"], stats["layered_apps"], stats["layers"]) == (26, 15, layers)
     assert (acme.stats["layered_apps"], acme.stats["layers"]) == (0, 0)
