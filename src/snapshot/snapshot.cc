@@ -1117,7 +1117,8 @@ absl::Status SnapshotReader::DecodeRuleFormulas(const fb::Snapshot& s,
   if (s.format_version() >= 5) {
     if (s.rule_ranges() == nullptr || s.rule_pool() == nullptr ||
         s.formula() == nullptr) {
-      return Corrupt("format 5 without rule formulas");
+      return Corrupt("format " + std::to_string(s.format_version()) +
+                     " without rule formulas");
     }
     if (static_cast<int32_t>(s.rule_ranges()->size()) != nrules)
       return Corrupt("rule formulas");
@@ -1272,7 +1273,8 @@ absl::Status SnapshotReader::DecodeExplainIndex(const fb::Snapshot& s,
   using Impl = CompiledPolicy::Impl;
   if (s.explain_attrs() == nullptr || s.explain_guards() == nullptr ||
       s.explain_pool() == nullptr) {
-    return Corrupt("format 5 without the explanation index");
+    return Corrupt("format " + std::to_string(s.format_version()) +
+                   " without the explanation index");
   }
   if (static_cast<int32_t>(s.explain_attrs()->size()) != nattrs)
     return Corrupt("explanation index size");

@@ -870,7 +870,9 @@ TEST(SnapshotFormat5Test, Spec9RuleFormulasAreChecked) {
                        "formula children past the pool",
                        "formula children range");
     ExpectDroppedFieldDataLoss(body, kRulePoolField,
-                               "format 5 without rule formulas");
+                               "format " +
+                                   std::to_string(kSnapshotFormatVersion) +
+                                   " without rule formulas");
     // Unmutated, it loads (the mutations above are what was rejected).
     EXPECT_TRUE(LoadSnapshot(Frame(body)).ok());
     return;
