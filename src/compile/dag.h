@@ -134,6 +134,19 @@ inline void CountCode(const std::vector<uint32_t>& code, int64_t* nodes,
   }
 }
 
+// The first of the `len` > 0 ascending words at `first` that is not below
+// `key`, or first + len: a bisection without branches, for searches whose
+// outcome is data the branch predictor cannot learn.
+inline const uint32_t* LowerBound(const uint32_t* first, uint32_t len,
+                                  uint32_t key) {
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    first = first[half] < key ? first + half : first;
+    len -= half;
+  }
+  return first + (*first < key);
+}
+
 // The child of the node at `n` for class `c` (the hot path).
 inline uint32_t NodeChild(const uint32_t* n, uint32_t c) {
   if (!NodeSparse(n)) return n[2 + c];
@@ -153,14 +166,8 @@ inline uint32_t NodeChild(const uint32_t* n, uint32_t c) {
     }
     return child;
   }
-  // Branch-free lower bound (the pads sort last).
-  const uint32_t* base = cls;
-  for (uint32_t len = count; len > 1;) {
-    const uint32_t half = len / 2;
-    base = base[half] < c ? base + half : base;
-    len -= half;
-  }
-  const uint32_t i = static_cast<uint32_t>(base - cls) + (*base < c);
+  // More: bisect (the pads sort last).
+  const uint32_t i = static_cast<uint32_t>(LowerBound(cls, count, c) - cls);
   return i < count && cls[i] == c ? cls[count + i] : n[2];
 }
 
@@ -361,14 +368,13 @@ struct CompiledPolicy::Impl {
   // dispatch[class * apps + app]; without one (dispatch_var -1), roots.
   //
   // Refined (refine_var >= 0): the walks take a second step at once, on
-  // the variable most of the dispatched nodes test (the job title, after
-  // the department). Per class c1 of dispatch_var, refine_default (a row
-  // of apps words, in place of dispatch's) sends every app whose node
-  // there is sparse on refine_var to its default child; the classes of
-  // refine_var such nodes list are refine_class[refine_begin[c1] ..
-  // refine_begin[c1 + 1]), ascending, and class i's patch, the apps sent
-  // elsewhere, is the (app, child) pairs of patch[2 * patch_begin[i] ..
-  // 2 * patch_begin[i + 1]).
+  // the variable most of the dispatched nodes test sparse (the job title,
+  // after the department). Then dispatch's row for class c1 sends every
+  // app whose node there is sparse on refine_var on to its default child;
+  // the classes of refine_var such nodes list are
+  // refine_class[refine_begin[c1] .. refine_begin[c1 + 1]), ascending, and
+  // class i's patch, the apps it sends elsewhere, is the (app, child)
+  // pairs of patch[2 * patch_begin[i] .. 2 * patch_begin[i + 1]).
   struct WalkRank {
     std::vector<uint32_t> roots;  // By app.
     int32_t dispatch_var = -1;
@@ -387,20 +393,12 @@ struct CompiledPolicy::Impl {
       std::copy(row, row + apps, refs);
       if (refine_var < 0) return;
       const uint32_t c2 = classes[refine_var];
-      // Branch-free lower bound: which class matches is data.
-      const uint32_t* base = refine_class.data() + refine_begin[c1];
-      uint32_t len = refine_begin[c1 + 1] - refine_begin[c1];
-      if (len == 0) return;
-      while (len > 1) {
-        const uint32_t half = len / 2;
-        base = base[half] < c2 ? base + half : base;
-        len -= half;
-      }
-      // base is the last key below c2, or the first key: c2 is there or
-      // right after it, if anywhere.
-      base += *base < c2;
-      const size_t i = static_cast<size_t>(base - refine_class.data());
-      if (i == refine_begin[c1 + 1] || *base != c2) return;
+      const uint32_t from = refine_begin[c1], to = refine_begin[c1 + 1];
+      if (from == to) return;
+      const uint32_t* key =
+          LowerBound(refine_class.data() + from, to - from, c2);
+      const size_t i = static_cast<size_t>(key - refine_class.data());
+      if (i == to || *key != c2) return;
       for (uint32_t p = patch_begin[i]; p < patch_begin[i + 1]; ++p)
         refs[patch[2 * p]] = patch[2 * p + 1];
     }
