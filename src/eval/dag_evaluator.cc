@@ -3,6 +3,7 @@
 // copy leaf outcomes; layers reaching several leaves are merged by
 // src/eval/layer_merge.cc.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -252,66 +253,96 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
 }
 
 // Refines `rank`'s dispatch by a second variable (see WalkRank) when its
-// patches take no more words than the DAG code itself.
+// keys and patches take at most the words of the DAG code: a key and a
+// two-word patch per exception at most, counted before anything is built.
 void PrepareRefinement(const CompiledPolicy::Impl& im,
                        CompiledPolicy::Impl::WalkRank* rank) {
   if (rank->dispatch_var < 0) return;
   const size_t n = rank->roots.size();
   const size_t classes1 = rank->dispatch.size() / n;
-  auto sparse_on = [&](uint32_t e, int32_t var) {
-    return !(e & kLeafBit) && NodeSparse(&im.code[e]) &&
-           NodeVar(&im.code[e]) == var;
-  };
-  // The variable the most dispatched sparse nodes test.
-  std::map<int32_t, size_t> testing;
-  for (uint32_t e : rank->dispatch) {
-    if (!(e & kLeafBit) && NodeSparse(&im.code[e]))
-      ++testing[NodeVar(&im.code[e])];
-  }
-  int32_t var = -1;
-  size_t best = 0;
-  for (const auto& [v, count] : testing) {
-    if (count > best) {
-      best = count;
-      var = v;
+  // Each entry's node once (a big policy's nodes are cache misses; an
+  // app's entry is often the same from one class to the next): its
+  // variable when it is sparse (else -1), and its real (unpadded)
+  // exceptions.
+  const std::vector<uint32_t>& dispatch = rank->dispatch;
+  std::vector<int32_t> sparse_var(dispatch.size(), -1);
+  std::vector<uint32_t> real(dispatch.size(), 0);
+  std::vector<uint32_t> testing(im.vars.size(), 0);
+  for (size_t i = 0; i < dispatch.size(); ++i) {
+    const uint32_t e = dispatch[i];
+    if (i >= n && e == dispatch[i - n]) {
+      sparse_var[i] = sparse_var[i - n];
+      real[i] = real[i - n];
+    } else if (!(e & kLeafBit) && NodeSparse(&im.code[e])) {
+      const uint32_t* node = &im.code[e];
+      uint32_t k = node[1];
+      while (k > 0 && node[3 + k - 1] == kPadClass) --k;
+      sparse_var[i] = NodeVar(node);
+      real[i] = k;
     }
+    if (sparse_var[i] >= 0) ++testing[sparse_var[i]];
   }
-  if (var < 0) return;
-  // Per class c1, the (class, app, child) exceptions of the sparse nodes
-  // on `var`, by class then app.
-  struct Exception {
-    uint32_t c, app, child;
-  };
-  std::vector<Exception> exc;
-  std::vector<uint32_t> rows = rank->dispatch;
-  std::vector<uint32_t> begin = {0}, keys, patch_begin = {0}, patch;
+  // The variable the most dispatched sparse nodes test (ties: the
+  // smaller id).
+  const auto most = std::max_element(testing.begin(), testing.end());
+  if (most == testing.end() || *most == 0) return;
+  const int32_t var = static_cast<int32_t>(most - testing.begin());
+  size_t exceptions = 0;
+  for (size_t i = 0; i < dispatch.size(); ++i)
+    exceptions += sparse_var[i] == var ? real[i] : 0;
+  if (3 * exceptions > im.code.size()) return;  // Too big.
+  // Per class c1: count each listed class's apps (marking the class in a
+  // bitmap, whose touched words, sorted, yield the classes in order), then
+  // place each app's (app, child) pair at its class's cursor. The apps go
+  // in order, so a patch lists them ascending.
+  std::vector<uint32_t> rows = dispatch;
+  std::vector<uint32_t> begin = {0}, keys, patch_begin = {0};
+  std::vector<uint32_t> patch(2 * exceptions);
+  const size_t width = static_cast<size_t>(im.vars[var].num_classes);
+  std::vector<uint32_t> cursor(width, 0);
+  std::vector<uint64_t> listed(width / 64 + 1, 0);
+  std::vector<uint32_t> words;  // The nonzero words of `listed`.
+  std::vector<std::pair<uint32_t, const uint32_t*>> nodes;  // (app, node)
+  uint32_t placed = 0;
   for (size_t c1 = 0; c1 < classes1; ++c1) {
     uint32_t* row = rows.data() + c1 * n;
-    exc.clear();
+    nodes.clear();
     for (size_t a = 0; a < n; ++a) {
-      if (!sparse_on(row[a], var)) continue;
+      if (sparse_var[c1 * n + a] != var) continue;
       const uint32_t* node = &im.code[row[a]];
-      const uint32_t count = node[1];
-      for (uint32_t k = 0; k < count && node[3 + k] != kPadClass; ++k)
-        exc.push_back(
-            {node[3 + k], static_cast<uint32_t>(a), node[3 + count + k]});
+      nodes.emplace_back(static_cast<uint32_t>(a), node);
+      for (uint32_t k = 0, m = real[c1 * n + a]; k < m; ++k) {
+        const uint32_t c = node[3 + k];
+        ++cursor[c];
+        if (listed[c / 64] == 0) words.push_back(c / 64);
+        listed[c / 64] |= uint64_t{1} << (c % 64);
+      }
       row[a] = node[2];
     }
-    std::sort(exc.begin(), exc.end(),
-              [](const Exception& x, const Exception& y) {
-                return x.c != y.c ? x.c < y.c : x.app < y.app;
-              });
-    for (size_t i = 0; i < exc.size(); ++i) {
-      if (i == 0 || exc[i].c != exc[i - 1].c) {
-        keys.push_back(exc[i].c);
-        patch_begin.push_back(patch_begin.back());
+    std::sort(words.begin(), words.end());
+    for (uint32_t w : words) {
+      for (uint64_t bits = listed[w]; bits != 0; bits &= bits - 1) {
+        const uint32_t c =
+            static_cast<uint32_t>(64 * w + std::countr_zero(bits));
+        keys.push_back(c);
+        const uint32_t apps = cursor[c];
+        cursor[c] = placed;
+        placed += apps;
+        patch_begin.push_back(placed);
       }
-      patch.push_back(exc[i].app);
-      patch.push_back(exc[i].child);
-      ++patch_begin.back();
+      listed[w] = 0;
     }
+    words.clear();
+    for (const auto& [a, node] : nodes) {
+      const uint32_t count = node[1];
+      for (uint32_t k = 0, m = real[c1 * n + a]; k < m; ++k) {
+        const uint32_t at = cursor[node[3 + k]]++;
+        patch[2 * at] = a;
+        patch[2 * at + 1] = node[3 + count + k];
+      }
+    }
+    for (size_t i = begin.back(); i < keys.size(); ++i) cursor[keys[i]] = 0;
     begin.push_back(static_cast<uint32_t>(keys.size()));
-    if (keys.size() + patch.size() > im.code.size()) return;  // Too big.
   }
   rank->dispatch = std::move(rows);
   rank->refine_var = var;
