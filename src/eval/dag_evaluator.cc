@@ -688,7 +688,11 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
     const Leaf& leaf = im.leaves[id];
     const size_t at = ents.size();
     const CompactEntitlement* first = im.leaf_compact.data() + leaf.ents_begin;
-    ents.insert(ents.end(), first, first + leaf.ents_count);
+    if (leaf.ents_count == 1) {
+      ents.push_back(*first);  // Most apps have one instance.
+    } else {
+      ents.insert(ents.end(), first, first + leaf.ents_count);
+    }
     if (!im.leaf_attr_expiry[id]) continue;
     // The latest of the fixed and the person's attribute expiries.
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
