@@ -253,32 +253,25 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
 }
 
 // Refines `rank`'s dispatch by a second variable (see WalkRank) when its
-// keys and patches take at most the words of the DAG code: a key and a
-// two-word patch per exception at most, counted before anything is built.
+// keys and patches surely take at most the words of the DAG code, which
+// is known before anything is built.
 void PrepareRefinement(const CompiledPolicy::Impl& im,
                        CompiledPolicy::Impl::WalkRank* rank) {
   if (rank->dispatch_var < 0) return;
   const size_t n = rank->roots.size();
   const size_t classes1 = rank->dispatch.size() / n;
-  // Each entry's node once (a big policy's nodes are cache misses; an
-  // app's entry is often the same from one class to the next): its
-  // variable when it is sparse (else -1), and its real (unpadded)
-  // exceptions.
+  // Each entry's node header once (a big policy's nodes are cache
+  // misses; an app's entry is often the same from one class to the
+  // next): its variable when it is sparse, else -1.
   const std::vector<uint32_t>& dispatch = rank->dispatch;
   std::vector<int32_t> sparse_var(dispatch.size(), -1);
-  std::vector<uint32_t> real(dispatch.size(), 0);
   std::vector<uint32_t> testing(im.vars.size(), 0);
   for (size_t i = 0; i < dispatch.size(); ++i) {
     const uint32_t e = dispatch[i];
     if (i >= n && e == dispatch[i - n]) {
       sparse_var[i] = sparse_var[i - n];
-      real[i] = real[i - n];
     } else if (!(e & kLeafBit) && NodeSparse(&im.code[e])) {
-      const uint32_t* node = &im.code[e];
-      uint32_t k = node[1];
-      while (k > 0 && node[3 + k - 1] == kPadClass) --k;
-      sparse_var[i] = NodeVar(node);
-      real[i] = k;
+      sparse_var[i] = NodeVar(&im.code[e]);
     }
     if (sparse_var[i] >= 0) ++testing[sparse_var[i]];
   }
@@ -287,17 +280,24 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
   const auto most = std::max_element(testing.begin(), testing.end());
   if (most == testing.end() || *most == 0) return;
   const int32_t var = static_cast<int32_t>(most - testing.begin());
-  size_t exceptions = 0;
+  // At most a key and a two-word patch per exception, padded counts (in
+  // the header) bounding the real ones.
+  size_t bound = 0;
   for (size_t i = 0; i < dispatch.size(); ++i)
-    exceptions += sparse_var[i] == var ? real[i] : 0;
-  if (3 * exceptions > im.code.size()) return;  // Too big.
+    bound += sparse_var[i] == var ? im.code[dispatch[i] + 1] : 0;
+  if (3 * bound > im.code.size()) return;  // Too big.
+  auto real = [](const uint32_t* node) {
+    uint32_t k = node[1];
+    while (k > 0 && node[3 + k - 1] == kPadClass) --k;
+    return k;
+  };
   // Per class c1: count each listed class's apps (marking the class in a
   // bitmap, whose touched words, sorted, yield the classes in order), then
   // place each app's (app, child) pair at its class's cursor. The apps go
   // in order, so a patch lists them ascending.
   std::vector<uint32_t> rows = dispatch;
   std::vector<uint32_t> begin = {0}, keys, patch_begin = {0};
-  std::vector<uint32_t> patch(2 * exceptions);
+  std::vector<uint32_t> patch(2 * bound);
   const size_t width = static_cast<size_t>(im.vars[var].num_classes);
   std::vector<uint32_t> cursor(width, 0);
   std::vector<uint64_t> listed(width / 64 + 1, 0);
@@ -311,7 +311,7 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
       if (sparse_var[c1 * n + a] != var) continue;
       const uint32_t* node = &im.code[row[a]];
       nodes.emplace_back(static_cast<uint32_t>(a), node);
-      for (uint32_t k = 0, m = real[c1 * n + a]; k < m; ++k) {
+      for (uint32_t k = 0, m = real(node); k < m; ++k) {
         const uint32_t c = node[3 + k];
         ++cursor[c];
         if (listed[c / 64] == 0) words.push_back(c / 64);
@@ -335,7 +335,7 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
     words.clear();
     for (const auto& [a, node] : nodes) {
       const uint32_t count = node[1];
-      for (uint32_t k = 0, m = real[c1 * n + a]; k < m; ++k) {
+      for (uint32_t k = 0, m = real(node); k < m; ++k) {
         const uint32_t at = cursor[node[3 + k]]++;
         patch[2 * at] = a;
         patch[2 * at + 1] = node[3 + count + k];
@@ -344,6 +344,7 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
     for (size_t i = begin.back(); i < keys.size(); ++i) cursor[keys[i]] = 0;
     begin.push_back(static_cast<uint32_t>(keys.size()));
   }
+  patch.resize(2 * size_t{placed});
   rank->dispatch = std::move(rows);
   rank->refine_var = var;
   rank->refine_begin = std::move(begin);
