@@ -72,7 +72,7 @@ struct AttrInput {
   // The pattern bits matching the interned literal of scalar class c are
   // literal_match[literal_match_begin[c] .. literal_match_begin[c + 1]), so
   // a known value skips RE2. Built by PrepareEvaluation after a compile (or
-  // a snapshot older than format 5); format 5 stores them.
+  // a snapshot older than format 5); format 5 on stores them.
   std::vector<uint32_t> literal_match_begin;
   std::vector<int32_t> literal_match;
 };
