@@ -118,6 +118,13 @@ inline constexpr uint32_t PaddedExceptions(uint32_t k) {
 inline constexpr bool DenseIsCompact(uint64_t width, uint32_t k) {
   return 2 + width <= 2 * (3 + 2 * uint64_t{PaddedExceptions(k)});
 }
+// The real (unpadded) exceptions of the sparse node at `n`: its classes
+// before the trailing kPadClass entries.
+inline uint32_t NodeExceptions(const uint32_t* n) {
+  uint32_t k = n[1];
+  while (k > 0 && n[3 + k - 1] == kPadClass) --k;
+  return k;
+}
 inline uint32_t NodeWords(const uint32_t* n) {
   return NodeSparse(n) ? 3 + 2 * n[1] : 2 + n[1];
 }

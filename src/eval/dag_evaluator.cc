@@ -247,7 +247,7 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
     const uint32_t* node = sparse[a];
     if (node == nullptr) continue;
     const uint32_t count = node[1];
-    for (uint32_t k = 0; k < count && node[3 + k] != kPadClass; ++k)
+    for (uint32_t k = 0, m = NodeExceptions(node); k < m; ++k)
       (*dispatch)[node[3 + k] * n + a] = node[3 + count + k];
   }
 }
@@ -286,11 +286,6 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
   for (size_t i = 0; i < dispatch.size(); ++i)
     bound += sparse_var[i] == var ? im.code[dispatch[i] + 1] : 0;
   if (3 * bound > im.code.size()) return;  // Too big.
-  auto real = [](const uint32_t* node) {
-    uint32_t k = node[1];
-    while (k > 0 && node[3 + k - 1] == kPadClass) --k;
-    return k;
-  };
   // Per class c1: count each listed class's apps (marking the class in a
   // bitmap, whose touched words, sorted, yield the classes in order), then
   // place each app's (app, child) pair at its class's cursor. The apps go
@@ -311,7 +306,7 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
       if (sparse_var[c1 * n + a] != var) continue;
       const uint32_t* node = &im.code[row[a]];
       nodes.emplace_back(static_cast<uint32_t>(a), node);
-      for (uint32_t k = 0, m = real(node); k < m; ++k) {
+      for (uint32_t k = 0, m = NodeExceptions(node); k < m; ++k) {
         const uint32_t c = node[3 + k];
         ++cursor[c];
         if (listed[c / 64] == 0) words.push_back(c / 64);
@@ -335,7 +330,7 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
     words.clear();
     for (const auto& [a, node] : nodes) {
       const uint32_t count = node[1];
-      for (uint32_t k = 0, m = real(node); k < m; ++k) {
+      for (uint32_t k = 0, m = NodeExceptions(node); k < m; ++k) {
         const uint32_t at = cursor[node[3 + k]]++;
         patch[2 * at] = a;
         patch[2 * at + 1] = node[3 + count + k];

@@ -978,13 +978,13 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         uint64_t real = count;
         if (format >= 6) {
           if (count % 4 != 0) return Corrupt("node exceptions not padded");
-          while (real > 0 && n[3 + real - 1] == kPadClass) --real;
+          real = NodeExceptions(n);
           if (count - real > 3) return Corrupt("node padding");
           for (uint64_t k = real; k < count; ++k)
             if (n[3 + count + k] != n[2]) return Corrupt("node padding");
         }
-        if (real > width || !child_ok(n[2], at))
-          return Corrupt("node default child");
+        if (real > width) return Corrupt("node exceptions");
+        if (!child_ok(n[2], at)) return Corrupt("node default child");
         for (uint64_t k = 0; k < real; ++k) {
           const uint32_t c = n[3 + k];
           if (c >= width || (k > 0 && n[3 + k - 1] >= c))
