@@ -195,6 +195,15 @@ void PreparePatternTables(CompiledPolicy::Impl* im) {
   }
 }
 
+// The variable with the highest count in `testing` (by variable; ties:
+// the smaller id), or -1 when every count is 0.
+int32_t MostCounted(const std::vector<uint32_t>& testing) {
+  const auto most = std::max_element(testing.begin(), testing.end());
+  return most == testing.end() || *most == 0
+             ? -1
+             : static_cast<int32_t>(most - testing.begin());
+}
+
 // Dispatch on the variable the most of `roots` test (ties: the smaller id),
 // when its table stays small: (*dispatch)[class * roots + i] is where walk i
 // continues for that class.
@@ -203,17 +212,11 @@ void PrepareDispatch(const CompiledPolicy::Impl& im,
                      std::vector<uint32_t>* dispatch) {
   *dispatch_var = -1;
   dispatch->clear();
-  std::map<int32_t, int32_t> roots_testing;
+  std::vector<uint32_t> testing(im.vars.size(), 0);
   for (uint32_t root : roots) {
-    if (!(root & kLeafBit)) ++roots_testing[NodeVar(&im.code[root])];
+    if (!(root & kLeafBit)) ++testing[NodeVar(&im.code[root])];
   }
-  int32_t var = -1, best = 0;
-  for (const auto& [v, n] : roots_testing) {
-    if (n > best) {
-      best = n;
-      var = v;
-    }
-  }
+  const int32_t var = MostCounted(testing);
   if (var < 0) return;
   const size_t n = roots.size();
   const size_t classes = static_cast<size_t>(im.vars[var].num_classes);
@@ -275,11 +278,9 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
     }
     if (sparse_var[i] >= 0) ++testing[sparse_var[i]];
   }
-  // The variable the most dispatched sparse nodes test (ties: the
-  // smaller id).
-  const auto most = std::max_element(testing.begin(), testing.end());
-  if (most == testing.end() || *most == 0) return;
-  const int32_t var = static_cast<int32_t>(most - testing.begin());
+  // The variable the most dispatched sparse nodes test.
+  const int32_t var = MostCounted(testing);
+  if (var < 0) return;
   // At most a key and a two-word patch per exception, padded counts (in
   // the header) bounding the real ones.
   size_t bound = 0;
