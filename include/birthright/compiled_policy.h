@@ -72,7 +72,9 @@ struct CompileStats {
   int64_t layers = 0;        // The layers of those apps, in all.
   int64_t variables = 0;
   int64_t nodes = 0;
-  int64_t edges = 0;  // Stored child slots (a sparse node's default too).
+  // Stored child slots, a sparse node's default and padding included
+  // (docs/dag.md).
+  int64_t edges = 0;
   int64_t leaves = 0;
   // Approximate heap footprint of a compile: the DAG code, its outcomes
   // and the atoms kept to explain missing attributes, not the tables

@@ -130,7 +130,7 @@ inline uint32_t NodeWords(const uint32_t* n) {
 }
 
 // Node and edge counts of DAG code (CompileStats): edges are the stored
-// child slots, a sparse node's default included.
+// child slots, a sparse node's default and padding included.
 inline void CountCode(const std::vector<uint32_t>& code, int64_t* nodes,
                       int64_t* edges) {
   *nodes = 0;
