@@ -1,11 +1,14 @@
 // Evaluation benchmarks (issue: decision DAG). Three ways to answer "what
 // should this person have", measured in the same run on generated
-// spreadsheets of 100 .. 10,000 rules:
+// spreadsheets of 100 .. 100,000 rules:
 //   RowScan   — the reference evaluator: every rule, every person (what a
 //               spreadsheet macro does); the baseline.
 //   Dag       — the compiled decision DAG.
 //   TupleHash — the limit: a precomputed hash table from a person's whole
 //               attribute tuple to the answer.
+// Dag runs on two families of sheets: company-wide rows a fixed share of
+// the sheet (the answer grows with it) and company-wide rows bounded (the
+// answer stays the same size; BM_DagBoundedAnswer).
 // Every benchmark first checks its answers against the oracle.
 #include <benchmark/benchmark.h>
 
@@ -16,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -54,13 +58,15 @@ std::string TupleKey(const std::vector<std::string_view>& slots) {
 // The fixture for `rules` generated rows, compiled with the default
 // options (BR_APPS_PER_DAG and BR_LAYER_MIN_RULES override them), or with
 // one DAG per app when `layers` is false.
-Fixture& Get(int rules, bool layers = true) {
-  static std::map<std::pair<int, bool>, std::unique_ptr<Fixture>> cache;
-  auto& slot = cache[{rules, layers}];
+Fixture& Get(int rules, bool layers = true,
+             CompanyWide company_wide = CompanyWide::kShare) {
+  static std::map<std::tuple<int, bool, CompanyWide>, std::unique_ptr<Fixture>>
+      cache;
+  auto& slot = cache[{rules, layers, company_wide}];
   if (slot) return *slot;
   slot = std::make_unique<Fixture>();
   Fixture& f = *slot;
-  f.sheet = GenerateSpreadsheet(rules, kPeople);
+  f.sheet = GenerateSpreadsheet(rules, kPeople, 42, company_wide);
   auto bound =
       BoundPolicy::Bind(f.sheet.policy, &f.sheet.people, BindOptions{});
   if (!bound.ok()) {
@@ -160,6 +166,20 @@ void BM_Dag(benchmark::State& state) {
 // compare the two in one run.
 void BM_DagOneDagPerApp(benchmark::State& state) {
   DagBench(state, Get(static_cast<int>(state.range(0)), /*layers=*/false));
+}
+
+// The same, on sheets whose company-wide rows stop at kMaxCompanyWideRows
+// (CompanyWide::kBounded): a bigger sheet describes more departments, so
+// the answer stays the size of a 2,000-row sheet's. This separates the
+// cost of the sheet's size from the cost of a bigger answer.
+void BM_DagBoundedAnswer(benchmark::State& state) {
+  DagBench(state, Get(static_cast<int>(state.range(0)), /*layers=*/true,
+                      CompanyWide::kBounded));
+}
+
+void BM_DagBoundedAnswerOneDagPerApp(benchmark::State& state) {
+  DagBench(state, Get(static_cast<int>(state.range(0)), /*layers=*/false,
+                      CompanyWide::kBounded));
 }
 
 void BM_TupleHash(benchmark::State& state) {
@@ -294,6 +314,8 @@ BENCHMARK(BM_DagFromSnapshot)->Arg(2000);
 BENCHMARK(BM_RowScan)->Arg(100)->Arg(1000)->Arg(2000)->Arg(100000);
 BENCHMARK(BM_Dag)->Arg(100)->Arg(1000)->Arg(2000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_DagOneDagPerApp)->Arg(10000);
+BENCHMARK(BM_DagBoundedAnswer)->Arg(1000)->Arg(2000)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_DagBoundedAnswerOneDagPerApp)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_TupleHash)->Arg(100)->Arg(1000)->Arg(2000)->Arg(100000);
 BENCHMARK(BM_Compile)
     ->Arg(100)

@@ -41,7 +41,8 @@ std::string Title(int d, int t) {
 
 }  // namespace
 
-Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
+Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed,
+                                CompanyWide company_wide) {
   Rng r(seed);
   Spreadsheet s;
   Policy& p = s.policy;
@@ -71,6 +72,18 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
     }
   }
   const int depts = std::max(12, rules / 40);
+  int company_wide_rows = 0;
+  // Whether a row that drew no department condition gets its department
+  // anyway (CompanyWide::kBounded). Draws nothing, so the random stream,
+  // and with it every other cell, is the same as with kShare.
+  auto scope_to_department = [&] {
+    if (company_wide == CompanyWide::kBounded &&
+        company_wide_rows >= kMaxCompanyWideRows) {
+      return true;
+    }
+    ++company_wide_rows;
+    return false;
+  };
   for (int i = 0; i < rules; ++i) {
     Rule rule;
     rule.id = "R" + std::to_string(i + 1);
@@ -79,6 +92,13 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
       rule = p.rules[r.Uniform(i)];
       rule.id = "R" + std::to_string(i + 1);
       rule.location.line = i + 2;
+      const bool names_department = std::any_of(
+          rule.conditions.begin(), rule.conditions.end(),
+          [](const Condition& c) { return c.attribute == "department"; });
+      if (!names_department && scope_to_department()) {
+        rule.conditions.push_back(
+            {"department", {PredicateOp::kAnyOf, {Dept(i % depts)}}, "", {}});
+      }
       p.rules.push_back(std::move(rule));
       continue;
     }
@@ -88,7 +108,7 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
       rule.effect = Effect::kDeny;
       rule.conditions.push_back(
           {"employment type", {PredicateOp::kAnyOf, {"Contractor"}}, "", {}});
-      if (r.Chance(50)) {
+      if (r.Chance(50) || scope_to_department()) {
         rule.conditions.push_back(
             {"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
       }
@@ -103,6 +123,9 @@ Spreadsheet GenerateSpreadsheet(int rules, int people, uint64_t seed) {
              {PredicateOp::kAnyOf, {Dept(d), Dept(r.Skewed(depts))}},
              "",
              {}});
+      } else if (scope_to_department()) {
+        rule.conditions.push_back(
+            {"department", {PredicateOp::kAnyOf, {Dept(d)}}, "", {}});
       }
       const int t = r.Uniform(100);
       if (t < 55) {
