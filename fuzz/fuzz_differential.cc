@@ -28,9 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!bound.ok()) return 0;
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
   // Odd seeds split every app into layers where it can (see AppDag), so
-  // the merge at evaluation is fuzzed too.
+  // the merge at evaluation is fuzzed too; with bit 2 set, each app first
+  // tries one DAG on a small budget, so the undo of a trial is fuzzed too.
   CompileOptions co;
-  if (seed & 1) co.layer_min_rules = 1;
+  if (seed & 1) {
+    co.layer_min_rules = 1;
+    co.one_dag_nodes_per_rule = (seed & 4) ? 2 : 0;
+  }
   if ((seed & 3) == 3) co.layer_split_min_rules = 2;  // And as deep as can be.
   auto compiled = CompiledPolicy::Compile(shared, co);
   if (!compiled.ok()) return 0;

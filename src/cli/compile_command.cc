@@ -20,6 +20,7 @@ constexpr char kHelp[] =
     "Usage: birthright compile --rules FILE [--catalog FILE] [--aliases FILE]\n"
     "                          [--schema FILE] [--people FILE]\n"
     "                          [--layer-min-rules N] [--layer-split N]\n"
+    "                          [--one-dag-nodes N]\n"
     "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
     "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
@@ -40,9 +41,13 @@ constexpr char kHelp[] =
     "  --dot                  print the DAGs as Graphviz DOT\n"
     "  --people FILE          HR export used only to infer attribute types\n"
     "  --layer-min-rules N    compile apps with at least N rules as layers\n"
-    "                         merged at evaluation (default 128;\n"
-    "                         0 = every app that splits, 'never' = one DAG\n"
-    "                         per app); see docs/dag.md\n"
+    "                         merged at evaluation, when one DAG would be too\n"
+    "                         big (default 128; 'never' = one DAG per app);\n"
+    "                         see docs/dag.md\n"
+    "  --one-dag-nodes N      ...too big: more than N nodes per rule of the "
+    "app\n"
+    "                         (default 16; 0 = layer every such app that\n"
+    "                         splits, with --layer-min-rules 0 every app)\n"
     "  --layer-split N        split what is left of a layered app again while\n"
     "                         it has at least N rules (default 32), into at\n"
     "                         most 8 layers\n"
@@ -58,6 +63,7 @@ int RunCompile(int argc, char** argv) {
                              {"output"},
                              {"layer-min-rules"},
                              {"layer-split"},
+                             {"one-dag-nodes"},
                              {"help", false}});
   // `-o FILE` is the conventional spelling of --output.
   std::vector<char*> argv2(argv, argv + argc);
@@ -100,6 +106,14 @@ int RunCompile(int argc, char** argv) {
           "--layer-split: expected a rule count of at least 1"));
     }
     options.layer_split_min_rules = static_cast<int32_t>(*n);
+  }
+  if (auto m = args->Get("one-dag-nodes")) {
+    std::optional<int64_t> n = ParseInt64(*m);
+    if (!n || *n < 0 || *n > INT32_MAX) {
+      return fail(absl::InvalidArgumentError(
+          "--one-dag-nodes: expected a node count per rule"));
+    }
+    options.one_dag_nodes_per_rule = static_cast<int32_t>(*n);
   }
   std::shared_ptr<const BoundPolicy> shared;
   auto compiled = CompileLoaded(*loaded, &people, &shared, options);

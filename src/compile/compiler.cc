@@ -74,6 +74,22 @@ class WordMap {
     }
   }
 
+  // The map's size, to go back to with Truncate.
+  size_t arena_size() const { return arena_.size(); }
+  size_t count() const { return count_; }
+
+  // Forgets every run stored after the map had `arena_size` words in its
+  // arena and `count` runs: the index is rebuilt from the runs kept.
+  void Truncate(size_t arena_size, size_t count) {
+    arena_.resize(arena_size);
+    count_ = count;
+    std::fill(slots_.begin(), slots_.end(), 0);
+    for (size_t offset = 0; offset < arena_.size();
+         offset += 2 + arena_[offset]) {
+      Place(Hash(arena_.data() + offset + 2, arena_[offset]), offset);
+    }
+  }
+
   // Stores `value` for w[0..n). REQUIRES: Find(hash, w, n) is null.
   void Add(uint64_t hash, const uint32_t* w, size_t n, uint32_t value) {
     if (2 * (count_ + 1) > slots_.size()) Grow();
@@ -649,6 +665,21 @@ class Compiler {
     if (members.empty()) return;  // Root stays the empty leaf.
     dag->nodes = 0;
     if (static_cast<int64_t>(members.size()) >= options_.layer_min_rules) {
+      // One DAG answers with fewer walks and no merges, so try it first,
+      // within a budget; the app is layered only when that overflows.
+      if (options_.one_dag_nodes_per_rule > 0) {
+        const Mark mark = MarkBuilt();
+        trial_nodes_ = static_cast<int64_t>(members.size()) *
+                       options_.one_dag_nodes_per_rule;
+        dag->root = BuildLayer(*dag, members);
+        trial_nodes_ = -1;
+        if (!absl::IsResourceExhausted(status_)) return;  // Fits, or failed.
+        // The budget or another limit: layers may fit.
+        status_ = absl::OkStatus();
+        RollBack(mark);
+        dag->root = kLeafBit | 0;
+        dag->nodes = 0;
+      }
       const std::vector<std::vector<int32_t>> layers = SplitLayers(members);
       if (layers.size() > 1) {
         layered_ = true;
@@ -663,6 +694,54 @@ class Compiler {
       }
     }
     dag->root = BuildLayer(*dag, members);
+  }
+
+  // Whether a trial DAG (BuildApp) has done more work than its budget
+  // allows; then it is stopped with ResourceExhausted, unwinds and is
+  // undone. States that merge into few nodes still cost compile time, and
+  // so do leaves with many rules.
+  bool OverTrialBudget() {
+    if (trial_nodes_ < 0 || build_work_ <= kTrialWorkPerNode * trial_nodes_)
+      return false;
+    status_ = absl::ResourceExhaustedError("over the one-DAG budget");
+    return true;
+  }
+
+  // How much had been built, to undo an app's trial DAG (BuildApp).
+  struct Mark {
+    size_t nodes, exc, leaves, leaf_ents, scope_pool, reason_pool, attr_pool,
+        leaf_rules, leaf_rules_begin, leaf_memo_arena, leaf_memo_count;
+    int64_t leaf_words;
+  };
+
+  Mark MarkBuilt() const {
+    return Mark{built_.nodes.size(),
+                built_.exc_class.size(),
+                impl_.leaves.size(),
+                impl_.leaf_ents.size(),
+                impl_.scope_pool.size(),
+                impl_.reason_pool.size(),
+                impl_.attr_pool.size(),
+                impl_.leaf_rules.size(),
+                impl_.leaf_rules_begin.size(),
+                leaf_memo_.arena_size(),
+                leaf_memo_.count(),
+                leaf_words_};
+  }
+
+  void RollBack(const Mark& m) {
+    built_.nodes.resize(m.nodes);
+    built_.exc_class.resize(m.exc);
+    built_.exc_child.resize(m.exc);
+    impl_.leaves.resize(m.leaves);
+    impl_.leaf_ents.resize(m.leaf_ents);
+    impl_.scope_pool.resize(m.scope_pool);
+    impl_.reason_pool.resize(m.reason_pool);
+    impl_.attr_pool.resize(m.attr_pool);
+    impl_.leaf_rules.resize(m.leaf_rules);
+    impl_.leaf_rules_begin.resize(m.leaf_rules_begin);
+    leaf_memo_.Truncate(m.leaf_memo_arena, m.leaf_memo_count);
+    leaf_words_ = m.leaf_words;
   }
 
   // The layers of a big app (see AppDag), each in policy order: the rules
@@ -734,6 +813,8 @@ class Compiler {
     finished_ids_.Clear();
     finished_.clear();
     memo_words_ = 0;
+    build_work_ = 0;
+    past_root_ = false;
     app_nodes_ = 0;
     const auto& rules = policy_.rules();
     std::map<int32_t, int32_t> var_refs;
@@ -918,6 +999,13 @@ class Compiler {
     // order, so children are built in the same order as ever.
     const size_t sig_words = (live_atoms.size() + 31) / 32;
     const size_t expansions = candidates.size() + (rep >= 0 ? 1 : 0);
+    // The root's expansion, every rule against every class of the first
+    // variable, costs layers as much; the budget is for the rest.
+    if (past_root_) {
+      build_work_ += static_cast<int64_t>(expansions * state.size());
+      if (OverTrialBudget()) return kLeafBit;
+    }
+    past_root_ = true;
     sc.signatures.clear();
     sc.signature_child.clear();
     size_t slot_count = 8;
@@ -1034,6 +1122,10 @@ class Compiler {
         result = *known;
       } else {
         const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
+        if (app_nodes_ == trial_nodes_) {
+          status_ = absl::ResourceExhaustedError("over the one-DAG budget");
+          return kLeafBit;
+        }
         if (++app_nodes_ > options_.max_nodes_per_app ||
             static_cast<int64_t>(built_.nodes.size()) >= options_.max_nodes ||
             static_cast<int64_t>(built_.exc_class.size()) + exc >
@@ -1136,6 +1228,8 @@ class Compiler {
     // Locals follow policy order, so sorting the entries (local << 3 |
     // status) sorts both lists.
     std::sort(entries.begin(), entries.end());
+    build_work_ += kLeafWorkPerRule * static_cast<int64_t>(entries.size());
+    if (OverTrialBudget()) return kLeafBit;
     for (uint32_t entry : entries) {
       ((entry & 4) ? denies : grants).push_back(group_rule_[entry >> 3]);
     }
@@ -1325,6 +1419,16 @@ class Compiler {
   std::vector<uint32_t> leaf_key_;
   std::vector<const ResolvedEntitlement*> leaf_mine_;
   int64_t app_nodes_ = 0;
+  // BuildApp's budget for one DAG of a big app, or -1: its nodes, and
+  // kTrialWorkPerNode times as much work (build_work_).
+  int64_t trial_nodes_ = -1;
+  static constexpr int64_t kTrialWorkPerNode = 64;
+  static constexpr int64_t kLeafWorkPerRule = 8;  // Resolving it, in work.
+  // A measure of the layer's compile time: the words of state read to
+  // expand the classes of its new states below the root (Build), and
+  // kLeafWorkPerRule per rule of each new leaf.
+  int64_t build_work_ = 0;
+  bool past_root_ = false;
   int64_t memo_words_ = 0;
   int64_t leaf_words_ = 0;  // All apps; see max_leaf_words.
   // Building a layer (see AppDag): leaves are keyed by LayerLeafKey and

@@ -63,17 +63,25 @@ check "compile --stats prints JSON" grep -q '^{"policy":"rules".*"nodes":[0-9][0
 "$BR" compile "${POLICY[@]}" --dot >"$TMP/acme.dot"
 check "compile --dot prints Graphviz" grep -q '^digraph birthright {' "$TMP/acme.dot"
 # --layer-min-rules: acme's apps have few rules, so by default none is
-# layered; 0 layers every app that splits, `never` none; the rest is a usage
-# error. A layered compile still answers like the policy.
+# layered; 0 makes every app a candidate, and --one-dag-nodes 0 layers every
+# candidate that splits, `never` none; the rest is a usage error. A layered
+# compile still answers like the policy.
 check "compile --stats: no layered app by default" grep -q '"layered_apps":0,' "$TMP/stats.json"
-"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --stats >"$TMP/stats0.json"
-check "compile --layer-min-rules 0 layers 15 apps" grep -q '"layered_apps":15,' "$TMP/stats0.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --stats >"$TMP/stats-try.json"
+check "compile --layer-min-rules 0 keeps acme's small DAGs whole" grep -q '"layered_apps":0,' "$TMP/stats-try.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-nodes 1 --stats >"$TMP/stats-tight.json"
+check "compile --one-dag-nodes 1 layers some apps, not all" python3 -c "
+import json, sys
+n = json.load(open(sys.argv[1]))['layered_apps']
+sys.exit(0 if 0 < n < 15 else 1)" "$TMP/stats-tight.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-nodes 0 --stats >"$TMP/stats0.json"
+check "compile --layer-min-rules 0 --one-dag-nodes 0 layers 15 apps" grep -q '"layered_apps":15,' "$TMP/stats0.json"
 "$BR" compile "${POLICY[@]}" --layer-min-rules never --stats >"$TMP/stats-never.json"
 check "compile --layer-min-rules never layers none" cmp -s "$TMP/stats-never.json" "$TMP/stats.json"
-"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --dot >"$TMP/layered.dot"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-nodes 0 --dot >"$TMP/layered.dot"
 check "compile --dot draws the layers" grep -q 'label="layer 2"' "$TMP/layered.dot"
 check "compile --stats counts the layers" grep -q '"layers":30,' "$TMP/stats0.json"
-"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --layer-split 2 --stats >"$TMP/stats-split.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-nodes 0 --layer-split 2 --stats >"$TMP/stats-split.json"
 check "compile --layer-split 2 splits four apps in three" grep -q '"layered_apps":15,"layers":34,' "$TMP/stats-split.json"
 rc=0
 "$BR" compile "${POLICY[@]}" --layer-split 0 --stats >/dev/null 2>"$TMP/err" || rc=$?
@@ -83,6 +91,10 @@ rc=0
 "$BR" compile "${POLICY[@]}" --layer-min-rules -3 --stats >/dev/null 2>"$TMP/err" || rc=$?
 check "a bad --layer-min-rules exits 2" test "$rc" -eq 2
 check "a bad --layer-min-rules is named" grep -q -- "--layer-min-rules: expected" "$TMP/err"
+rc=0
+"$BR" compile "${POLICY[@]}" --one-dag-nodes x --stats >/dev/null 2>"$TMP/err" || rc=$?
+check "a bad --one-dag-nodes exits 2" test "$rc" -eq 2
+check "a bad --one-dag-nodes is named" grep -q -- "--one-dag-nodes: expected" "$TMP/err"
 
 "$BR" compile "${POLICY[@]}" --people "$ACME/people.csv" -o "$TMP/acme.brs" 2>/dev/null
 "$BR" eval --rules "$TMP/acme.brs" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl >"$TMP/snap.jsonl"
@@ -100,7 +112,8 @@ check "a truncated snapshot exits 2" test "$rc" -eq 2
 check "a truncated snapshot is named" grep -q "trunc.brs: snapshot truncated" "$TMP/err"
 check "a truncated snapshot grants nothing" test ! -s "$TMP/out"
 
-# Layered snapshots (acme compiled with --layer-min-rules 0: 15 of 26 apps as
+# Layered snapshots (acme compiled with --layer-min-rules 0 and, since the
+# one-DAG budget, --one-dag-nodes 0: 15 of 26 apps as
 # layers, outcomes merged at evaluation into DecisionBuffer::pool; format 3
 # with two layers per app, formats 4 to 6 with --layer-split 2, up to
 # three; format 5 without the leaves' rules, format 6 with its sparse nodes

@@ -165,6 +165,7 @@ TEST(CompiledPolicyTest, DotEscapesNamesAndValues) {
   ASSERT_TRUE(bound.ok()) << bound.status();
   CompileOptions options;
   options.layer_min_rules = 1;
+  options.one_dag_nodes_per_rule = 0;
   auto compiled = CompiledPolicy::Compile(std::move(*bound), options);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   ASSERT_EQ((*compiled)->stats().layered_apps, 1);

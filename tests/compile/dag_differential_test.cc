@@ -19,12 +19,15 @@ namespace birthright {
 namespace {
 
 // A layered run (CompileOptions::layer_min_rules = 1, and
-// layer_split_min_rules as given) and its tallies: apps compiled as layers,
-// apps with three or more, and entitlements merged at evaluation.
+// layer_split_min_rules and one_dag_nodes_per_rule as given: 0 layers every
+// app that splits) and its tallies: apps compiled as layers, apps with
+// three or more, and entitlements merged at evaluation.
 struct LayerCounts {
   int32_t split_min_rules = 32;
+  int32_t one_dag_nodes_per_rule = 0;
   int layered_apps = 0;
   int deep_apps = 0;
+  int one_dag_apps = 0;  // Apps with a node at the root and no layers.
   int merged = 0;
   int layer_leaves = 0;
 };
@@ -50,6 +53,55 @@ void ExpectLayerLeavesDistinct(const CompiledPolicy::Impl& im, uint64_t seed,
   }
 }
 
+// A big app first tries one DAG (CompileOptions::one_dag_nodes_per_rule)
+// and an overflowing trial is undone before the app is layered: nothing of
+// it may remain. Every leaf's records, reasons, scopes and expiry
+// attributes are its own, back to back in leaf order, and every leaf is
+// reached from the code or a root.
+void ExpectNothingLeftOfTrials(const CompiledPolicy::Impl& im, uint64_t seed) {
+  uint32_t ents = 0, reasons = 0, scopes = 0, attrs = 0;
+  for (size_t l = 0; l < im.leaves.size(); ++l) {
+    const Leaf& leaf = im.leaves[l];
+    ASSERT_EQ(leaf.ents_begin, ents) << "seed " << seed << ", leaf " << l;
+    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
+      const LeafEntitlement& le = im.leaf_ents[ents + i];
+      ASSERT_EQ(le.reasons_begin, reasons) << "seed " << seed;
+      ASSERT_EQ(le.scopes_begin, scopes) << "seed " << seed;
+      reasons += le.reasons_count;
+      scopes += le.scopes_count;
+      if (le.expiry_attrs_count > 0) {
+        ASSERT_EQ(le.expiry_attrs_begin, attrs) << "seed " << seed;
+      }
+      attrs += le.expiry_attrs_count;
+    }
+    ents += leaf.ents_count;
+  }
+  EXPECT_EQ(ents, im.leaf_ents.size()) << "seed " << seed;
+  EXPECT_EQ(reasons, im.reason_pool.size()) << "seed " << seed;
+  EXPECT_EQ(scopes, im.scope_pool.size()) << "seed " << seed;
+  EXPECT_EQ(attrs, im.attr_pool.size()) << "seed " << seed;
+  std::vector<bool> reached(im.leaves.size(), false);
+  reached[0] = true;  // The empty outcome.
+  auto reach = [&](uint32_t ref) {
+    if (ref & kLeafBit) reached[ref & ~kLeafBit] = true;
+  };
+  for (const AppDag& dag : im.apps) {
+    reach(dag.root);
+    for (uint32_t root : dag.layer_roots) reach(root);
+  }
+  for (size_t at = 0; at < im.code.size(); at += NodeWords(&im.code[at])) {
+    const uint32_t* n = &im.code[at];
+    if (NodeSparse(n)) {
+      reach(n[2]);
+      for (uint32_t k = 0; k < n[1]; ++k) reach(n[3 + n[1] + k]);
+    } else {
+      for (uint32_t c = 0; c < n[1]; ++c) reach(n[2 + c]);
+    }
+  }
+  for (size_t l = 0; l < reached.size(); ++l)
+    EXPECT_TRUE(reached[l]) << "seed " << seed << ": leaf " << l << " unused";
+}
+
 void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
                int* compared, LayerCounts* layers = nullptr) {
   testing::RandomWorld w = testing::MakeRandomWorld(seed, options);
@@ -62,6 +114,7 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
   if (layers != nullptr) {
     co.layer_min_rules = 1;
     co.layer_split_min_rules = layers->split_min_rules;
+    co.one_dag_nodes_per_rule = layers->one_dag_nodes_per_rule;
   }
   auto compiled = CompiledPolicy::Compile(shared, co);
   ASSERT_TRUE(compiled.ok()) << "seed " << seed << ": " << compiled.status();
@@ -69,8 +122,10 @@ void CheckSeed(uint64_t seed, const testing::RandomPolicyOptions& options,
     for (const AppDag& dag : (*compiled)->impl().apps) {
       layers->layered_apps += !dag.layer_roots.empty();
       layers->deep_apps += dag.layer_roots.size() >= 2;
+      layers->one_dag_apps += dag.layer_roots.empty() && !(dag.root & kLeafBit);
     }
     ExpectLayerLeavesDistinct((*compiled)->impl(), seed, layers);
+    ExpectNothingLeftOfTrials((*compiled)->impl(), seed);
   }
   DecisionBuffer buf;
   const Date dates[] = {
@@ -184,6 +239,32 @@ TEST(DagDifferentialTest, DeeplyLayeredAppsMatchReference) {
   EXPECT_GE(layers.deep_apps, 100);
 }
 
+// On a tight one-DAG budget, some apps keep their one DAG and the others'
+// trials overflow, are undone and layered (ExpectNothingLeftOfTrials).
+// Rolling back a trial also rolls back the leaf memo, whose entries for the
+// undone leaves would otherwise be found again by an app that falls back
+// to one DAG (a rest that does not split). Answers must be exact.
+TEST(DagDifferentialTest, OneDagTrialsAreUndoneWithoutTrace) {
+  for (int32_t budget : {1, 2, 4}) {
+    SCOPED_TRACE(budget);
+    LayerCounts layers;
+    layers.split_min_rules = 2;
+    layers.one_dag_nodes_per_rule = budget;
+    int compared = 0;
+    for (const Family& family : {kRandom, kRealistic, kManyMissing}) {
+      CheckFamily(family, &compared, &layers);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    std::printf("budget %d: one DAG %d, layered %d, merged %d, cases %d\n",
+                budget, layers.one_dag_apps, layers.layered_apps, layers.merged,
+                compared);
+    EXPECT_GE(compared, 16000);
+    EXPECT_GE(layers.one_dag_apps, 40);
+    EXPECT_GE(layers.layered_apps, 50);
+    EXPECT_GE(layers.merged, 100);
+  }
+}
+
 // The walks' start (WalkRank::Start: dispatch on one variable, refined by
 // a second) leads every app, for any class vector, to the leaf its walk
 // from the root reaches. Random class vectors reach classes no person in
@@ -204,6 +285,7 @@ TEST(DagDifferentialTest, DispatchStartsWalksWhereTheRootsLead) {
         CompileOptions options;
         options.layer_min_rules = layer_min_rules;
         options.layer_split_min_rules = 2;
+        options.one_dag_nodes_per_rule = 0;
         auto compiled = CompiledPolicy::Compile(shared, options);
         ASSERT_TRUE(compiled.ok()) << "seed " << seed;
         const CompiledPolicy::Impl& im = (*compiled)->impl();

@@ -187,7 +187,10 @@ class DeltaDifferentialTest : public ::testing::TestWithParam<Layering> {
   bool layered() const { return GetParam() != kOneDag; }
   CompileOptions Options() const {
     CompileOptions co;
-    if (layered()) co.layer_min_rules = 1;
+    if (layered()) {
+      co.layer_min_rules = 1;
+      co.one_dag_nodes_per_rule = 0;
+    }
     if (GetParam() == kDeepLayered) co.layer_split_min_rules = 2;
     return co;
   }

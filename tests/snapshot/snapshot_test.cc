@@ -49,7 +49,10 @@ Compiled Make(
   EXPECT_TRUE(bound.ok()) << bound.status();
   std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
   CompileOptions options;
-  if (layered) options.layer_min_rules = 1;
+  if (layered) {
+    options.layer_min_rules = 1;
+    options.one_dag_nodes_per_rule = 0;
+  }
   options.layer_split_min_rules = split_min_rules;
   auto compiled = CompiledPolicy::Compile(shared, options);
   EXPECT_TRUE(compiled.ok()) << compiled.status();
@@ -465,6 +468,7 @@ TEST(SnapshotFormat3Test, Spec9LayeredAcmeRoundTrips) {
   ASSERT_TRUE(world.ok()) << world.status();
   CompileOptions options;
   options.layer_min_rules = 1;
+  options.one_dag_nodes_per_rule = 0;
   auto compiled = CompiledPolicy::Compile(world->bound, options);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   int layered = 0;
