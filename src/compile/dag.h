@@ -47,16 +47,21 @@ struct Var {
 // The class of `k` for an ordered variable (kScalar on ordered types, kAsOf)
 // with sorted distinct `points`: 1 + 2i for the interval below points[i],
 // 2 + 2i for points[i] itself, 1 + 2n above them all. `attr` orders the
-// keys; null orders by `num` (dates, as_of).
+// keys; null orders by `num` (dates, as_of), as do numeric attributes.
 inline int32_t OrderedClass(const BoundAttribute* attr,
                             const std::vector<Key>& points, const Key& k) {
-  auto less = [&](const Key& x, const Key& y) {
-    return attr ? attr->Compare(x, y) < 0 : x.num < y.num;
+  auto find = [&](auto less) {
+    auto it = std::lower_bound(points.begin(), points.end(), k, less);
+    const int32_t i = static_cast<int32_t>(it - points.begin());
+    const bool equal = it != points.end() && !less(k, *it);
+    return 1 + (equal ? 2 * i + 1 : 2 * i);
   };
-  auto it = std::lower_bound(points.begin(), points.end(), k, less);
-  const int32_t i = static_cast<int32_t>(it - points.begin());
-  const bool equal = it != points.end() && !less(k, *it);
-  return 1 + (equal ? 2 * i + 1 : 2 * i);
+  if (attr == nullptr || attr->numeric()) {
+    // Inline: this is on the evaluation path (grades, dates).
+    return find([](const Key& x, const Key& y) { return x.num < y.num; });
+  }
+  return find(
+      [attr](const Key& x, const Key& y) { return attr->Compare(x, y) < 0; });
 }
 
 // Per-attribute input processing, run once per evaluation.
