@@ -25,6 +25,7 @@ struct Scratch {
   std::vector<uint32_t> refs;
   std::vector<uint32_t> active;  // Walks that have not reached a leaf.
   std::vector<uint32_t> seen;    // Rule -> stamp of the last explanation.
+  std::vector<uint32_t> named;   // Attribute -> stamp of the last naming.
   uint32_t stamp = 0;
   std::vector<uint8_t> present;
   std::vector<int32_t> dates;
@@ -86,14 +87,28 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, std::span<const FNode> f,
 
 // SPEC §2: the missing attributes that changed the outcome. Only rules that
 // read a missing attribute can be UNKNOWN, so only those are re-evaluated,
-// in Kleene logic from the classes already computed.
+// in Kleene logic from the classes already computed. Each attribute is
+// named once (out is a set).
+//
+// A missing attribute's rules are skipped once it is named: what else such
+// a rule could name is another missing attribute it reads, whose own rules
+// are gone through too (this one among them, unless an earlier pass
+// explained it). So most people need one or two rules explained, not every
+// rule reading the attribute.
 void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
                     Scratch& s, std::vector<AttrId>* out) {
   if (s.seen.size() != im.rules.size()) s.seen.assign(im.rules.size(), 0);
+  if (s.named.size() != im.explain.size()) s.named.assign(im.explain.size(), 0);
   if (++s.stamp == 0) {
     std::fill(s.seen.begin(), s.seen.end(), 0);
+    std::fill(s.named.begin(), s.named.end(), 0);
     s.stamp = 1;
   }
+  auto name = [&](AttrId m) {
+    if (s.named[m] == s.stamp) return;
+    s.named[m] = s.stamp;
+    out->push_back(m);
+  };
   std::vector<AttrId>& why = s.why;
   auto explain = [&](int32_t r) {
     if (s.seen[r] == s.stamp) return;
@@ -115,25 +130,27 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
     // A grant withheld, or a deny fired, because of UNKNOWN.
     if (cond == Tri::kUnknown) {
       for (AttrId m : im.cond_missing(r)) {
-        if (!s.present[m]) out->push_back(m);
+        if (!s.present[m]) name(m);
       }
     }
-    if (unless == Tri::kUnknown)
-      out->insert(out->end(), why.begin(), why.end());
+    if (unless == Tri::kUnknown) {
+      for (AttrId m : why) name(m);
+    }
   };
   const uint32_t* pool = im.explain_pool.data();
   for (size_t a = 0; a < im.explain.size(); ++a) {
     if (s.present[a]) continue;
+    auto named = [&] { return s.named[a] == s.stamp; };
     const CompiledPolicy::Impl::ExplainAttr& x = im.explain[a];
-    for (uint32_t g = x.guards_begin; g < x.guards_begin + x.guards_count;
-         ++g) {
+    for (uint32_t g = x.guards_begin;
+         g < x.guards_begin + x.guards_count && !named(); ++g) {
       const CompiledPolicy::Impl::ExplainGuard& guard = im.explain_guards[g];
       const uint32_t* begin = pool + guard.begin_at;
       const uint32_t c = s.classes[guard.var];
-      for (uint32_t i = begin[c]; i < begin[c + 1]; ++i)
+      for (uint32_t i = begin[c]; i < begin[c + 1] && !named(); ++i)
         explain(static_cast<int32_t>(pool[guard.rules_at + i]));
     }
-    for (uint32_t k = 0; k < x.unguarded_count; ++k)
+    for (uint32_t k = 0; k < x.unguarded_count && !named(); ++k)
       explain(static_cast<int32_t>(pool[x.unguarded_at + k]));
   }
 }
@@ -710,8 +727,6 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
           return attrs[x].name != attrs[y].name ? attrs[x].name < attrs[y].name
                                                 : x < y;
         });
-    out->missing.erase(std::unique(out->missing.begin(), out->missing.end()),
-                       out->missing.end());
   }
 }
 
