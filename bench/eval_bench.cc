@@ -56,8 +56,9 @@ std::string TupleKey(const std::vector<std::string_view>& slots) {
 }
 
 // The fixture for `rules` generated rows, compiled with the default
-// options (BR_APPS_PER_DAG and BR_LAYER_MIN_RULES override them), or with
-// one DAG per app when `layers` is false.
+// options (BR_APPS_PER_DAG, BR_LAYER_MIN_RULES, BR_LAYER_SPLIT_MIN_RULES and
+// BR_ONE_DAG_NODES override them), or with one DAG per app when `layers`
+// is false.
 Fixture& Get(int rules, bool layers = true,
              CompanyWide company_wide = CompanyWide::kShare) {
   static std::map<std::tuple<int, bool, CompanyWide>, std::unique_ptr<Fixture>>
@@ -82,6 +83,8 @@ Fixture& Get(int rules, bool layers = true,
     options.layer_min_rules = std::atoi(m);
   if (const char* m = std::getenv("BR_LAYER_SPLIT_MIN_RULES"))
     options.layer_split_min_rules = std::atoi(m);
+  if (const char* m = std::getenv("BR_ONE_DAG_NODES"))
+    options.one_dag_nodes_per_rule = std::atoi(m);
   if (!layers) options.layer_min_rules = INT32_MAX;
   auto compiled = CompiledPolicy::Compile(f.bound, options);
   f.compile_seconds =
