@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/snapshot.h"
 #include "cli/args.h"
@@ -88,32 +89,31 @@ int RunCompile(int argc, char** argv) {
     people = std::move(*pop);
   }
   CompileOptions options;
-  if (auto m = args->Get("layer-min-rules")) {
-    std::optional<int64_t> n = ParseInt64(*m);
-    if (*m == "never") {
-      options.layer_min_rules = INT32_MAX;
-    } else if (!n || *n < 0 || *n > INT32_MAX) {
-      return fail(absl::InvalidArgumentError(
-          "--layer-min-rules: expected a rule count or 'never'"));
+  // A count option into `*field`, at least `min`; `what` is what it
+  // expects. `--layer-min-rules never` turns layering off.
+  auto count = [&](const char* name, int64_t min, const char* what,
+                   int32_t* field) -> absl::Status {
+    const std::optional<std::string> m = args->Get(name);
+    if (!m) return absl::OkStatus();
+    const std::optional<int64_t> n = ParseInt64(*m);
+    if (field == &options.layer_min_rules && *m == "never") {
+      *field = INT32_MAX;
+    } else if (!n || *n < min || *n > INT32_MAX) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, ": expected ", what));
     } else {
-      options.layer_min_rules = static_cast<int32_t>(*n);
+      *field = static_cast<int32_t>(*n);
     }
-  }
-  if (auto m = args->Get("layer-split")) {
-    std::optional<int64_t> n = ParseInt64(*m);
-    if (!n || *n < 1 || *n > INT32_MAX) {
-      return fail(absl::InvalidArgumentError(
-          "--layer-split: expected a rule count of at least 1"));
-    }
-    options.layer_split_min_rules = static_cast<int32_t>(*n);
-  }
-  if (auto m = args->Get("one-dag-nodes")) {
-    std::optional<int64_t> n = ParseInt64(*m);
-    if (!n || *n < 0 || *n > INT32_MAX) {
-      return fail(absl::InvalidArgumentError(
-          "--one-dag-nodes: expected a node count per rule"));
-    }
-    options.one_dag_nodes_per_rule = static_cast<int32_t>(*n);
+    return absl::OkStatus();
+  };
+  for (const absl::Status& st :
+       {count("layer-min-rules", 0, "a rule count or 'never'",
+              &options.layer_min_rules),
+        count("layer-split", 1, "a rule count of at least 1",
+              &options.layer_split_min_rules),
+        count("one-dag-nodes", 0, "a node count per rule",
+              &options.one_dag_nodes_per_rule)}) {
+    if (!st.ok()) return fail(st);
   }
   std::shared_ptr<const BoundPolicy> shared;
   auto compiled = CompileLoaded(*loaded, &people, &shared, options);
