@@ -55,12 +55,12 @@ struct CompileOptions {
   // overflows one_dag_nodes_per_rule, is compiled as layers whose outcomes
   // are merged at evaluation: the rules keyed on its most selective
   // variable (say, one department each), then, while what is left has at
-  // least layer_split_min_rules rules and there are fewer
-  // than max_layers, the rules keyed on the most selective variable of the
-  // rest (say, one job title each), and last the others (say, company-wide
-  // rules). Exact either way; layers keep big sheets small (one DAG
-  // multiplies the kinds of rules), one DAG answers with fewer steps.
-  // INT32_MAX turns layering off. See docs/dag.md.
+  // least layer_split_min_rules rules and there are fewer than max_layers,
+  // the rules keyed on the most selective variable of the rest (say, one
+  // job title each), and last the others (say, company-wide rules). Exact
+  // either way; layers keep big sheets small (one DAG multiplies the kinds
+  // of rules), one DAG answers with fewer steps. INT32_MAX turns layering
+  // off. See docs/dag.md.
   int32_t layer_min_rules = 128;
   // Such an app is first compiled as one DAG, within a budget of this many
   // nodes per rule of the app (and compile work in proportion), and is

@@ -90,11 +90,11 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, std::span<const FNode> f,
 // in Kleene logic from the classes already computed. Each attribute is
 // named once (out is a set).
 //
-// A missing attribute's rules are skipped once it is named: what else such
-// a rule could name is another missing attribute it reads, whose own rules
-// are gone through too (this one among them, unless an earlier pass
-// explained it). So most people need one or two rules explained, not every
-// rule reading the attribute.
+// A missing attribute's rules are left once it is named: anything else one
+// of them could name is another missing attribute it reads, whose own rules
+// are gone through as well (or were, and explained it then). So most
+// people need a rule or two explained, not every rule reading the
+// attribute.
 void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
                     Scratch& s, std::vector<AttrId>* out) {
   if (s.seen.size() != im.rules.size()) s.seen.assign(im.rules.size(), 0);
