@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "birthright/batch.h"
 #include "birthright/import.h"
@@ -140,6 +142,56 @@ TEST(CompiledPolicyTest, RegressionTerminationDateFeedsRulesToo) {
   const Date as_of = *ParseIsoDate("2026-11-26");
   EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(p, as_of)),
             DecisionToJson(EvaluateReference(*acme.bound, p, as_of)));
+}
+
+// SPEC §2: `missing` names every missing attribute that changed the
+// outcome, once. The evaluator leaves a missing attribute's rules as soon
+// as it is named (ExplainMissing). Here R1 reads `first` alone and R2 reads
+// `first` and `second`: when `first`'s list is gone through first, R1 names
+// it and R2 is left, so `second` must still come from R2 through
+// `second`'s own list. Both orders of the two attributes are tried, since
+// the evaluator goes through attributes by id.
+TEST(CompiledPolicyTest, Spec2EveryMissingAttributeIsNamedOnce) {
+  for (const auto& [first, second] :
+       {std::pair<std::string, std::string>{"location", "cost center"},
+        {"cost center", "location"}}) {
+    SCOPED_TRACE(first);
+    Policy p;
+    p.name = "missing";
+    p.catalog = {{"A", "", {"User"}, "", "", Provisioning::kScim, {}, {}},
+                 {"B", "", {"User"}, "", "", Provisioning::kScim, {}, {}}};
+    const Condition x{first, {PredicateOp::kAnyOf, {"x"}}, "", {}};
+    const Condition y{second, {PredicateOp::kAnyOf, {"y"}}, "", {}};
+    Rule r1, r2;
+    r1.id = "R1";
+    r1.conditions = {x};
+    r1.targets = {{"A", "", "", {}, {}}};
+    r2.id = "R2";
+    r2.conditions = {x, y};
+    r2.targets = {{"B", "", "", {}, {}}};
+    p.rules = {r1, r2};
+    Population hr;
+    hr.people = {{"both", {{"department", "Ops"}}, {}},
+                 {"second", {{first, "x"}}, {}},
+                 {"first", {{second, "y"}}, {}},
+                 {"none", {{first, "z"}, {second, "y"}}, {}}};
+    auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
+    ASSERT_TRUE(bound.ok()) << bound.status();
+    std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+    auto compiled = CompiledPolicy::Compile(shared);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    const Date as_of = *ParseIsoDate("2026-11-26");
+    const std::vector<std::vector<std::string>> want = {
+        {"cost center", "location"}, {second}, {first}, {}};
+    for (size_t i = 0; i < hr.people.size(); ++i) {
+      const Person& person = hr.people[i];
+      const Decision got = (*compiled)->Evaluate(person, as_of);
+      EXPECT_EQ(got.missing, want[i]) << person.id;
+      EXPECT_EQ(DecisionToJson(got),
+                DecisionToJson(EvaluateReference(*shared, person, as_of)))
+          << person.id;
+    }
+  }
 }
 
 // Names and values reach DOT labels quoted: a quote or backslash in an app,
