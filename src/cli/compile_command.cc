@@ -90,13 +90,13 @@ int RunCompile(int argc, char** argv) {
   }
   CompileOptions options;
   // A count option into `*field`, at least `min`; `what` is what it
-  // expects. `--layer-min-rules never` turns layering off.
-  auto count = [&](const char* name, int64_t min, const char* what,
+  // expects. With `never` allowed, `never` stores INT32_MAX (no layers).
+  auto count = [&](const char* name, int64_t min, bool never, const char* what,
                    int32_t* field) -> absl::Status {
     const std::optional<std::string> m = args->Get(name);
     if (!m) return absl::OkStatus();
     const std::optional<int64_t> n = ParseInt64(*m);
-    if (field == &options.layer_min_rules && *m == "never") {
+    if (never && *m == "never") {
       *field = INT32_MAX;
     } else if (!n || *n < min || *n > INT32_MAX) {
       return absl::InvalidArgumentError(
@@ -107,11 +107,11 @@ int RunCompile(int argc, char** argv) {
     return absl::OkStatus();
   };
   for (const absl::Status& st :
-       {count("layer-min-rules", 0, "a rule count or 'never'",
+       {count("layer-min-rules", 0, true, "a rule count or 'never'",
               &options.layer_min_rules),
-        count("layer-split", 1, "a rule count of at least 1",
+        count("layer-split", 1, false, "a rule count of at least 1",
               &options.layer_split_min_rules),
-        count("one-dag-nodes", 0, "a node count per rule",
+        count("one-dag-nodes", 0, false, "a node count per rule",
               &options.one_dag_nodes_per_rule)}) {
     if (!st.ok()) return fail(st);
   }
