@@ -83,11 +83,7 @@ class WordMap {
   void Truncate(size_t arena_size, size_t count) {
     arena_.resize(arena_size);
     count_ = count;
-    std::fill(slots_.begin(), slots_.end(), 0);
-    for (size_t offset = 0; offset < arena_.size();
-         offset += 2 + arena_[offset]) {
-      Place(Hash(arena_.data() + offset + 2, arena_[offset]), offset);
-    }
+    Reindex(slots_.size());
   }
 
   // Stores `value` for w[0..n). REQUIRES: Find(hash, w, n) is null.
@@ -118,9 +114,12 @@ class WordMap {
   }
 
   // Doubles the index, so the load stays at most 1/2 and probes stay short.
-  // The arena is walked in order, rehashing each run.
-  void Grow() {
-    slots_.assign(std::max<size_t>(64, 2 * slots_.size()), 0);
+  void Grow() { Reindex(std::max<size_t>(64, 2 * slots_.size())); }
+
+  // An index of `slots` slots over the arena, walked in order, rehashing
+  // each run.
+  void Reindex(size_t slots) {
+    slots_.assign(slots, 0);
     for (size_t offset = 0; offset < arena_.size();
          offset += 2 + arena_[offset]) {
       Place(Hash(arena_.data() + offset + 2, arena_[offset]), offset);
@@ -696,13 +695,16 @@ class Compiler {
     dag->root = BuildLayer(*dag, members);
   }
 
-  // Whether a trial DAG (BuildApp) has done more work than its budget
-  // allows; then it is stopped with ResourceExhausted, unwinds and is
-  // undone. States that merge into few nodes still cost compile time, and
-  // so do leaves with many rules.
-  bool OverTrialBudget() {
-    if (trial_nodes_ < 0 || build_work_ <= kTrialWorkPerNode * trial_nodes_)
+  // Whether a trial DAG (BuildApp) would outgrow its budget with
+  // `new_nodes` more nodes, or has done more work than it allows; then it
+  // is stopped with ResourceExhausted, unwinds and is undone. States that
+  // merge into few nodes still cost compile time, and so do leaves with
+  // many rules.
+  bool OverTrialBudget(int64_t new_nodes) {
+    if (trial_nodes_ < 0 || (app_nodes_ + new_nodes <= trial_nodes_ &&
+                             build_work_ <= kTrialWorkPerNode * trial_nodes_)) {
       return false;
+    }
     status_ = absl::ResourceExhaustedError("over the one-DAG budget");
     return true;
   }
@@ -1003,7 +1005,7 @@ class Compiler {
     // variable, costs layers as much; the budget is for the rest.
     if (past_root_) {
       build_work_ += static_cast<int64_t>(expansions * state.size());
-      if (OverTrialBudget()) return kLeafBit;
+      if (OverTrialBudget(0)) return kLeafBit;
     }
     past_root_ = true;
     sc.signatures.clear();
@@ -1122,10 +1124,7 @@ class Compiler {
         result = *known;
       } else {
         const int64_t exc = static_cast<int64_t>(nkey.size() - 2) / 2;
-        if (app_nodes_ == trial_nodes_) {
-          status_ = absl::ResourceExhaustedError("over the one-DAG budget");
-          return kLeafBit;
-        }
+        if (OverTrialBudget(1)) return kLeafBit;
         if (++app_nodes_ > options_.max_nodes_per_app ||
             static_cast<int64_t>(built_.nodes.size()) >= options_.max_nodes ||
             static_cast<int64_t>(built_.exc_class.size()) + exc >
@@ -1229,7 +1228,7 @@ class Compiler {
     // status) sorts both lists.
     std::sort(entries.begin(), entries.end());
     build_work_ += kLeafWorkPerRule * static_cast<int64_t>(entries.size());
-    if (OverTrialBudget()) return kLeafBit;
+    if (OverTrialBudget(0)) return kLeafBit;
     for (uint32_t entry : entries) {
       ((entry & 4) ? denies : grants).push_back(group_rule_[entry >> 3]);
     }
