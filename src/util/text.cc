@@ -21,11 +21,11 @@ std::string FoldName(std::string_view name) {
   return out;
 }
 
-void NormalizeValueInto(std::string_view value, bool case_sensitive,
-                        std::string* out) {
+void NormalizeIrregularValueInto(std::string_view value, bool case_sensitive,
+                                 std::string* out) {
   value = TrimWhitespace(value);
   // The result is never longer than the input (a run of spaces becomes at
-  // most one), so write through a pointer: this is on the evaluation path.
+  // most one), so write through a pointer.
   out->resize(value.size());
   char* d = out->data();
   bool in_space = false;

@@ -1,5 +1,9 @@
 #include "util/text.h"
 
+#include <random>
+#include <string>
+#include <string_view>
+
 #include "gtest/gtest.h"
 
 namespace birthright {
@@ -17,6 +21,52 @@ TEST(FoldNameTest, Spec2FoldsSpellingsToOneAttribute) {
 TEST(NormalizeValueTest, Spec2TrimsCollapsesAndLowercases) {
   EXPECT_EQ(NormalizeValue("  Sales   Engineer ", false), "sales engineer");
   EXPECT_EQ(NormalizeValue(" R&D\tLabs ", true), "R&D Labs");
+}
+
+// The plain statement of SPEC §2's normalization, for the differential test
+// below: trim, collapse each whitespace run to one space, lowercase ASCII.
+std::string PlainNormalize(std::string_view v, bool case_sensitive) {
+  std::string out;
+  bool pending_space = false;
+  for (char c : v) {
+    if (c == ' ' || (c >= '\t' && c <= '\r')) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(case_sensitive || c < 'A' || c > 'Z' ? c : c + ('a' - 'A'));
+  }
+  return out;
+}
+
+// NormalizeValueInto has a fast path for values with single inner spaces
+// only, and falls back on the general loop otherwise: both must agree with
+// the plain statement, on a reused buffer too. The alphabet holds every
+// whitespace byte, the letters at and around the case range's ends, and
+// UTF-8 bytes (which are not folded).
+TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
+  const std::string alphabet = "aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e";
+  std::mt19937 rng(20261127);
+  std::string buf = "stale contents of a reused buffer";
+  int irregular = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string v(rng() % 12, ' ');
+    for (char& c : v) c = alphabet[rng() % alphabet.size()];
+    const bool case_sensitive = rng() % 2 == 0;
+    const std::string want = PlainNormalize(v, case_sensitive);
+    NormalizeValueInto(v, case_sensitive, &buf);
+    ASSERT_EQ(buf, want) << "value '" << v << "' case " << case_sensitive;
+    irregular += buf.size() != v.size();
+  }
+  EXPECT_GT(irregular, 1000);  // Both paths were taken.
+  EXPECT_EQ(NormalizeValue("New York", false), "new york");
+  EXPECT_EQ(NormalizeValue("New  York", false), "new york");
+  EXPECT_EQ(NormalizeValue("New\tYork", false), "new york");
+  EXPECT_EQ(NormalizeValue(" York", false), "york");
+  EXPECT_EQ(NormalizeValue("York ", false), "york");
+  EXPECT_EQ(NormalizeValue(" ", false), "");
+  EXPECT_EQ(NormalizeValue("", false), "");
 }
 
 // SPEC §2: undeclared ordinals compare in natural order: L9 < L10.
