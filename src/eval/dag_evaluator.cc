@@ -48,7 +48,8 @@ Tri AtomValue(const CompiledPolicy::Impl& im, int32_t atom, const Scratch& s) {
 }
 
 // Kleene value of an `unless`; `why` receives the missing attributes inside
-// UNKNOWN subformulas (as the reference evaluator's EvalExpr).
+// UNKNOWN subformulas (as the reference evaluator's EvalExpr), and is left
+// as it was when the value is not UNKNOWN.
 Tri ExplainFormula(const CompiledPolicy::Impl& im, std::span<const FNode> f,
                    int32_t index, const Scratch& s, std::vector<AttrId>* why) {
   const FNode& n = f[index];
@@ -64,21 +65,19 @@ Tri ExplainFormula(const CompiledPolicy::Impl& im, std::span<const FNode> f,
       return TriNot(ExplainFormula(im, f, im.children(n)[0], s, why));
     case Expr::Kind::kAnd:
     case Expr::Kind::kOr: {
+      // Only an UNKNOWN result leaves attributes in `why` (see above), so
+      // what the children left is the UNKNOWN ones'; kept if the whole is
+      // UNKNOWN too. In place: no allocation per node.
       const bool is_and = n.kind == Expr::Kind::kAnd;
+      const Tri absorbing = is_and ? Tri::kFalse : Tri::kTrue;
       Tri acc = is_and ? Tri::kTrue : Tri::kFalse;
       const size_t mark = why->size();
-      std::vector<AttrId> unknown;
       for (int32_t c : im.children(n)) {
-        const size_t before = why->size();
         const Tri t = ExplainFormula(im, f, c, s, why);
-        if (t == Tri::kUnknown)
-          unknown.insert(unknown.end(), why->begin() + before, why->end());
-        why->resize(before);
         acc = is_and ? TriAnd(acc, t) : TriOr(acc, t);
+        if (acc == absorbing) break;
       }
-      why->resize(mark);
-      if (acc == Tri::kUnknown)
-        why->insert(why->end(), unknown.begin(), unknown.end());
+      if (acc != Tri::kUnknown) why->resize(mark);
       return acc;
     }
   }

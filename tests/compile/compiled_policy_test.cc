@@ -9,6 +9,7 @@
 
 #include "birthright/batch.h"
 #include "birthright/import.h"
+#include "birthright/predicate.h"
 #include "birthright/reference_evaluator.h"
 #include "gtest/gtest.h"
 #include "testing/acme.h"
@@ -183,6 +184,49 @@ TEST(CompiledPolicyTest, Spec2EveryMissingAttributeIsNamedOnce) {
     const Date as_of = *ParseIsoDate("2026-11-26");
     const std::vector<std::vector<std::string>> want = {
         {"cost center", "location"}, {second}, {first}, {}};
+    for (size_t i = 0; i < hr.people.size(); ++i) {
+      const Person& person = hr.people[i];
+      const Decision got = (*compiled)->Evaluate(person, as_of);
+      EXPECT_EQ(got.missing, want[i]) << person.id;
+      EXPECT_EQ(DecisionToJson(got),
+                DecisionToJson(EvaluateReference(*shared, person, as_of)))
+          << person.id;
+    }
+  }
+}
+
+// SPEC §2 through the DAG's explanation: in `(a = 1 and b = 2) or c = 3`
+// with a and c missing and b = 9, the `and` is FALSE whatever a is, so only
+// c changed the outcome. Each evaluation order of the `and` is tried (with
+// b first it is FALSE before a is read).
+TEST(CompiledPolicyTest, Spec2MissingOmitsAttributesInsideAKnownSubformula) {
+  for (const char* unless :
+       {"(a = 1 and b = 2) or c = 3", "(b = 2 and a = 1) or c = 3",
+        "c = 3 or (a = 1 and b = 2)",
+        "not (not c = 3 and not (a = 1 and b = 2))"}) {
+    SCOPED_TRACE(unless);
+    Policy p;
+    p.name = "nested";
+    p.catalog = {{"A", "", {"User"}, "", "", Provisioning::kScim, {}, {}}};
+    Rule g;
+    g.id = "G1";
+    ExprParse parsed = ParseExpr(unless);
+    ASSERT_TRUE(parsed.expr.has_value());
+    g.unless = *parsed.expr;
+    g.unless_text = unless;
+    g.targets = {{"A", "", "", {}, {}}};
+    p.rules = {g};
+    Population hr;
+    hr.people = {{"P1", {{"a", ""}, {"b", "9"}, {"c", ""}}, {}},
+                 {"P2", {{"a", "1"}, {"b", "2"}, {"c", ""}}, {}},
+                 {"P3", {{"a", ""}, {"b", "2"}, {"c", "4"}}, {}}};
+    auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
+    ASSERT_TRUE(bound.ok()) << bound.status();
+    std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+    auto compiled = CompiledPolicy::Compile(shared);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    const Date as_of = *ParseIsoDate("2026-11-26");
+    const std::vector<std::vector<std::string>> want = {{"c"}, {}, {"a"}};
     for (size_t i = 0; i < hr.people.size(); ++i) {
       const Person& person = hr.people[i];
       const Decision got = (*compiled)->Evaluate(person, as_of);
