@@ -1,4 +1,5 @@
-// CRC-32C throughput (the snapshot trailer check, src/snapshot/snapshot.cc).
+// CRC-32C throughput (the snapshot trailer check,
+// src/snapshot/snapshot_reader.cc).
 // Three implementations measured in the same run:
 //   ByteAtATime — the original 256-entry table loop, one byte per step; the
 //                 baseline.
