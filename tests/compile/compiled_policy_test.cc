@@ -145,6 +145,27 @@ TEST(CompiledPolicyTest, RegressionTerminationDateFeedsRulesToo) {
             DecisionToJson(EvaluateReference(*acme.bound, p, as_of)));
 }
 
+// Compiles `p` with `hr` and checks each person's missing attributes
+// (SPEC §2) against `want`, and the whole decision against the reference.
+void ExpectMissing(const Policy& p, const Population& hr,
+                   const std::vector<std::vector<std::string>>& want) {
+  auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+  auto compiled = CompiledPolicy::Compile(shared);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  ASSERT_EQ(hr.people.size(), want.size());
+  for (size_t i = 0; i < hr.people.size(); ++i) {
+    const Person& person = hr.people[i];
+    const Decision got = (*compiled)->Evaluate(person, as_of);
+    EXPECT_EQ(got.missing, want[i]) << person.id;
+    EXPECT_EQ(DecisionToJson(got),
+              DecisionToJson(EvaluateReference(*shared, person, as_of)))
+        << person.id;
+  }
+}
+
 // SPEC §2: `missing` names every missing attribute that changed the
 // outcome, once. The evaluator leaves a missing attribute's rules as soon
 // as it is named (ExplainMissing). Here R1 reads `first` alone and R2 reads
@@ -176,22 +197,7 @@ TEST(CompiledPolicyTest, Spec2EveryMissingAttributeIsNamedOnce) {
                  {"second", {{first, "x"}}, {}},
                  {"first", {{second, "y"}}, {}},
                  {"none", {{first, "z"}, {second, "y"}}, {}}};
-    auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
-    ASSERT_TRUE(bound.ok()) << bound.status();
-    std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-    auto compiled = CompiledPolicy::Compile(shared);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    const Date as_of = *ParseIsoDate("2026-11-26");
-    const std::vector<std::vector<std::string>> want = {
-        {"cost center", "location"}, {second}, {first}, {}};
-    for (size_t i = 0; i < hr.people.size(); ++i) {
-      const Person& person = hr.people[i];
-      const Decision got = (*compiled)->Evaluate(person, as_of);
-      EXPECT_EQ(got.missing, want[i]) << person.id;
-      EXPECT_EQ(DecisionToJson(got),
-                DecisionToJson(EvaluateReference(*shared, person, as_of)))
-          << person.id;
-    }
+    ExpectMissing(p, hr, {{"cost center", "location"}, {second}, {first}, {}});
   }
 }
 
@@ -220,21 +226,7 @@ TEST(CompiledPolicyTest, Spec2MissingOmitsAttributesInsideAKnownSubformula) {
     hr.people = {{"P1", {{"a", ""}, {"b", "9"}, {"c", ""}}, {}},
                  {"P2", {{"a", "1"}, {"b", "2"}, {"c", ""}}, {}},
                  {"P3", {{"a", ""}, {"b", "2"}, {"c", "4"}}, {}}};
-    auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
-    ASSERT_TRUE(bound.ok()) << bound.status();
-    std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
-    auto compiled = CompiledPolicy::Compile(shared);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    const Date as_of = *ParseIsoDate("2026-11-26");
-    const std::vector<std::vector<std::string>> want = {{"c"}, {}, {"a"}};
-    for (size_t i = 0; i < hr.people.size(); ++i) {
-      const Person& person = hr.people[i];
-      const Decision got = (*compiled)->Evaluate(person, as_of);
-      EXPECT_EQ(got.missing, want[i]) << person.id;
-      EXPECT_EQ(DecisionToJson(got),
-                DecisionToJson(EvaluateReference(*shared, person, as_of)))
-          << person.id;
-    }
+    ExpectMissing(p, hr, {{"c"}, {}, {"a"}});
   }
 }
 
