@@ -36,7 +36,11 @@ namespace birthright {
 // Hard limits for compilation (ResourceExhausted when hit).
 struct CompileOptions {
   int64_t max_nodes = 20'000'000;   // Decision nodes, all apps.
-  int64_t max_edges = 200'000'000;  // Edge slots, all apps.
+  // Edges as the compiler builds them, all apps: every class of a node
+  // built dense, the edges besides the default of one built sparse.
+  // CompileStats::edges counts the slots stored after layout, which picks
+  // each node's form again and pads sparse ones, so the two differ.
+  int64_t max_edges = 200'000'000;
   int64_t max_nodes_per_app = 5'000'000;
   int64_t max_leaves = 5'000'000;  // Distinct outcomes, all apps.
   // Words stored for the outcomes (records, reasons, scopes, layer rules
