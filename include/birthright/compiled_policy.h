@@ -35,7 +35,7 @@ namespace birthright {
 
 // Hard limits for compilation (ResourceExhausted when hit).
 struct CompileOptions {
-  int64_t max_nodes = 20'000'000;   // Decision nodes, all apps.
+  int64_t max_nodes = 20'000'000;  // Decision nodes, all apps.
   // Edges as the compiler builds them, all apps: every class of a node
   // built dense, the edges besides the default of one built sparse.
   // CompileStats::edges counts the slots stored after layout, which picks
