@@ -140,6 +140,7 @@ class Compiler {
   absl::Status Run() {
     impl_.slot_count = static_cast<int32_t>(policy_.attributes().size()) + 1;
     CreateVariables();
+    if (!status_.ok()) return status_;
     impl_.rules.resize(policy_.rules().size());
     for (const BoundRule& r : policy_.rules()) {
       if (!r.valid) continue;
@@ -216,7 +217,8 @@ class Compiler {
                     sizeof(Leaf) * impl_.leaves.size() +
                     sizeof(LeafEntitlement) * impl_.leaf_ents.size();
     for (const Var& v : impl_.vars) {
-      bytes += sizeof(Var) + 48 * v.literal_class.size() + 40 * v.points.size();
+      bytes +=
+          sizeof(Var) + v.literal_class.MemoryBytes() + 40 * v.points.size();
     }
     for (const std::string& sc : impl_.scopes) bytes += 32 + sc.size();
     // The atoms and the rules as atoms stay, sparse and flat, to explain
@@ -290,8 +292,12 @@ class Compiler {
             }
           }
           for (const std::string& l : lits) {
-            sv.literal_class.emplace(
-                l, 2 + static_cast<int32_t>(sv.literals.size()));
+            if (!sv.literal_class.Insert(
+                    l, 2 + static_cast<int32_t>(sv.literals.size()))) {
+              status_ = absl::ResourceExhaustedError(
+                  "the literals of attribute '" + attr.name + "' pass 4 GiB");
+              return;
+            }
             sv.literals.push_back(l);
           }
           sv.num_classes = 2 + static_cast<int32_t>(sv.literals.size());

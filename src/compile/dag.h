@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "re2/set.h"
+#include "util/string_index.h"
 
 namespace birthright {
 
@@ -36,7 +36,7 @@ struct Var {
   AttrId attr = -1;
   int32_t num_classes = 0;
   // kScalar on strings: canonical literal -> class.
-  absl::flat_hash_map<std::string, int32_t> literal_class;
+  StringIndex literal_class;
   std::vector<std::string> literals;  // For DOT labels, class 2+i.
   // kScalar on ordered types and kAsOf: sorted distinct points.
   std::vector<Key> points;
@@ -80,6 +80,10 @@ struct AttrInput {
   // a snapshot older than format 5); format 5 on stores them.
   std::vector<uint32_t> literal_match_begin;
   std::vector<int32_t> literal_match;
+  // A declared ordinal with a scalar variable: each value of its order
+  // (normalized) -> its scalar class, so a grade costs one lookup. Built by
+  // PrepareEvaluation.
+  StringIndex ordinal_class;
 };
 
 // The DAG code: every node of every app packed into one array of 32-bit

@@ -1098,8 +1098,8 @@ int32_t ClassOf(const CompiledPolicy& cp, int32_t var, const BoundPerson& p,
     case VarKind::kScalar: {
       if (!val.present) return 0;
       if (a.type == AttrType::kString) {
-        auto it = v.literal_class.find(val.scalar.text);
-        return it == v.literal_class.end() ? 1 : it->second;
+        const int32_t c = v.literal_class.Find(val.scalar.text);
+        return c < 0 ? 1 : c;
       }
       return OrderedClass(&a, v.points, val.scalar);
     }

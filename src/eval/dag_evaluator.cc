@@ -211,6 +211,22 @@ void PreparePatternTables(CompiledPolicy::Impl* im) {
   }
 }
 
+// Declared ordinals with a scalar variable: value -> class at once, instead
+// of a rank lookup and then a bisection of the variable's points.
+void PrepareOrdinalTables(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
+  for (AttrInput& in : im->inputs) {
+    const BoundAttribute& a = policy.attributes()[in.attr];
+    if (a.type != AttrType::kOrdinal || a.order.empty() || in.scalar_var < 0)
+      continue;
+    const Var& v = im->vars[in.scalar_var];
+    // Every ranked value, as the rank lookup it replaces (the table's
+    // layout may follow the map's order; its lookups do not).
+    in.ordinal_class = StringIndex();
+    for (const auto& [value, rank] : a.rank)
+      in.ordinal_class.Insert(value, OrderedClass(&a, v.points, Key{rank, {}}));
+  }
+}
+
 // The variable with the highest count in `testing` (by variable; ties:
 // the smaller id), or -1 when every count is 0.
 int32_t MostCounted(const std::vector<uint32_t>& testing) {
@@ -483,6 +499,7 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   PrepareLeafRecords(im);
   PreparePatternTables(im);
+  PrepareOrdinalTables(policy, im);
   PrepareDispatch(im);
   // A snapshot of format 5 on brings the index (checked on load).
   if (im->explain.empty()) PrepareExplainIndex(im);
@@ -576,6 +593,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
     }
     bool present = !canon->empty();
     bool have_key = false;
+    int32_t known_class = -1;  // The scalar class, when known at once.
     if (present) {
       switch (a.type) {
         case AttrType::kInt: {
@@ -593,7 +611,10 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
           break;
         }
         case AttrType::kOrdinal:
-          if (!a.order.empty()) {
+          if (!in.ordinal_class.empty()) {
+            known_class = in.ordinal_class.Find(*canon);
+            present = known_class >= 0;
+          } else if (!a.order.empty()) {
             auto it = a.rank.find(*canon);
             present = it != a.rank.end();
             if (present) key.num = it->second;
@@ -612,10 +633,11 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
       const Var& v = im.vars[in.scalar_var];
       uint32_t c = 0;
       if (present) {
-        if (!have_key) {
-          auto it = v.literal_class.find(*canon);
-          c = it == v.literal_class.end() ? 1
-                                          : static_cast<uint32_t>(it->second);
+        if (known_class >= 0) {
+          c = static_cast<uint32_t>(known_class);
+        } else if (!have_key) {
+          const int32_t found = v.literal_class.Find(*canon);
+          c = found < 0 ? 1 : static_cast<uint32_t>(found);
         } else {
           c = static_cast<uint32_t>(OrderedClass(&a, v.points, key));
         }

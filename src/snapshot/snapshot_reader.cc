@@ -419,9 +419,8 @@ absl::StatusOr<std::unique_ptr<CompiledPolicy>> SnapshotReader::Decode(
         for (const flatbuffers::String* l : *v->literals()) {
           std::string lit;
           if (!Str(l, &lit)) return Corrupt("invalid UTF-8 in a literal");
-          if (!var.literal_class
-                   .emplace(lit, 2 + static_cast<int32_t>(var.literals.size()))
-                   .second) {
+          if (!var.literal_class.Insert(
+                  lit, 2 + static_cast<int32_t>(var.literals.size()))) {
             return Corrupt("literal twice");
           }
           var.literals.push_back(std::move(lit));
