@@ -23,7 +23,7 @@ struct Scratch {
   // Per walk, its current node or leaf: app a's walk of rank k (see
   // Impl::WalkRank) at k * apps + a.
   std::vector<uint32_t> refs;
-  std::vector<uint32_t> active;  // Walks that have not reached a leaf.
+  std::vector<uint32_t> active;  // Room for every walk; see Evaluate.
   std::vector<uint32_t> seen;    // Rule -> stamp of the last explanation.
   std::vector<uint32_t> named;   // Attribute -> stamp of the last naming.
   uint32_t stamp = 0;
@@ -683,16 +683,21 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   const size_t napps = im.apps.size();
   const size_t nranks = im.ranks.size();
   s.refs.resize(nranks * napps);
-  s.active.clear();
+  s.active.resize(nranks * napps);
   for (size_t k = 0; k < nranks; ++k)
     im.ranks[k].Start(s.classes.data(), napps, s.refs.data() + k * napps);
-  for (size_t w = 0; w < nranks * napps; ++w) {
-    if (!(s.refs[w] & kLeafBit)) s.active.push_back(static_cast<uint32_t>(w));
-  }
   const uint32_t* classes = s.classes.data();
   uint32_t* refs = s.refs.data();
   uint32_t* active = s.active.data();
-  for (size_t live = s.active.size(); live > 0;) {
+  // The walks not at a leaf already, listed without a branch per walk:
+  // which dispatched walks are done is data the predictor cannot learn
+  // (a branch here cost 4% of an evaluation at 2k rules).
+  size_t live = 0;
+  for (size_t w = 0; w < nranks * napps; ++w) {
+    active[live] = static_cast<uint32_t>(w);
+    live += (refs[w] & kLeafBit) == 0;
+  }
+  while (live > 0) {
     size_t still = 0;
     for (size_t k = 0; k < live; ++k) {
       const uint32_t a = active[k];
