@@ -23,7 +23,8 @@ namespace birthright {
 class StringIndex {
  public:
   // Adds `key` with `value` (>= 0). Returns false, changing nothing, when
-  // `key` is already present.
+  // `key` is already present, `value` is negative or the keys would pass
+  // 4 GiB in all.
   bool Insert(std::string_view key, int32_t value);
 
   // The value of `key`, or -1 when it is absent.
@@ -47,6 +48,23 @@ class StringIndex {
   // Heap bytes held (slots and key arena), for memory statistics.
   size_t MemoryBytes() const {
     return slots_.capacity() * sizeof(Slot) + keys_.capacity();
+  }
+
+  // Whether the `n` bytes at `x` and `y` are equal, as Find compares a key
+  // (exposed for tests: a colliding hash is what makes Find rely on it).
+  // Keys are short, so mostly two overlapping loads.
+  static bool SameBytes(const char* x, const char* y, size_t n) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    if (n >= 8) {
+      return Load8(x) == Load8(y) && Load8(x + n - 8) == Load8(y + n - 8);
+    }
+    if (n >= 4) {
+      return Load4(x) == Load4(y) && Load4(x + n - 4) == Load4(y + n - 4);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (x[i] != y[i]) return false;
+    }
+    return true;
   }
 
   // The hash Find uses (exposed for tests): a 64x64->128-bit multiply
@@ -98,20 +116,6 @@ class StringIndex {
     uint32_t v;
     std::memcpy(&v, p, 4);
     return v;
-  }
-  // Equal bytes; keys are short, so two overlapping loads mostly.
-  static bool SameBytes(const char* x, const char* y, size_t n) {
-    if (n > 16) return std::memcmp(x, y, n) == 0;
-    if (n >= 8) {
-      return Load8(x) == Load8(y) && Load8(x + n - 8) == Load8(y + n - 8);
-    }
-    if (n >= 4) {
-      return Load4(x) == Load4(y) && Load4(x + n - 4) == Load4(y + n - 4);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (x[i] != y[i]) return false;
-    }
-    return true;
   }
   void Place(const Slot& slot, uint64_t hash);
 

@@ -35,8 +35,8 @@ TEST(StringIndexTest, FindsWhatWasInsertedAndRefusesRepeats) {
   EXPECT_EQ(index.Find(std::string_view("sales\0", 6)), -1);
 }
 
-// Keys that share their first and last eight bytes differ only in the
-// middle, which the short-key compare does not read past 16 bytes.
+// Keys that share their first and last eight bytes, and differ only in the
+// middle, are told apart.
 TEST(StringIndexTest, LongKeysCompareEveryByte) {
   StringIndex index;
   const std::string a = "vice president, platform engineering";
@@ -77,6 +77,23 @@ TEST(StringIndexTest, AgreesWithStdMapOnRandomKeys) {
       auto it = want.find(k);
       ASSERT_EQ(index.Find(k), it == want.end() ? -1 : it->second)
           << "seed " << seed;
+    }
+  }
+}
+
+// The compare behind a matching hash: every length a key can take up to 40
+// bytes, equal, and different in each single byte.
+TEST(StringIndexTest, SameBytesComparesEveryByte) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string x(n, ' ');
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<char>('a' + i % 26);
+    std::string y = x;
+    ASSERT_TRUE(StringIndex::SameBytes(x.data(), y.data(), n)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      y[i] ^= 0x20;
+      EXPECT_FALSE(StringIndex::SameBytes(x.data(), y.data(), n))
+          << "length " << n << ", byte " << i;
+      y[i] ^= 0x20;
     }
   }
 }
