@@ -376,15 +376,7 @@ struct CompiledPolicy::Impl {
   // Leaf entitlements in output form, copied with one memmove; entitlements
   // with an attribute expiry get their date filled in per person.
   std::vector<CompactEntitlement> leaf_compact;  // By leaf_ents index.
-  // By leaf: its range of leaf_compact, whether an entry needs the
-  // person's expiry, and its first record, so that the copy of a
-  // one-entitlement leaf (most are) reads one record, not two.
-  struct LeafOut {
-    CompactEntitlement first;
-    uint32_t begin = 0, count = 0;
-    bool attr_expiry = false;
-  };
-  std::vector<LeafOut> leaf_out;
+  std::vector<uint8_t> leaf_attr_expiry;         // By leaf: any such entry.
   // The walks of one evaluation, by rank: rank 0 starts at every app's
   // root, rank k > 0 at its k-th layer root (the empty leaf when it has
   // fewer layers). Per rank, the variable most of its roots test, and per
@@ -471,7 +463,7 @@ inline Tri AtomTruth(const CompiledPolicy::Impl& im, const Atom& a,
              : a.common;
 }
 
-// Builds the derived evaluation tables of `im` (leaf_compact, leaf_out, ranks,
+// Builds the derived evaluation tables of `im` (leaf_compact, ranks,
 // literal_match, scope_rank/scope_fold, and the explanation index and the
 // parts unless a snapshot brought them) for `policy`. Called by Compile and
 // FromParts (snapshot loading); defined with the evaluator in

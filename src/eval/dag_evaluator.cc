@@ -173,17 +173,13 @@ void PrepareLeafRecords(CompiledPolicy::Impl* im) {
     if (!le.never_expires && le.expiry_attrs_count == 0)
       e.expires = Date{le.expiry_literal};
   }
-  im->leaf_out.assign(im->leaves.size(), {});
+  im->leaf_attr_expiry.assign(im->leaves.size(), 0);
   for (size_t l = 0; l < im->leaves.size(); ++l) {
     const Leaf& leaf = im->leaves[l];
-    CompiledPolicy::Impl::LeafOut& out = im->leaf_out[l];
-    out.begin = leaf.ents_begin;
-    out.count = leaf.ents_count;
-    if (leaf.ents_count > 0) out.first = im->leaf_compact[leaf.ents_begin];
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
       const LeafEntitlement& le = im->leaf_ents[leaf.ents_begin + i];
       if (!le.never_expires && le.expiry_attrs_count > 0)
-        out.attr_expiry = true;
+        im->leaf_attr_expiry[l] = 1;
     }
   }
 }
@@ -729,18 +725,18 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
       id = s.leaves.empty() ? 0 : s.leaves[0];  // One layer has rules.
     }
     if (id == 0) continue;  // Leaf 0 is the empty outcome.
-    const CompiledPolicy::Impl::LeafOut& leaf = im.leaf_out[id];
+    const Leaf& leaf = im.leaves[id];
     const size_t at = ents.size();
-    if (leaf.count == 1) {
-      ents.push_back(leaf.first);  // Most apps have one instance.
+    const CompactEntitlement* first = im.leaf_compact.data() + leaf.ents_begin;
+    if (leaf.ents_count == 1) {
+      ents.push_back(*first);  // Most apps have one instance.
     } else {
-      const CompactEntitlement* first = im.leaf_compact.data() + leaf.begin;
-      ents.insert(ents.end(), first, first + leaf.count);
+      ents.insert(ents.end(), first, first + leaf.ents_count);
     }
-    if (!leaf.attr_expiry) continue;
+    if (!im.leaf_attr_expiry[id]) continue;
     // The latest of the fixed and the person's attribute expiries.
-    for (uint32_t i = 0; i < leaf.count; ++i) {
-      const LeafEntitlement& le = im.leaf_ents[leaf.begin + i];
+    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
+      const LeafEntitlement& le = im.leaf_ents[leaf.ents_begin + i];
       if (le.never_expires || le.expiry_attrs_count == 0) continue;
       int32_t latest = le.expiry_literal;
       for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
