@@ -311,17 +311,13 @@ double Min(const std::vector<double>& v) {
   return v.empty() ? 0 : *std::min_element(v.begin(), v.end());
 }
 
+// Each benchmark at its rule counts (one ArgsProduct list), with the min row.
 BENCHMARK(BM_SnapshotLoad)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(10000)
-    ->Arg(100000)
+    ->ArgsProduct({{1000, 2000, 10000, 100000}})
     ->Unit(benchmark::kMillisecond)
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_SnapshotDecodeCopy)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(10000)
+    ->ArgsProduct({{1000, 2000, 10000}})
     ->Unit(benchmark::kMillisecond)
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_SnapshotLoadOneDagPerApp)
@@ -329,39 +325,23 @@ BENCHMARK(BM_SnapshotLoadOneDagPerApp)
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_DagFromSnapshot)->Arg(2000)->ComputeStatistics("min", Min);
 BENCHMARK(BM_RowScan)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(100000)
+    ->ArgsProduct({{100, 1000, 2000, 100000}})
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_Dag)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(10000)
-    ->Arg(100000)
+    ->ArgsProduct({{100, 1000, 2000, 10000, 100000}})
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_DagOneDagPerApp)->Arg(10000)->ComputeStatistics("min", Min);
 BENCHMARK(BM_DagBoundedAnswer)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(10000)
-    ->Arg(100000)
+    ->ArgsProduct({{1000, 2000, 10000, 100000}})
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_DagBoundedAnswerOneDagPerApp)
-    ->Arg(10000)
-    ->Arg(100000)
+    ->ArgsProduct({{10000, 100000}})
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_TupleHash)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(2000)
-    ->Arg(100000)
+    ->ArgsProduct({{100, 1000, 2000, 100000}})
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_Compile)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(2000)
+    ->ArgsProduct({{100, 1000, 2000}})
     ->Unit(benchmark::kMillisecond)
     ->ComputeStatistics("min", Min);
 
