@@ -41,19 +41,26 @@ std::string PlainNormalize(std::string_view v, bool case_sensitive) {
 }
 
 // NormalizeValueInto has a fast path for values with single inner spaces
-// only, and falls back on the general loop otherwise: both must agree with
-// the plain statement, on a reused buffer too. The alphabet holds every
-// whitespace byte, the letters at and around the case range's ends, and
-// UTF-8 bytes (which are not folded).
+// only, eight bytes at a time from eight bytes on, and falls back on the
+// general loop otherwise: both must agree with the plain statement, on a
+// reused buffer too. The alphabets hold every whitespace byte, the letters
+// at and around the case range's ends, and bytes >= 0x80 (UTF-8, not
+// folded); the second has no whitespace but the space, so that long values
+// take the fast path too. Lengths reach 40: whole words, an overlapping
+// last word, and pairs of spaces across a word boundary.
 TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
-  const std::string alphabet = "aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e";
+  const std::string alphabets[] = {
+      "aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e",
+      "aB @Z[`{z\x7f\x80\xc1\xda\xff\x08\x0e" "AZ"};
   std::mt19937 rng(20261127);
   std::string buf = "stale contents of a reused buffer";
   // The fast path takes exactly the values that keep their length and hold
-  // no \t..\r byte; count each path to know both were exercised.
-  int fast = 0, general = 0;
-  for (int i = 0; i < 20000; ++i) {
-    std::string v(rng() % 12, ' ');
+  // no \t..\r byte; count each path, short and long, to know all were
+  // exercised.
+  int fast[2] = {0, 0}, general[2] = {0, 0};
+  for (int i = 0; i < 40000; ++i) {
+    const std::string& alphabet = alphabets[i % 2];
+    std::string v(rng() % 41, ' ');
     for (char& c : v) c = alphabet[rng() % alphabet.size()];
     const bool case_sensitive = rng() % 2 == 0;
     const std::string want = PlainNormalize(v, case_sensitive);
@@ -61,10 +68,23 @@ TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
     ASSERT_EQ(buf, want) << "value '" << v << "' case " << case_sensitive;
     const bool has_control_space =
         v.find_first_of("\t\n\v\f\r") != std::string::npos;
-    (buf.size() == v.size() && !has_control_space ? fast : general) += 1;
+    const int long_value = v.size() >= 8;
+    (buf.size() == v.size() && !has_control_space ? fast : general)
+        [long_value] += 1;
   }
-  EXPECT_GT(fast, 1000);
-  EXPECT_GT(general, 1000);
+  for (int long_value : {0, 1}) {
+    EXPECT_GT(fast[long_value], 1000) << long_value;
+    EXPECT_GT(general[long_value], 1000) << long_value;
+  }
+  // Pairs of spaces at each position of two words, and a space at either
+  // end of a long value.
+  for (size_t at = 0; at + 1 < 24; ++at) {
+    std::string v(24, 'X');
+    v[at] = v[at + 1] = ' ';
+    ASSERT_EQ(NormalizeValue(v, false), PlainNormalize(v, false)) << at;
+  }
+  EXPECT_EQ(NormalizeValue(" Senior Engineer", false), "senior engineer");
+  EXPECT_EQ(NormalizeValue("Senior Engineer ", false), "senior engineer");
   EXPECT_EQ(NormalizeValue("New York", false), "new york");
   EXPECT_EQ(NormalizeValue("New  York", false), "new york");
   EXPECT_EQ(NormalizeValue("New\tYork", false), "new york");
