@@ -49,9 +49,9 @@ std::string PlainNormalize(std::string_view v, bool case_sensitive) {
 // take the fast path too. Lengths reach 40: whole words, an overlapping
 // last word, and pairs of spaces across a word boundary.
 TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
-  const std::string alphabets[] = {
-      "aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e",
-      "aB @Z[`{z\x7f\x80\xc1\xda\xff\x08\x0e" "AZ"};
+  const std::string alphabets[] = {"aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e",
+                                   "aB @Z[`{z\x7f\x80\xc1\xda\xff\x08\x0e"
+                                   "AZ"};
   std::mt19937 rng(20261127);
   std::string buf = "stale contents of a reused buffer";
   // The fast path takes exactly the values that keep their length and hold
@@ -69,8 +69,8 @@ TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
     const bool has_control_space =
         v.find_first_of("\t\n\v\f\r") != std::string::npos;
     const int long_value = v.size() >= 8;
-    (buf.size() == v.size() && !has_control_space ? fast : general)
-        [long_value] += 1;
+    (buf.size() == v.size() && !has_control_space ? fast
+                                                  : general)[long_value] += 1;
   }
   for (int long_value : {0, 1}) {
     EXPECT_GT(fast[long_value], 1000) << long_value;
