@@ -21,6 +21,7 @@
 #   RULES      sheet sizes (default 1000 2000)
 # Needs valgrind. A 2,000-rule sheet takes about a minute.
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(...) stops the script too
 
 BIN=build/release/eval_count
 ROUNDS=5
@@ -48,9 +49,12 @@ PEOPLE=2000
 # The instructions callgrind counted in one run of eval_count.
 collected() {
   local out
-  out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$@" 2>&1 >/dev/null)
-  grep -oE 'Collected : [0-9]+' <<<"$out" | grep -oE '[0-9]+$' ||
-    { echo "count_instructions: eval_count $* failed:" >&2; echo "$out" >&2; exit 1; }
+  if ! out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$@" 2>&1 >/dev/null) ||
+    ! grep -oE 'Collected : [0-9]+' <<<"$out" | grep -oE '[0-9]+$'; then
+    echo "count_instructions: eval_count $* failed:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
 }
 
 # Instructions per evaluation in one mode.
@@ -61,6 +65,8 @@ per_evaluation() {
   echo $(((full - base) / (rounds * PEOPLE)))
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+
 sheet_name=share
 ((${#SHEET[@]} > 0)) && sheet_name=bounded
 ((JSON)) || printf '%8s  %-8s %10s %10s %12s %10s %10s\n' \
@@ -70,7 +76,6 @@ for rules in "${SIZES[@]}"; do
   dag=$(per_evaluation "$rules" dag "$ROUNDS")
   limit=$(per_evaluation "$rules" limit "$ROUNDS")
   scan=$(per_evaluation "$rules" scan 1)
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
   if ((JSON)); then
     printf '{"rules":%d,"sheet":"%s","dag":%d,"limit":%d,"scan":%d}\n' \
       "$rules" "$sheet_name" "$dag" "$limit" "$scan"

@@ -76,12 +76,16 @@ TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
     EXPECT_GT(fast[long_value], 1000) << long_value;
     EXPECT_GT(general[long_value], 1000) << long_value;
   }
-  // Pairs of spaces at each position of two words, and a space at either
-  // end of a long value.
-  for (size_t at = 0; at + 1 < 24; ++at) {
-    std::string v(24, 'X');
-    v[at] = v[at + 1] = ' ';
-    ASSERT_EQ(NormalizeValue(v, false), PlainNormalize(v, false)) << at;
+  // Pairs of spaces at each position of three whole words, and of two
+  // words and an overlapping last one; a space at either end of a long
+  // value.
+  for (size_t n : {24, 21}) {
+    for (size_t at = 0; at + 1 < n; ++at) {
+      std::string v(n, 'X');
+      v[at] = v[at + 1] = ' ';
+      ASSERT_EQ(NormalizeValue(v, false), PlainNormalize(v, false))
+          << n << " " << at;
+    }
   }
   EXPECT_EQ(NormalizeValue(" Senior Engineer", false), "senior engineer");
   EXPECT_EQ(NormalizeValue("Senior Engineer ", false), "senior engineer");
