@@ -24,60 +24,31 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/reference_evaluator.h"
 #include "birthright/snapshot.h"
+#include "eval_fixture.h"
 #include "spreadsheet_generator.h"
 
 namespace birthright::bench {
 namespace {
 
-const Date kAsOf = *ParseIsoDate("2026-11-26");
+const Date kAsOf = BenchAsOf();
 constexpr int kPeople = 2000;
-
-struct Fixture {
-  Spreadsheet sheet;
-  std::shared_ptr<const BoundPolicy> bound;
-  std::unique_ptr<CompiledPolicy> compiled;
-  std::vector<BoundPerson> bound_people;
-  std::vector<std::vector<std::string_view>> slots;
-  absl::flat_hash_map<std::string, DecisionBuffer> tuple_table;
-  double compile_seconds = 0;
-  std::string error;
-};
-
-std::string TupleKey(const std::vector<std::string_view>& slots) {
-  std::string key;
-  for (std::string_view v : slots) {
-    key.append(v);
-    key.push_back('\x1f');
-  }
-  return key;
-}
 
 // The fixture for `rules` generated rows, compiled with the default
 // options (BR_APPS_PER_DAG, BR_LAYER_MIN_RULES, BR_LAYER_SPLIT_MIN_RULES and
 // BR_ONE_DAG_NODES override them), or with one DAG per app when `layers`
-// is false.
-Fixture& Get(int rules, bool layers = true,
-             CompanyWide company_wide = CompanyWide::kShare) {
-  static std::map<std::tuple<int, bool, CompanyWide>, std::unique_ptr<Fixture>>
+// is false. Built once per process.
+EvalFixture& Get(int rules, bool layers = true,
+                 CompanyWide company_wide = CompanyWide::kShare) {
+  static std::map<std::tuple<int, bool, CompanyWide>,
+                  std::unique_ptr<EvalFixture>>
       cache;
   auto& slot = cache[{rules, layers, company_wide}];
   if (slot) return *slot;
-  slot = std::make_unique<Fixture>();
-  Fixture& f = *slot;
-  f.sheet = GenerateSpreadsheet(rules, kPeople, 42, company_wide);
-  auto bound =
-      BoundPolicy::Bind(f.sheet.policy, &f.sheet.people, BindOptions{});
-  if (!bound.ok()) {
-    f.error = std::string(bound.status().message());
-    return f;
-  }
-  f.bound = std::move(*bound);
-  const auto t0 = std::chrono::steady_clock::now();
+  slot = std::make_unique<EvalFixture>();
   CompileOptions options;
   if (const char* g = std::getenv("BR_APPS_PER_DAG"))
     options.max_apps_per_dag = std::atoi(g);
@@ -88,43 +59,17 @@ Fixture& Get(int rules, bool layers = true,
   if (const char* m = std::getenv("BR_ONE_DAG_NODES"))
     options.one_dag_nodes_per_rule = std::atoi(m);
   if (!layers) options.layer_min_rules = INT32_MAX;
-  auto compiled = CompiledPolicy::Compile(f.bound, options);
-  f.compile_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-  if (!compiled.ok()) {
-    f.error = std::string(compiled.status().message());
-    return f;
-  }
-  f.compiled = std::move(*compiled);
-  for (const Person& p : f.sheet.people.people) {
-    f.bound_people.push_back(BindPerson(*f.bound, p));
-    f.slots.push_back(f.compiled->SlotsOf(p));
-  }
-  // Check before timing: the DAG and the tuple table must agree with the
-  // oracle on every person.
-  for (size_t i = 0; i < f.slots.size(); ++i) {
-    const Person& p = f.sheet.people.people[i];
-    const std::string want =
-        DecisionToJson(EvaluateReference(*f.bound, f.bound_people[i], kAsOf));
-    DecisionBuffer buf;
-    f.compiled->Evaluate(f.slots[i], kAsOf, &buf);
-    if (DecisionToJson(f.compiled->ToDecision(p.id, buf)) != want) {
-      f.error = "DAG disagrees with the reference for " + p.id;
-      return f;
-    }
-    f.tuple_table[TupleKey(f.slots[i])] = buf;
-  }
-  return f;
+  BuildEvalFixture(rules, kPeople, company_wide, options, slot.get());
+  return *slot;
 }
 
-void Report(benchmark::State& state, const Fixture& f) {
+void Report(benchmark::State& state, const EvalFixture& f) {
   state.SetItemsProcessed(state.iterations());
   state.counters["rules"] = static_cast<double>(f.sheet.policy.rules.size());
 }
 
 void BM_RowScan(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+  EvalFixture& f = Get(static_cast<int>(state.range(0)));
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   size_t i = 0;
   for (auto _ : state) {
@@ -135,7 +80,7 @@ void BM_RowScan(benchmark::State& state) {
   Report(state, f);
 }
 
-void DagBench(benchmark::State& state, const Fixture& f) {
+void DagBench(benchmark::State& state, const EvalFixture& f) {
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   DecisionBuffer buf;
   size_t i = 0;
@@ -188,17 +133,13 @@ void BM_DagBoundedAnswerOneDagPerApp(benchmark::State& state) {
 }
 
 void BM_TupleHash(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+  EvalFixture& f = Get(static_cast<int>(state.range(0)));
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   DecisionBuffer buf;
   std::string key;
   size_t i = 0;
   for (auto _ : state) {
-    key.clear();
-    for (std::string_view v : f.slots[i]) {
-      key.append(v);
-      key.push_back('\x1f');
-    }
+    TupleKey(f.slots[i], &key);
     auto it = f.tuple_table.find(key);
     buf.entitlements.assign(it->second.entitlements.begin(),
                             it->second.entitlements.end());
@@ -229,7 +170,7 @@ void BM_Compile(benchmark::State& state) {
 // a new version. Releasing the loaded policy is timed apart (release_ms):
 // a host pays it when the old version's last reader lets go
 // (PolicyHandle), not on the load.
-void SnapshotLoadBench(benchmark::State& state, const Fixture& f) {
+void SnapshotLoadBench(benchmark::State& state, const EvalFixture& f) {
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   const std::string bytes = WriteSnapshot(*f.compiled);
   std::chrono::duration<double, std::milli> release{0};
@@ -268,7 +209,7 @@ void BM_SnapshotLoadOneDagPerApp(benchmark::State& state) {
 // decode does). Verification and the derived evaluation tables cost the
 // same either way.
 void BM_SnapshotDecodeCopy(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+  EvalFixture& f = Get(static_cast<int>(state.range(0)));
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   const std::string src(static_cast<size_t>(f.compiled->stats().memory_bytes),
                         '\x5a');
@@ -281,7 +222,7 @@ void BM_SnapshotDecodeCopy(benchmark::State& state) {
 
 // Evaluation on a loaded snapshot (checked against the oracle first).
 void BM_DagFromSnapshot(benchmark::State& state) {
-  Fixture& f = Get(static_cast<int>(state.range(0)));
+  EvalFixture& f = Get(static_cast<int>(state.range(0)));
   if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
   auto loaded = LoadSnapshot(WriteSnapshot(*f.compiled));
   if (!loaded.ok()) return state.SkipWithError("snapshot did not load");

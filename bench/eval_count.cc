@@ -16,17 +16,11 @@
 // reference for every person; the limit's table holds those answers.
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "birthright/bound_policy.h"
-#include "birthright/compiled_policy.h"
 #include "birthright/reference_evaluator.h"
-#include "spreadsheet_generator.h"
+#include "eval_fixture.h"
 
 namespace birthright::bench {
 namespace {
@@ -73,63 +67,36 @@ int Run(int argc, char** argv) {
   if (mode != "dag" && mode != "limit" && mode != "scan")
     return Fail("--mode is dag, limit or scan");
 
-  const Date as_of = *ParseIsoDate("2026-11-26");
-  Spreadsheet sheet = GenerateSpreadsheet(
-      rules, people, 42, bounded ? CompanyWide::kBounded : CompanyWide::kShare);
-  auto bound = BoundPolicy::Bind(sheet.policy, &sheet.people, BindOptions{});
-  if (!bound.ok()) return Fail(std::string(bound.status().message()).c_str());
-  const std::shared_ptr<const BoundPolicy> policy = std::move(*bound);
-  auto compiled = CompiledPolicy::Compile(policy);
-  if (!compiled.ok())
-    return Fail(std::string(compiled.status().message()).c_str());
-  const CompiledPolicy& dag = **compiled;
-
-  std::vector<BoundPerson> bound_people;
-  std::vector<std::vector<std::string_view>> slots;
-  absl::flat_hash_map<std::string, DecisionBuffer> table;
-  auto key_of = [](const std::vector<std::string_view>& s, std::string* key) {
-    key->clear();
-    for (std::string_view v : s) {
-      key->append(v);
-      key->push_back('\x1f');
-    }
-  };
-  std::string key;
-  for (const Person& p : sheet.people.people) {
-    bound_people.push_back(BindPerson(*policy, p));
-    slots.push_back(dag.SlotsOf(p));
-    const std::string want =
-        DecisionToJson(EvaluateReference(*policy, bound_people.back(), as_of));
-    DecisionBuffer buf;
-    dag.Evaluate(slots.back(), as_of, &buf);
-    if (DecisionToJson(dag.ToDecision(p.id, buf)) != want) {
-      std::fprintf(stderr,
-                   "eval_count: DAG disagrees with the reference for %s\n",
-                   p.id.c_str());
-      return 1;
-    }
-    key_of(slots.back(), &key);
-    table[key] = std::move(buf);
+  EvalFixture f;
+  BuildEvalFixture(rules, people,
+                   bounded ? CompanyWide::kBounded : CompanyWide::kShare,
+                   CompileOptions{}, &f);
+  if (!f.error.empty()) {
+    std::fprintf(stderr, "eval_count: %s\n", f.error.c_str());
+    return 1;
   }
+  const Date as_of = BenchAsOf();
+  std::string key;
 
   // The rounds. `total` depends on every answer, so none is optimized out.
   uint64_t total = 0;
   DecisionBuffer buf;
   for (int r = 0; r < rounds; ++r) {
-    for (size_t i = 0; i < slots.size(); ++i) {
+    for (size_t i = 0; i < f.slots.size(); ++i) {
       if (mode == "dag") {
-        dag.Evaluate(slots[i], as_of, &buf);
+        f.compiled->Evaluate(f.slots[i], as_of, &buf);
         total += buf.entitlements.size() + buf.missing.size();
       } else if (mode == "limit") {
-        key_of(slots[i], &key);
-        const DecisionBuffer& hit = table.find(key)->second;
+        TupleKey(f.slots[i], &key);
+        const DecisionBuffer& hit = f.tuple_table.find(key)->second;
         buf.entitlements.assign(hit.entitlements.begin(),
                                 hit.entitlements.end());
         buf.missing.assign(hit.missing.begin(), hit.missing.end());
         buf.pool.assign(hit.pool.begin(), hit.pool.end());
         total += buf.entitlements.size() + buf.missing.size();
       } else {
-        const Decision d = EvaluateReference(*policy, bound_people[i], as_of);
+        const Decision d =
+            EvaluateReference(*f.bound, f.bound_people[i], as_of);
         total += d.entitlements.size() + d.missing.size();
       }
     }
