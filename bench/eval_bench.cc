@@ -38,9 +38,9 @@ const Date kAsOf = BenchAsOf();
 constexpr int kPeople = 2000;
 
 // The fixture for `rules` generated rows, compiled with the default
-// options (BR_APPS_PER_DAG, BR_LAYER_MIN_RULES, BR_LAYER_SPLIT_MIN_RULES and
-// BR_ONE_DAG_NODES override them), or with one DAG per app when `layers`
-// is false. Built once per process.
+// options (BR_APPS_PER_DAG, BR_LAYER_MIN_RULES, BR_LAYER_SPLIT_MIN_RULES,
+// BR_ONE_DAG_NODES and BR_ONE_DAG_SPREAD override them), or with one DAG per
+// app when `layers` is false. Built once per process.
 EvalFixture& Get(int rules, bool layers = true,
                  CompanyWide company_wide = CompanyWide::kShare) {
   static std::map<std::tuple<int, bool, CompanyWide>,
@@ -58,6 +58,8 @@ EvalFixture& Get(int rules, bool layers = true,
     options.layer_split_min_rules = std::atoi(m);
   if (const char* m = std::getenv("BR_ONE_DAG_NODES"))
     options.one_dag_nodes_per_rule = std::atoi(m);
+  if (const char* m = std::getenv("BR_ONE_DAG_SPREAD"))
+    options.one_dag_max_spread = std::atoi(m);
   if (!layers) options.layer_min_rules = INT32_MAX;
   BuildEvalFixture(rules, kPeople, company_wide, options, slot.get());
   return *slot;

@@ -71,7 +71,13 @@ struct CompileOptions {
   // layered only when that overflows, the trial undone: one DAG answers
   // with fewer walks and no merges, layers stay small where one DAG would
   // multiply (many company-wide rules). 0 layers every such app at once.
-  int32_t one_dag_nodes_per_rule = 16;
+  int32_t one_dag_nodes_per_rule = 32;
+  // The trial is skipped, and the app layered at once, when its rules can
+  // apply on more than this many classes of the variable one DAG would
+  // test first, on average: one DAG repeats a rule's tests under each of
+  // them (a company-wide rule under every department), and such a trial
+  // overflows after spending its budget. INT32_MAX always tries.
+  int32_t one_dag_max_spread = 16;
   int32_t layer_split_min_rules = 32;
   int32_t max_layers = 8;
 };

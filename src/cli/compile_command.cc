@@ -21,7 +21,7 @@ constexpr char kHelp[] =
     "Usage: birthright compile --rules FILE [--catalog FILE] [--aliases FILE]\n"
     "                          [--schema FILE] [--people FILE]\n"
     "                          [--layer-min-rules N] [--layer-split N]\n"
-    "                          [--one-dag-nodes N]\n"
+    "                          [--one-dag-nodes N] [--one-dag-spread N]\n"
     "                          (-o SNAPSHOT | --stats | --dot)\n"
     "\n"
     "Compiles the rules into per-app decision DAGs (docs/dag.md) and writes\n"
@@ -47,8 +47,12 @@ constexpr char kHelp[] =
     "                         see docs/dag.md\n"
     "  --one-dag-nodes N      one DAG is too big past N nodes per rule of\n"
     "                         the app, or the compile work of that many\n"
-    "                         (default 16); 0 layers every such app that\n"
+    "                         (default 32); 0 layers every such app that\n"
     "                         splits\n"
+    "  --one-dag-spread N     do not try one DAG when the app's rules apply\n"
+    "                         on more than N classes of its first variable\n"
+    "                         on average, as company-wide rules do on every\n"
+    "                         department (default 16)\n"
     "  --layer-split N        split what is left of a layered app again while\n"
     "                         it has at least N rules (default 32), into at\n"
     "                         most 8 layers\n"
@@ -65,6 +69,7 @@ int RunCompile(int argc, char** argv) {
                              {"layer-min-rules"},
                              {"layer-split"},
                              {"one-dag-nodes"},
+                             {"one-dag-spread"},
                              {"help", false}});
   // `-o FILE` is the conventional spelling of --output.
   std::vector<char*> argv2(argv, argv + argc);
@@ -112,7 +117,9 @@ int RunCompile(int argc, char** argv) {
         count("layer-split", 1, false, "a rule count of at least 1",
               &options.layer_split_min_rules),
         count("one-dag-nodes", 0, false, "a node count per rule",
-              &options.one_dag_nodes_per_rule)}) {
+              &options.one_dag_nodes_per_rule),
+        count("one-dag-spread", 0, false, "a class count",
+              &options.one_dag_max_spread)}) {
     if (!st.ok()) return fail(st);
   }
   std::shared_ptr<const BoundPolicy> shared;

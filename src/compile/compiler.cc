@@ -672,7 +672,8 @@ class Compiler {
     if (static_cast<int64_t>(members.size()) >= options_.layer_min_rules) {
       // One DAG answers with fewer walks and no merges, so try it first,
       // within a budget; the app is layered only when that overflows.
-      if (options_.one_dag_nodes_per_rule > 0) {
+      if (options_.one_dag_nodes_per_rule > 0 &&
+          Spread(members) <= options_.one_dag_max_spread) {
         const Mark mark = MarkBuilt();
         trial_nodes_ = static_cast<int64_t>(members.size()) *
                        options_.one_dag_nodes_per_rule;
@@ -810,6 +811,57 @@ class Compiler {
     }
   }
 
+  // The variables the rules `members` read, in the order a DAG of them
+  // tests them: most referenced first (a cheap, stable heuristic that keeps
+  // the state space small for spreadsheet-shaped rules); ties, smaller id.
+  std::vector<int32_t> VariableOrder(
+      const std::vector<int32_t>& members) const {
+    std::map<int32_t, int32_t> var_refs;
+    for (int32_t r : members) {
+      for (int32_t a : impl_.cond_atoms(r)) ++var_refs[impl_.atoms[a].var];
+      for (int32_t a : impl_.unless_atoms(r)) ++var_refs[impl_.atoms[a].var];
+    }
+    std::vector<std::pair<int32_t, int32_t>> order;
+    for (const auto& [var, refs] : var_refs) order.emplace_back(-refs, var);
+    std::sort(order.begin(), order.end());
+    std::vector<int32_t> vars;
+    for (const auto& [neg, var] : order) vars.push_back(var);
+    return vars;
+  }
+
+  // The spread of `members` (CompileOptions::one_dag_max_spread): on how
+  // many classes of the variable their DAG tests first a rule can apply,
+  // that is, none of its conditions on that variable is FALSE, on average
+  // over the rules, rounded up; 0 without rules or variables. One DAG
+  // repeats a rule's tests under each such class. Read from the atoms'
+  // sparse form, so a variable with thousands of classes costs no more.
+  int64_t Spread(const std::vector<int32_t>& members) const {
+    const std::vector<int32_t> order = VariableOrder(members);
+    if (order.empty() || members.empty()) return 0;
+    const int32_t var = order[0];
+    const int64_t classes = impl_.vars[var].num_classes;
+    int64_t open = 0;
+    for (int32_t r : members) {
+      int64_t rule_open = classes;
+      for (int32_t a : impl_.cond_atoms(r)) {
+        const Atom& atom = impl_.atoms[a];
+        if (atom.var != var) continue;
+        int64_t not_false = atom.common == Tri::kFalse ? 0 : classes;
+        for (Tri t : impl_.exception_truth(atom)) {
+          if (atom.common == Tri::kFalse) {
+            not_false += t != Tri::kFalse;
+          } else {
+            not_false -= t == Tri::kFalse;
+          }
+        }
+        rule_open = std::min(rule_open, not_false);
+      }
+      open += rule_open;
+    }
+    const int64_t n = static_cast<int64_t>(members.size());
+    return (open + n - 1) / n;
+  }
+
   // Builds the DAG deciding `members` (rule indices in policy order) for
   // the app group of `dag` and returns its root.
   uint32_t BuildLayer(AppDag& dag, const std::vector<int32_t>& members) {
@@ -825,18 +877,8 @@ class Compiler {
     past_root_ = false;
     app_nodes_ = 0;
     const auto& rules = policy_.rules();
-    std::map<int32_t, int32_t> var_refs;
-    for (int32_t r : members) {
-      for (int32_t a : impl_.cond_atoms(r)) ++var_refs[impl_.atoms[a].var];
-      for (int32_t a : impl_.unless_atoms(r)) ++var_refs[impl_.atoms[a].var];
-    }
-    // Variable order: most referenced first (a cheap, stable heuristic that
-    // keeps the state space small for spreadsheet-shaped rules).
-    std::vector<std::pair<int32_t, int32_t>> order;
-    for (const auto& [var, refs] : var_refs) order.emplace_back(-refs, var);
-    std::sort(order.begin(), order.end());
     std::map<int32_t, int32_t> level_of;
-    for (const auto& [neg, var] : order) {
+    for (int32_t var : VariableOrder(members)) {
       level_of[var] = static_cast<int32_t>(levels_.size());
       levels_.push_back(Level{var});
     }

@@ -95,6 +95,16 @@ rc=0
 "$BR" compile "${POLICY[@]}" --one-dag-nodes x --stats >/dev/null 2>"$TMP/err" || rc=$?
 check "a bad --one-dag-nodes exits 2" test "$rc" -eq 2
 check "a bad --one-dag-nodes is named" grep -q -- "--one-dag-nodes: expected" "$TMP/err"
+# --one-dag-spread 0: every app's rules apply on at least one class of its
+# first variable, so no app is tried as one DAG, as with --one-dag-nodes 0.
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-spread 0 --stats >"$TMP/stats-spread0.json"
+check "compile --one-dag-spread 0 layers 15 apps" cmp -s "$TMP/stats-spread0.json" "$TMP/stats0.json"
+"$BR" compile "${POLICY[@]}" --layer-min-rules 0 --one-dag-spread 1000 --stats >"$TMP/stats-spread.json"
+check "compile --one-dag-spread 1000 keeps acme's small DAGs whole" cmp -s "$TMP/stats-spread.json" "$TMP/stats-try.json"
+rc=0
+"$BR" compile "${POLICY[@]}" --one-dag-spread -1 --stats >/dev/null 2>"$TMP/err" || rc=$?
+check "a bad --one-dag-spread exits 2" test "$rc" -eq 2
+check "a bad --one-dag-spread is named" grep -q -- "--one-dag-spread: expected" "$TMP/err"
 
 "$BR" compile "${POLICY[@]}" --people "$ACME/people.csv" -o "$TMP/acme.brs" 2>/dev/null
 "$BR" eval --rules "$TMP/acme.brs" --people "$ACME/people.csv" --as-of 2026-11-26 --format jsonl >"$TMP/snap.jsonl"

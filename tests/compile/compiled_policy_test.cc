@@ -230,6 +230,78 @@ TEST(CompiledPolicyTest, Spec2MissingOmitsAttributesInsideAKnownSubformula) {
   }
 }
 
+// CompileOptions::one_dag_max_spread: an app whose rules apply on many
+// classes of its first variable (here, company-wide rules on every
+// department) is layered without a one-DAG trial; an app whose rules are
+// pinned to a department or two is tried and keeps its one DAG. Either way
+// the answers are the reference's.
+TEST(CompiledPolicyTest, WideSpreadSkipsTheOneDagTrial) {
+  Policy p;
+  p.name = "spread";
+  p.catalog = {{"Pinned", "", {"User"}, "", "", Provisioning::kScim, {}, {}},
+               {"Wide", "", {"User"}, "", "", Provisioning::kScim, {}, {}}};
+  // Ten departments and titles (names, not ordinal tokens like "D1", whose
+  // classes would be intervals): each has a rule for both apps, pinned to
+  // it (open on its department's class and on the missing class). Five
+  // company-wide rules for Wide read only the location (open on all twelve
+  // department classes: ten, missing and other). Spread: Pinned 2, Wide
+  // (10 * 2 + 5 * 12) / 15 = 5.3, rounded up 6. Pinned never splits into
+  // layers (all its rules are keyed on the department), so it keeps one
+  // DAG whatever the spread.
+  auto name = [](const char* kind, int i) {
+    return std::string(kind) + " " + static_cast<char>('a' + i);
+  };
+  Population hr;
+  for (int i = 0; i < 10; ++i) {
+    for (const char* app : {"Pinned", "Wide"}) {
+      Rule r;
+      r.id = std::string(app) + "-" + std::to_string(i);
+      r.conditions = {
+          {"department", {PredicateOp::kAnyOf, {name("dept", i)}}, "", {}},
+          {"title", {PredicateOp::kAnyOf, {name("title", i)}}, "", {}}};
+      r.targets = {{app, "", "", {}, {}}};
+      p.rules.push_back(r);
+    }
+    hr.people.push_back({"P" + std::to_string(i),
+                         {{"department", name("dept", i)},
+                          {"title", name("title", (i * 3) % 10)},
+                          {"location", name("site", i % 6)}},
+                         {}});
+  }
+  hr.people.push_back({"nobody", {}, {}});
+  hr.people.push_back(
+      {"matched", {{"department", "dept d"}, {"title", "title d"}}, {}});
+  for (int k = 0; k < 5; ++k) {
+    Rule r;
+    r.id = "Wide-site-" + std::to_string(k);
+    r.conditions = {
+        {"location", {PredicateOp::kAnyOf, {name("site", k)}}, "", {}}};
+    r.targets = {{"Wide", "", "", {}, {}}};
+    p.rules.push_back(r);
+  }
+  auto bound = BoundPolicy::Bind(p, &hr, BindOptions{});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  std::shared_ptr<const BoundPolicy> shared = std::move(*bound);
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  // Every app is a candidate, and a trial always fits its budget.
+  CompileOptions options;
+  options.layer_min_rules = 1;
+  options.one_dag_nodes_per_rule = 1000;
+  for (const auto& [spread, layered] :
+       {std::pair{INT32_MAX, 0}, {6, 0}, {5, 1}, {0, 1}}) {
+    SCOPED_TRACE(spread);
+    options.one_dag_max_spread = spread;
+    auto compiled = CompiledPolicy::Compile(shared, options);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    EXPECT_EQ((*compiled)->stats().layered_apps, layered);
+    for (const Person& person : hr.people) {
+      EXPECT_EQ(DecisionToJson((*compiled)->Evaluate(person, as_of)),
+                DecisionToJson(EvaluateReference(*shared, person, as_of)))
+          << person.id;
+    }
+  }
+}
+
 // Names and values reach DOT labels quoted: a quote or backslash in an app,
 // a value or a rule id must not end the label early, and a layered app's
 // leaves list their rules.
