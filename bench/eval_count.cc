@@ -1,10 +1,14 @@
 // Evaluates a generated sheet's people a given number of rounds, for
-// counting the work of one evaluation in instructions, a figure the
-// machine's load does not move the way it moves time. Run it under
-//   valgrind --tool=callgrind --callgrind-out-file=/dev/null
-// once with --rounds 0 and once with --rounds R: everything but the rounds
-// is the same work in both, so the difference over R x people is the
-// instructions per evaluation. tools/count_instructions.sh does that.
+// counting the work of one evaluation in instructions (and, with callgrind's
+// cache simulation, in cache misses): figures the machine's load does not
+// move the way it moves time. Run it under
+//   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null
+// Counting starts after the setup (generate, bind, compile, check against
+// the reference) and one uncounted warm-up round, and stops after the R
+// rounds, so callgrind's total over R x people is the count per evaluation.
+// tools/count_instructions.sh does that. Built without valgrind's headers,
+// the driver cannot start counting, and says so in its JSON line
+// ("counted":false).
 //
 // Instructions are not time: a walk that waits on a load costs cycles, not
 // instructions. A change that saves instructions still has to be confirmed
@@ -22,6 +26,13 @@
 #include "birthright/reference_evaluator.h"
 #include "eval_fixture.h"
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define BR_HAVE_CALLGRIND 1
+#else
+#define BR_HAVE_CALLGRIND 0
+#endif
+
 namespace birthright::bench {
 namespace {
 
@@ -30,7 +41,27 @@ constexpr char kUsage[] =
     "                  [--people P] [--bounded]\n"
     "Evaluates P (2000) generated people R (1) times after a check against\n"
     "the reference; prints one JSON line. Meant for valgrind --tool=callgrind\n"
-    "(see tools/count_instructions.sh).\n";
+    "--instr-atstart=no, which then counts only the R rounds (see\n"
+    "tools/count_instructions.sh).\n";
+
+// Under callgrind with --instr-atstart=no, counting runs between these
+// two; elsewhere they do nothing. Zeroing after the warm-up round keeps the
+// simulated caches warm but drops the round's counts.
+void StartCounting() {
+#if BR_HAVE_CALLGRIND
+  CALLGRIND_START_INSTRUMENTATION;
+#endif
+}
+void ZeroCounts() {
+#if BR_HAVE_CALLGRIND
+  CALLGRIND_ZERO_STATS;
+#endif
+}
+void StopCounting() {
+#if BR_HAVE_CALLGRIND
+  CALLGRIND_STOP_INSTRUMENTATION;
+#endif
+}
 
 int Fail(const char* what) {
   std::fprintf(stderr, "eval_count: %s\n%s", what, kUsage);
@@ -78,10 +109,10 @@ int Run(int argc, char** argv) {
   const Date as_of = BenchAsOf();
   std::string key;
 
-  // The rounds. `total` depends on every answer, so none is optimized out.
-  uint64_t total = 0;
+  // One round; the answers' sizes summed, so that none is optimized out.
   DecisionBuffer buf;
-  for (int r = 0; r < rounds; ++r) {
+  auto round = [&]() -> uint64_t {
+    uint64_t total = 0;
     for (size_t i = 0; i < f.slots.size(); ++i) {
       if (mode == "dag") {
         f.compiled->Evaluate(f.slots[i], as_of, &buf);
@@ -100,12 +131,20 @@ int Run(int argc, char** argv) {
         total += d.entitlements.size() + d.missing.size();
       }
     }
-  }
+    return total;
+  };
+  StartCounting();
+  uint64_t total = round();  // Warm-up: caches, and the buffers' capacity.
+  ZeroCounts();
+  total = 0;
+  for (int r = 0; r < rounds; ++r) total += round();
+  StopCounting();
   std::printf(
       "{\"mode\":\"%s\",\"rules\":%d,\"sheet\":\"%s\",\"people\":%d,"
-      "\"rounds\":%d,\"answers\":%llu}\n",
+      "\"rounds\":%d,\"answers\":%llu,\"counted\":%s}\n",
       mode.c_str(), rules, bounded ? "bounded" : "share", people, rounds,
-      static_cast<unsigned long long>(total));
+      static_cast<unsigned long long>(total),
+      BR_HAVE_CALLGRIND ? "true" : "false");
   return 0;
 }
 
