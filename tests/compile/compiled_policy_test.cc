@@ -230,11 +230,11 @@ TEST(CompiledPolicyTest, Spec2MissingOmitsAttributesInsideAKnownSubformula) {
   }
 }
 
-// CompileOptions::one_dag_max_spread: an app whose rules apply on many
-// classes of its first variable (here, company-wide rules on every
-// department) is layered without a one-DAG trial; an app whose rules are
-// pinned to a department or two is tried and keeps its one DAG. Either way
-// the answers are the reference's.
+// CompileOptions::one_dag_max_spread: an app whose rules apply on more
+// classes of its first variable than that (here, company-wide rules on
+// every department) is layered without a one-DAG trial, though the trial
+// would fit; at or under it, the trial runs and the app keeps one DAG.
+// Either way the answers are the reference's.
 TEST(CompiledPolicyTest, WideSpreadSkipsTheOneDagTrial) {
   Policy p;
   p.name = "spread";
