@@ -28,9 +28,9 @@
 
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
-#define BR_HAVE_CALLGRIND 1
+#define BIRTHRIGHT_HAVE_CALLGRIND 1
 #else
-#define BR_HAVE_CALLGRIND 0
+#define BIRTHRIGHT_HAVE_CALLGRIND 0
 #endif
 
 namespace birthright::bench {
@@ -48,17 +48,17 @@ constexpr char kUsage[] =
 // two; elsewhere they do nothing. Zeroing after the warm-up round keeps the
 // simulated caches warm but drops the round's counts.
 void StartCounting() {
-#if BR_HAVE_CALLGRIND
+#if BIRTHRIGHT_HAVE_CALLGRIND
   CALLGRIND_START_INSTRUMENTATION;
 #endif
 }
 void ZeroCounts() {
-#if BR_HAVE_CALLGRIND
+#if BIRTHRIGHT_HAVE_CALLGRIND
   CALLGRIND_ZERO_STATS;
 #endif
 }
 void StopCounting() {
-#if BR_HAVE_CALLGRIND
+#if BIRTHRIGHT_HAVE_CALLGRIND
   CALLGRIND_STOP_INSTRUMENTATION;
 #endif
 }
@@ -144,7 +144,7 @@ int Run(int argc, char** argv) {
       "\"rounds\":%d,\"answers\":%llu,\"counted\":%s}\n",
       mode.c_str(), rules, bounded ? "bounded" : "share", people, rounds,
       static_cast<unsigned long long>(total),
-      BR_HAVE_CALLGRIND ? "true" : "false");
+      BIRTHRIGHT_HAVE_CALLGRIND ? "true" : "false");
   return 0;
 }
 
