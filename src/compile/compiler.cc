@@ -831,10 +831,12 @@ class Compiler {
 
   // The spread of `members` (CompileOptions::one_dag_max_spread): on how
   // many classes of the variable their DAG tests first a rule can apply,
-  // that is, none of its conditions on that variable is FALSE, on average
-  // over the rules, rounded up; 0 without rules or variables. One DAG
-  // repeats a rule's tests under each such class. Read from the atoms'
-  // sparse form, so a variable with thousands of classes costs no more.
+  // on average over the rules, rounded up; 0 without rules or variables.
+  // A rule counts the classes its condition on that variable is not FALSE
+  // on (all of them without one; with several, the fewest any one leaves,
+  // an upper bound). One DAG repeats a rule's tests under each such class.
+  // Read from the atoms' sparse form, so a variable with thousands of
+  // classes costs no more.
   int64_t Spread(const std::vector<int32_t>& members) const {
     const std::vector<int32_t> order = VariableOrder(members);
     if (order.empty() || members.empty()) return 0;
