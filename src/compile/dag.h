@@ -376,7 +376,14 @@ struct CompiledPolicy::Impl {
   // Leaf entitlements in output form, copied with one memmove; entitlements
   // with an attribute expiry get their date filled in per person.
   std::vector<CompactEntitlement> leaf_compact;  // By leaf_ents index.
-  std::vector<uint8_t> leaf_attr_expiry;         // By leaf: any such entry.
+  // By leaf, what its copy reads in one load: its records in leaf_compact,
+  // and whether any of them has an attribute expiry.
+  struct LeafOutput {
+    uint32_t begin = 0;
+    uint32_t count : 31 = 0;
+    uint32_t attr_expiry : 1 = 0;
+  };
+  std::vector<LeafOutput> leaf_output;
   // The walks of one evaluation, by rank: rank 0 starts at every app's
   // root, rank k > 0 at its k-th layer root (the empty leaf when it has
   // fewer layers). Per rank, the variable most of its roots test, and per

@@ -173,13 +173,15 @@ void PrepareLeafRecords(CompiledPolicy::Impl* im) {
     if (!le.never_expires && le.expiry_attrs_count == 0)
       e.expires = Date{le.expiry_literal};
   }
-  im->leaf_attr_expiry.assign(im->leaves.size(), 0);
+  im->leaf_output.assign(im->leaves.size(), {});
   for (size_t l = 0; l < im->leaves.size(); ++l) {
     const Leaf& leaf = im->leaves[l];
+    CompiledPolicy::Impl::LeafOutput& o = im->leaf_output[l];
+    o.begin = leaf.ents_begin;
+    o.count = leaf.ents_count;
     for (uint32_t i = 0; i < leaf.ents_count; ++i) {
       const LeafEntitlement& le = im->leaf_ents[leaf.ents_begin + i];
-      if (!le.never_expires && le.expiry_attrs_count > 0)
-        im->leaf_attr_expiry[l] = 1;
+      if (!le.never_expires && le.expiry_attrs_count > 0) o.attr_expiry = 1;
     }
   }
 }
@@ -724,26 +726,26 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
       }
       id = s.leaves.empty() ? 0 : s.leaves[0];  // One layer has rules.
     }
-    if (id == 0) continue;  // Leaf 0 is the empty outcome.
-    const Leaf& leaf = im.leaves[id];
-    const size_t at = ents.size();
-    const CompactEntitlement* first = im.leaf_compact.data() + leaf.ents_begin;
-    if (leaf.ents_count == 1) {
+    // Leaf 0, the empty outcome, has no records.
+    const CompiledPolicy::Impl::LeafOutput leaf = im.leaf_output[id];
+    const CompactEntitlement* first = im.leaf_compact.data() + leaf.begin;
+    if (leaf.count == 1) {
       ents.push_back(*first);  // Most apps have one instance.
-    } else {
-      ents.insert(ents.end(), first, first + leaf.ents_count);
+    } else if (leaf.count > 1) {
+      ents.insert(ents.end(), first, first + leaf.count);
     }
-    if (!im.leaf_attr_expiry[id]) continue;
+    if (!leaf.attr_expiry) continue;
     // The latest of the fixed and the person's attribute expiries.
-    for (uint32_t i = 0; i < leaf.ents_count; ++i) {
-      const LeafEntitlement& le = im.leaf_ents[leaf.ents_begin + i];
+    CompactEntitlement* written = ents.data() + (ents.size() - leaf.count);
+    for (uint32_t i = 0; i < leaf.count; ++i) {
+      const LeafEntitlement& le = im.leaf_ents[leaf.begin + i];
       if (le.never_expires || le.expiry_attrs_count == 0) continue;
       int32_t latest = le.expiry_literal;
       for (uint32_t k = 0; k < le.expiry_attrs_count; ++k) {
         latest =
             std::max(latest, s.dates[im.attr_pool[le.expiry_attrs_begin + k]]);
       }
-      ents[at + i].expires = Date{latest};
+      written[i].expires = Date{latest};
     }
   }
   if (any_missing) {
