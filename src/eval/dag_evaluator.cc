@@ -158,6 +158,11 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
 // a huge domain at the root of many apps); walks then start at the roots.
 constexpr size_t kMaxDispatchEntries = size_t{1} << 22;
 
+// Leaf tables beyond this many bytes are prefetched (Impl::prefetch_leaves):
+// about a core's L2 here. Smaller ones stay cached between evaluations, and
+// the prefetch would only add work.
+constexpr size_t kPrefetchLeafBytes = size_t{512} << 10;
+
 // Output records for leaf entitlements, and which leaves need a per-person
 // expiry.
 void PrepareLeafRecords(CompiledPolicy::Impl* im) {
@@ -184,6 +189,10 @@ void PrepareLeafRecords(CompiledPolicy::Impl* im) {
       if (!le.never_expires && le.expiry_attrs_count > 0) o.attr_expiry = 1;
     }
   }
+  im->prefetch_leaves =
+      im->leaf_output.size() * sizeof(CompiledPolicy::Impl::LeafOutput) +
+          im->leaf_compact.size() * sizeof(CompactEntitlement) >
+      kPrefetchLeafBytes;
 }
 
 // Known literals skip RE2: their substring/regex matches are fixed.
@@ -711,6 +720,19 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
     }
     live = still;
   }
+  // On a big policy each app's copy waits on two cache misses in a row,
+  // its LeafOutput and then its records. Asking for every app's first, then
+  // every app's second, before copying overlaps them all (bounded 100k
+  // sheet: the copy took half the time).
+  const CompiledPolicy::Impl::LeafOutput* outputs = im.leaf_output.data();
+  if (im.prefetch_leaves) {
+    for (size_t a = 0; a < napps; ++a)
+      __builtin_prefetch(outputs + (refs[a] & ~kLeafBit));
+    for (size_t a = 0; a < napps; ++a) {
+      __builtin_prefetch(im.leaf_compact.data() +
+                         outputs[refs[a] & ~kLeafBit].begin);
+    }
+  }
   std::vector<CompactEntitlement>& ents = out->entitlements;
   for (size_t a = 0; a < napps; ++a) {
     uint32_t id = refs[a] & ~kLeafBit;
@@ -727,7 +749,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
       id = s.leaves.empty() ? 0 : s.leaves[0];  // One layer has rules.
     }
     // Leaf 0, the empty outcome, has no records.
-    const CompiledPolicy::Impl::LeafOutput leaf = im.leaf_output[id];
+    const CompiledPolicy::Impl::LeafOutput leaf = outputs[id];
     const CompactEntitlement* first = im.leaf_compact.data() + leaf.begin;
     if (leaf.count == 1) {
       ents.push_back(*first);  // Most apps have one instance.
