@@ -12,6 +12,7 @@
 #include "compile/dag.h"
 #include "eval/layer_merge.h"
 #include "re2/re2.h"
+#include "util/huge_pages.h"
 #include "util/text.h"
 
 namespace birthright {
@@ -508,10 +509,16 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
 }  // namespace
 
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
+  // The tables every evaluation reads at random, on huge pages when big.
+  MoveToHugePages(&im->code);
   PrepareLeafRecords(im);
+  MoveToHugePages(&im->leaf_output);
+  MoveToHugePages(&im->leaf_compact);
   PreparePatternTables(im);
   PrepareOrdinalTables(policy, im);
   PrepareDispatch(im);
+  for (CompiledPolicy::Impl::WalkRank& rank : im->ranks)
+    MoveToHugePages(&rank.dispatch);
   // A snapshot of format 5 on brings the index (checked on load).
   if (im->explain.empty()) PrepareExplainIndex(im);
   PrepareMerge(policy, im);
