@@ -396,17 +396,22 @@ struct CompiledPolicy::Impl {
   // Refined (refine_var >= 0): the walks take a second step at once, on
   // the variable most of the dispatched nodes test sparse (the job title,
   // after the department). Then dispatch's row for class c1 sends every
-  // app whose node there is sparse on refine_var on to its default child;
-  // the classes of refine_var such nodes list are
-  // refine_class[refine_begin[c1] .. refine_begin[c1 + 1]), ascending, and
-  // class i's patch, the apps it sends elsewhere, is the (app, child)
-  // pairs of patch[2 * patch_begin[i] .. 2 * patch_begin[i + 1]).
+  // app whose node there is sparse on refine_var on to its default child,
+  // and refine[refine_at[c1] ..] is c1's block, all a person's start
+  // reads after the row, in one place (on a big policy each load in a
+  // chain of loads is a cache miss):
+  //   k, the number of refine_var classes such nodes list;
+  //   those classes, ascending;
+  //   per class, the end of its patch (the apps it sends elsewhere), in
+  //   (app, child) pairs from the first class's;
+  //   the pairs.
+  // Classes c1 that list none share refine[0] = 0.
   struct WalkRank {
     std::vector<uint32_t> roots;  // By app.
     int32_t dispatch_var = -1;
     std::vector<uint32_t> dispatch;
     int32_t refine_var = -1;
-    std::vector<uint32_t> refine_begin, refine_class, patch_begin, patch;
+    std::vector<uint32_t> refine_at, refine;
     // Writes where each app's walk of this rank starts, for the person's
     // `classes`, to refs[0 .. apps).
     void Start(const uint32_t* classes, size_t apps, uint32_t* refs) const {
@@ -418,15 +423,18 @@ struct CompiledPolicy::Impl {
       const uint32_t* row = dispatch.data() + c1 * apps;
       std::copy(row, row + apps, refs);
       if (refine_var < 0) return;
+      const uint32_t* block = refine.data() + refine_at[c1];
+      const uint32_t k = block[0];
+      if (k == 0) return;
       const uint32_t c2 = classes[refine_var];
-      const uint32_t from = refine_begin[c1], to = refine_begin[c1 + 1];
-      if (from == to) return;
-      const uint32_t* key =
-          LowerBound(refine_class.data() + from, to - from, c2);
-      const size_t i = static_cast<size_t>(key - refine_class.data());
-      if (i == to || *key != c2) return;
-      for (uint32_t p = patch_begin[i]; p < patch_begin[i + 1]; ++p)
-        refs[patch[2 * p]] = patch[2 * p + 1];
+      const uint32_t* keys = block + 1;
+      const uint32_t* key = LowerBound(keys, k, c2);
+      const size_t i = static_cast<size_t>(key - keys);
+      if (i == k || *key != c2) return;
+      const uint32_t* ends = keys + k;
+      const uint32_t* pairs = ends + k;
+      for (uint32_t p = i == 0 ? 0 : ends[i - 1]; p < ends[i]; ++p)
+        refs[pairs[2 * p]] = pairs[2 * p + 1];
     }
   };
   std::vector<WalkRank> ranks;

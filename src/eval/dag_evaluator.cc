@@ -384,13 +384,25 @@ void PrepareRefinement(const CompiledPolicy::Impl& im,
     for (size_t i = begin.back(); i < keys.size(); ++i) cursor[keys[i]] = 0;
     begin.push_back(static_cast<uint32_t>(keys.size()));
   }
-  patch.resize(2 * size_t{placed});
+  // One block per class c1 (see WalkRank): its keys, their patch ends, its
+  // patches.
   rank->dispatch = std::move(rows);
   rank->refine_var = var;
-  rank->refine_begin = std::move(begin);
-  rank->refine_class = std::move(keys);
-  rank->patch_begin = std::move(patch_begin);
-  rank->patch = std::move(patch);
+  rank->refine_at.assign(classes1, 0);
+  rank->refine.assign(1, 0);
+  for (size_t c1 = 0; c1 < classes1; ++c1) {
+    const uint32_t from = begin[c1], to = begin[c1 + 1];
+    if (from == to) continue;
+    rank->refine_at[c1] = static_cast<uint32_t>(rank->refine.size());
+    rank->refine.push_back(to - from);
+    rank->refine.insert(rank->refine.end(), keys.begin() + from,
+                        keys.begin() + to);
+    for (uint32_t i = from; i < to; ++i)
+      rank->refine.push_back(patch_begin[i + 1] - patch_begin[from]);
+    rank->refine.insert(rank->refine.end(),
+                        patch.begin() + 2 * size_t{patch_begin[from]},
+                        patch.begin() + 2 * size_t{patch_begin[to]});
+  }
 }
 
 void PrepareDispatch(CompiledPolicy::Impl* im) {
