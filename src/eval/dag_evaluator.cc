@@ -768,7 +768,7 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
       id = s.leaves.empty() ? 0 : s.leaves[0];  // One layer has rules.
     }
     // Leaf 0, the empty outcome, has no records.
-    const CompiledPolicy::Impl::LeafOutput leaf = outputs[id];
+    const CompiledPolicy::Impl::LeafOutput& leaf = outputs[id];
     const CompactEntitlement* first = im.leaf_compact.data() + leaf.begin;
     if (leaf.count == 1) {
       ents.push_back(*first);  // Most apps have one instance.
