@@ -34,8 +34,8 @@ struct Scratch {
   std::vector<AttrId> why;
   std::vector<uint32_t> leaves;  // The non-empty leaves of one app.
   MergeScratch merge;
-  std::string buf;
-  std::string lower;
+  std::string buf;        // Storage for the usual normalized value.
+  std::string irregular;  // The others' (NormalizeIrregularValueInto).
 };
 
 Scratch& ThreadScratch() {
@@ -153,6 +153,139 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
     for (uint32_t k = 0; k < x.unguarded_count && !named(); ++k)
       explain(static_cast<int32_t>(pool[x.unguarded_at + k]));
   }
+}
+
+// Classifies the person's values once for every walk: s.classes by
+// variable, s.present and s.dates by attribute. Returns whether any
+// attribute is missing. Apart from Evaluate, whose later loops then keep
+// their values in registers.
+[[gnu::noinline]] bool Classify(const CompiledPolicy::Impl& im,
+                                const BoundPolicy& policy,
+                                std::span<const std::string_view> slots,
+                                Date as_of, Scratch& s) {
+  const auto& attrs = policy.attributes();
+  s.classes.assign(im.vars.size(), 0);
+  s.present.assign(attrs.size(), 0);
+  s.dates.resize(attrs.size());
+  {
+    const Var& v = im.vars[im.as_of_var];
+    s.classes[im.as_of_var] = static_cast<uint32_t>(
+        OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
+  }
+  Key key;
+  bool any_missing = false;
+  for (const AttrInput& in : im.inputs) {
+    const BoundAttribute& a = attrs[in.attr];
+    const std::string_view raw = slots[in.attr];
+    if (a.type == AttrType::kSet) {
+      const Value v = a.ParseValue(raw);
+      s.present[in.attr] = v.present;
+      any_missing = any_missing || !v.present;
+      s.classes[in.presence_var] = v.present ? 1 : 0;
+      for (int32_t sv : in.set_vars) {
+        s.classes[sv] = static_cast<uint32_t>(
+            policy.EvalPredicate(im.vars[sv].predicate, v));
+        // Tri is 0 false, 1 unknown, 2 true; classes are 0 missing, 1 false, 2
+        // true.
+        const Tri t = static_cast<Tri>(s.classes[sv]);
+        s.classes[sv] = t == Tri::kUnknown ? 0 : (t == Tri::kFalse ? 1 : 2);
+      }
+      continue;
+    }
+    // Normalized into s.buf's storage, which only grows (NormalizeValueInto
+    // would resize the string to each value, zero-filling it).
+    std::string_view canon;
+    if (s.buf.size() < raw.size()) s.buf.resize(raw.size());
+    if (NormalizeRegularValue(raw, a.case_sensitive, s.buf.data())) {
+      canon = std::string_view(s.buf.data(), raw.size());
+    } else {
+      NormalizeIrregularValueInto(raw, a.case_sensitive, &s.irregular);
+      canon = s.irregular;
+    }
+    if (!a.aliases.empty()) {
+      auto it = a.aliases.find(absl::string_view(canon.data(), canon.size()));
+      if (it != a.aliases.end()) canon = it->second;
+    }
+    bool present = !canon.empty();
+    bool have_key = false;
+    int32_t known_class = -1;  // The scalar class, when known at once.
+    if (present) {
+      switch (a.type) {
+        case AttrType::kInt: {
+          std::optional<int64_t> n = ParseInt64(canon);
+          present = n.has_value();
+          if (present) key.num = *n;
+          have_key = true;
+          break;
+        }
+        case AttrType::kDate: {
+          std::optional<Date> d = ParseIsoDate(canon);
+          present = d.has_value();
+          if (present) key.num = d->days;
+          have_key = true;
+          break;
+        }
+        case AttrType::kOrdinal:
+          if (!in.ordinal_class.empty()) {
+            known_class = in.ordinal_class.Find(canon);
+            present = known_class >= 0;
+          } else if (!a.order.empty()) {
+            auto it =
+                a.rank.find(absl::string_view(canon.data(), canon.size()));
+            present = it != a.rank.end();
+            if (present) key.num = it->second;
+          } else {
+            key.text = canon;
+          }
+          have_key = true;
+          break;
+        default:
+          break;
+      }
+    }
+    s.present[in.attr] = present;
+    any_missing = any_missing || !present;
+    if (in.scalar_var >= 0) {
+      const Var& v = im.vars[in.scalar_var];
+      uint32_t c = 0;
+      if (present) {
+        if (known_class >= 0) {
+          c = static_cast<uint32_t>(known_class);
+        } else if (!have_key) {
+          const int32_t found = v.literal_class.Find(canon);
+          c = found < 0 ? 1 : static_cast<uint32_t>(found);
+        } else {
+          c = static_cast<uint32_t>(OrderedClass(&a, v.points, key));
+        }
+      }
+      s.classes[in.scalar_var] = c;
+    }
+    if (!in.pattern_vars.empty()) {
+      if (!present) {
+        for (int32_t pv : in.pattern_vars) s.classes[pv] = 0;
+      } else {
+        for (int32_t pv : in.pattern_vars) s.classes[pv] = 1;
+        const uint32_t c =
+            in.scalar_var >= 0 ? s.classes[in.scalar_var] : uint32_t{1};
+        if (c >= 2 && !in.literal_match_begin.empty()) {
+          for (uint32_t i = in.literal_match_begin[c];
+               i < in.literal_match_begin[c + 1]; ++i) {
+            s.classes[in.pattern_vars[in.literal_match[i]]] = 2;
+          }
+        } else {
+          s.matches.clear();
+          in.patterns->Match(canon, &s.matches);
+          for (int bit : s.matches) s.classes[in.pattern_vars[bit]] = 2;
+        }
+      }
+    }
+    if (in.expiry_var >= 0) {
+      // The binder guarantees expiry attributes are dates.
+      s.classes[in.expiry_var] = !present ? 0 : (key.num >= as_of.days ? 2 : 1);
+      if (present) s.dates[in.attr] = static_cast<int32_t>(key.num);
+    }
+  }
+  return any_missing;
 }
 
 // Dispatch tables above this many entries are not built (a variable with
@@ -586,119 +719,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
     return;
   }
   Scratch& s = ThreadScratch();
+  const bool any_missing = Classify(im, *policy_, slots, as_of, s);
   const auto& attrs = policy_->attributes();
-  s.classes.assign(im.vars.size(), 0);
-  s.present.assign(attrs.size(), 0);
-  s.dates.resize(attrs.size());
-  {
-    const Var& v = im.vars[im.as_of_var];
-    s.classes[im.as_of_var] = static_cast<uint32_t>(
-        OrderedClass(nullptr, v.points, Key{as_of.days, {}}));
-  }
-  Key key;
-  bool any_missing = false;
-  for (const AttrInput& in : im.inputs) {
-    const BoundAttribute& a = attrs[in.attr];
-    const std::string_view raw = slots[in.attr];
-    if (a.type == AttrType::kSet) {
-      const Value v = a.ParseValue(raw);
-      s.present[in.attr] = v.present;
-      any_missing = any_missing || !v.present;
-      s.classes[in.presence_var] = v.present ? 1 : 0;
-      for (int32_t sv : in.set_vars) {
-        s.classes[sv] = static_cast<uint32_t>(
-            policy_->EvalPredicate(im.vars[sv].predicate, v));
-        // Tri is 0 false, 1 unknown, 2 true; classes are 0 missing, 1 false, 2
-        // true.
-        const Tri t = static_cast<Tri>(s.classes[sv]);
-        s.classes[sv] = t == Tri::kUnknown ? 0 : (t == Tri::kFalse ? 1 : 2);
-      }
-      continue;
-    }
-    NormalizeValueInto(raw, a.case_sensitive, &s.buf);
-    const std::string* canon = &s.buf;
-    if (!a.aliases.empty()) {
-      auto it = a.aliases.find(s.buf);
-      if (it != a.aliases.end()) canon = &it->second;
-    }
-    bool present = !canon->empty();
-    bool have_key = false;
-    int32_t known_class = -1;  // The scalar class, when known at once.
-    if (present) {
-      switch (a.type) {
-        case AttrType::kInt: {
-          std::optional<int64_t> n = ParseInt64(*canon);
-          present = n.has_value();
-          if (present) key.num = *n;
-          have_key = true;
-          break;
-        }
-        case AttrType::kDate: {
-          std::optional<Date> d = ParseIsoDate(*canon);
-          present = d.has_value();
-          if (present) key.num = d->days;
-          have_key = true;
-          break;
-        }
-        case AttrType::kOrdinal:
-          if (!in.ordinal_class.empty()) {
-            known_class = in.ordinal_class.Find(*canon);
-            present = known_class >= 0;
-          } else if (!a.order.empty()) {
-            auto it = a.rank.find(*canon);
-            present = it != a.rank.end();
-            if (present) key.num = it->second;
-          } else {
-            key.text = *canon;
-          }
-          have_key = true;
-          break;
-        default:
-          break;
-      }
-    }
-    s.present[in.attr] = present;
-    any_missing = any_missing || !present;
-    if (in.scalar_var >= 0) {
-      const Var& v = im.vars[in.scalar_var];
-      uint32_t c = 0;
-      if (present) {
-        if (known_class >= 0) {
-          c = static_cast<uint32_t>(known_class);
-        } else if (!have_key) {
-          const int32_t found = v.literal_class.Find(*canon);
-          c = found < 0 ? 1 : static_cast<uint32_t>(found);
-        } else {
-          c = static_cast<uint32_t>(OrderedClass(&a, v.points, key));
-        }
-      }
-      s.classes[in.scalar_var] = c;
-    }
-    if (!in.pattern_vars.empty()) {
-      if (!present) {
-        for (int32_t pv : in.pattern_vars) s.classes[pv] = 0;
-      } else {
-        for (int32_t pv : in.pattern_vars) s.classes[pv] = 1;
-        const uint32_t c =
-            in.scalar_var >= 0 ? s.classes[in.scalar_var] : uint32_t{1};
-        if (c >= 2 && !in.literal_match_begin.empty()) {
-          for (uint32_t i = in.literal_match_begin[c];
-               i < in.literal_match_begin[c + 1]; ++i) {
-            s.classes[in.pattern_vars[in.literal_match[i]]] = 2;
-          }
-        } else {
-          s.matches.clear();
-          in.patterns->Match(*canon, &s.matches);
-          for (int bit : s.matches) s.classes[in.pattern_vars[bit]] = 2;
-        }
-      }
-    }
-    if (in.expiry_var >= 0) {
-      // The binder guarantees expiry attributes are dates.
-      s.classes[in.expiry_var] = !present ? 0 : (key.num >= as_of.days ? 2 : 1);
-      if (present) s.dates[in.attr] = static_cast<int32_t>(key.num);
-    }
-  }
   // Walk one DAG per app; apps are in instance order, so the concatenation
   // is sorted by (app, instance) as SPEC §5 requires.
   //
