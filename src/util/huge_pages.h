@@ -2,9 +2,9 @@
 // them (Linux with THP set to "madvise" or "always").
 //
 // A walk over a policy of 100k rules touches a new page on most steps: with
-// 4 KiB pages its 18 MB of DAG code span ~4,600 pages, more than the TLB
+// 4 KiB pages its 18 MB of DAG code span ~4,500 pages, more than the TLB
 // holds, so most steps wait on a page walk as well as on memory. With 2 MiB
-// pages they span 9 (docs/performance.md, "Huge pages").
+// pages they span 9 (docs/performance.md, "Big policies").
 #ifndef BIRTHRIGHT_SRC_UTIL_HUGE_PAGES_H_
 #define BIRTHRIGHT_SRC_UTIL_HUGE_PAGES_H_
 
