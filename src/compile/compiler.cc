@@ -835,8 +835,6 @@ class Compiler {
   // A rule counts the classes its condition on that variable is not FALSE
   // on (all of them without one; with several, the fewest any one leaves,
   // an upper bound). One DAG repeats a rule's tests under each such class.
-  // Read from the atoms' sparse form, so a variable with thousands of
-  // classes costs no more.
   int64_t Spread(const std::vector<int32_t>& members) const {
     const std::vector<int32_t> order = VariableOrder(members);
     if (order.empty() || members.empty()) return 0;
@@ -847,16 +845,8 @@ class Compiler {
       int64_t rule_open = classes;
       for (int32_t a : impl_.cond_atoms(r)) {
         const Atom& atom = impl_.atoms[a];
-        if (atom.var != var) continue;
-        int64_t not_false = atom.common == Tri::kFalse ? 0 : classes;
-        for (Tri t : impl_.exception_truth(atom)) {
-          if (atom.common == Tri::kFalse) {
-            not_false += t != Tri::kFalse;
-          } else {
-            not_false -= t == Tri::kFalse;
-          }
-        }
-        rule_open = std::min(rule_open, not_false);
+        if (atom.var == var)
+          rule_open = std::min(rule_open, NotFalseClasses(impl_, atom));
       }
       open += rule_open;
     }

@@ -481,6 +481,15 @@ inline Tri AtomTruth(const CompiledPolicy::Impl& im, const Atom& a,
              : a.common;
 }
 
+// On how many classes of its variable the atom is not FALSE, from the
+// sparse form (so a variable with thousands of classes costs no more).
+inline int64_t NotFalseClasses(const CompiledPolicy::Impl& im, const Atom& a) {
+  if (a.common == Tri::kFalse) return a.exc_count;  // They differ: not FALSE.
+  int64_t false_classes = 0;
+  for (Tri t : im.exception_truth(a)) false_classes += t == Tri::kFalse;
+  return im.vars[a.var].num_classes - false_classes;
+}
+
 // Builds the derived evaluation tables of `im` (leaf_compact, ranks,
 // literal_match, scope_rank/scope_fold, and the explanation index and the
 // parts unless a snapshot brought them) for `policy`. Called by Compile and

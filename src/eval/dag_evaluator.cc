@@ -622,14 +622,11 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
     const size_t n = static_cast<size_t>(im->vars[atom.var].num_classes);
     open_begin[i] = static_cast<uint32_t>(open_classes.size());
     open_begin[i + 1] = open_begin[i];
+    if (static_cast<size_t>(NotFalseClasses(*im, atom)) * 2 > n) continue;
     if (atom.common == Tri::kFalse) {
-      if (atom.exc_count * 2 > n) continue;
       const std::span<const int32_t> exc = im->exceptions(atom);
       open_classes.insert(open_classes.end(), exc.begin(), exc.end());
     } else {
-      size_t false_classes = 0;
-      for (Tri t : im->exception_truth(atom)) false_classes += t == Tri::kFalse;
-      if ((n - false_classes) * 2 > n) continue;
       for (uint32_t c = 0; c < n; ++c) {
         if (AtomTruth(*im, atom, c) != Tri::kFalse) open_classes.push_back(c);
       }
