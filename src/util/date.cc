@@ -8,14 +8,16 @@
 namespace birthright {
 namespace {
 
-// Howard Hinnant's days_from_civil: exact for the whole proleptic calendar.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+// Howard Hinnant's days_from_civil, for years 1 to 9999 (those ISO dates
+// spell): the year is not negative even after the March shift, so it runs
+// in unsigned arithmetic, without the general form's signed divisions.
+int32_t DaysFromCivil(unsigned y, unsigned m, unsigned d) {
   y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned era = y / 400;
+  const unsigned yoe = y - era * 400;
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  return static_cast<int32_t>(era * 146097 + doe) - 719468;
 }
 
 void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
@@ -30,32 +32,36 @@ void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
   *y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (*m <= 2));
 }
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
+// On the evaluation path: every date attribute of every person, and the
+// contract end (usually empty). So only longer values pay for the trim, the
+// eight digits are checked together, and the day count is unsigned.
 std::optional<Date> ParseIsoDate(std::string_view text) {
-  text = TrimWhitespace(text);
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
-    return std::nullopt;
-  int parts[3] = {0, 0, 0};
-  const int starts[3] = {0, 5, 8};
-  const int lens[3] = {4, 2, 2};
-  for (int p = 0; p < 3; ++p) {
-    for (int i = 0; i < lens[p]; ++i) {
-      const char c = text[starts[p] + i];
-      if (c < '0' || c > '9') return std::nullopt;
-      parts[p] = parts[p] * 10 + (c - '0');
-    }
+  if (text.size() < 10) return std::nullopt;  // Trimming only shortens.
+  if (text.size() > 10) {
+    text = TrimWhitespace(text);
+    if (text.size() != 10) return std::nullopt;
   }
-  const int y = parts[0], m = parts[1], d = parts[2];
-  static constexpr int kDaysIn[12] = {31, 28, 31, 30, 31, 30,
-                                      31, 31, 30, 31, 30, 31};
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  unsigned digit[10];
+  bool bad = p[4] != '-' || p[7] != '-';
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    digit[i] = static_cast<unsigned>(p[i]) - '0';  // Wraps below '0'.
+    bad |= digit[i] > 9;
+  }
+  if (bad) return std::nullopt;
+  const unsigned y =
+      digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3];
+  const unsigned m = digit[5] * 10 + digit[6];
+  const unsigned d = digit[8] * 10 + digit[9];
+  static constexpr unsigned kDaysIn[12] = {31, 28, 31, 30, 31, 30,
+                                           31, 31, 30, 31, 30, 31};
   if (y < 1 || m < 1 || m > 12 || d < 1) return std::nullopt;
-  const int limit = kDaysIn[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
-  if (d > limit) return std::nullopt;
-  return Date{static_cast<int32_t>(
-      DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)))};
+  if (d > kDaysIn[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0)) return std::nullopt;
+  return Date{DaysFromCivil(y, m, d)};
 }
 
 std::string FormatIsoDate(Date date) {
