@@ -14,6 +14,7 @@
 #   --file PATH   a source file both sides compile from their own tree;
 #                 repeat for more (src/eval/dag_evaluator.cc)
 #   --layouts K   builds of the pair with different code alignments (4)
+#   --keep        keeps the work directory (objects, ab_eval), and says where
 #   AB_EVAL_ARGS  go to ab_eval: --rules N [--bounded] [--pairs P] ...
 #
 # Why layouts: on this host the same source compiled twice, its functions
@@ -45,8 +46,9 @@ build="$ROOT/build/release"
 base=HEAD
 self=0
 layouts=4
+keep=0
 files=()
-usage() { sed -n '6,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '6,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
@@ -54,6 +56,7 @@ while (($#)); do
     --self) self=1; shift ;;
     --file) files+=("$2"); shift 2 ;;
     --layouts) layouts="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
     --help | -h) usage; exit 0 ;;
     --) shift; break ;;
     *) echo "ab_evaluate: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -77,7 +80,11 @@ link="$(cd "$build" && ninja -t commands ab_eval | tail -n 1)"
 }
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if ((keep)); then
+  echo "ab_evaluate: working in $work" >&2
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 # The trees: the working tree's files as they are, the baseline's from REV.
 mkdir -p "$work/current" "$work/baseline"
 tar -C "$ROOT" -c src include | tar -x -C "$work/current"
