@@ -818,7 +818,9 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   // On a big policy each app's copy waits on two cache misses in a row,
   // its LeafOutput and then its records. Asking for every app's first, then
   // every app's second, before copying overlaps them all (bounded 100k
-  // sheet: the copy took half the time).
+  // sheet: the copy took half the time). A layered policy's merges wait
+  // the same way on each layer leaf's part range and then its parts, so
+  // those are asked for too (share 100k sheet: 0.92x the time).
   const CompiledPolicy::Impl::LeafOutput* outputs = im.leaf_output.data();
   if (im.prefetch_leaves) {
     for (size_t a = 0; a < napps; ++a)
@@ -826,6 +828,17 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
     for (size_t a = 0; a < napps; ++a) {
       __builtin_prefetch(im.leaf_compact.data() +
                          outputs[refs[a] & ~kLeafBit].begin);
+    }
+    if (nranks > 1) {
+      const uint32_t* part_begin = im.part_begin.data();
+      for (size_t w = 0; w < nranks * napps; ++w) {
+        __builtin_prefetch(part_begin + (refs[w] & ~kLeafBit));
+        if (w >= napps) __builtin_prefetch(outputs + (refs[w] & ~kLeafBit));
+      }
+      for (size_t w = 0; w < nranks * napps; ++w) {
+        const uint32_t leaf = refs[w] & ~kLeafBit;
+        if (leaf != 0) __builtin_prefetch(im.parts.data() + part_begin[leaf]);
+      }
     }
   }
   std::vector<CompactEntitlement>& ents = out->entitlements;
