@@ -792,7 +792,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   // would wait on its misses a dozen at a time. A prefetch is a few
   // instructions, so the round first asks for every live walk's node, then
   // (as those arrive) for the word its class selects: a dense node's child
-  // can lie lines away from its header.
+  // can lie lines away from its header. (Here, not in a function: GCC
+  // sees no effect in one that only prefetches, and drops the call.)
   const bool prefetch_steps =
       im.code.size() * sizeof(uint32_t) > kPrefetchCodeBytes;
   while (live > 0) {
