@@ -4,7 +4,7 @@
 # them against each other under several code layouts, and summarizes.
 #
 # usage: tools/ab_evaluate.sh [--build DIR] [--base REV | --self]
-#                             [--file PATH]... [--layouts K]
+#                             [--file PATH]... [--layouts K] [--keep]
 #                             [--] AB_EVAL_ARGS...
 #   --build DIR   a CMake build with Ninja and the benchmarks (build/release,
 #                 as `cmake --workflow --preset release` makes it)
@@ -16,6 +16,7 @@
 #   --layouts K   builds of the pair with different code alignments (4)
 #   --keep        keeps the work directory (objects, ab_eval), and says where
 #   AB_EVAL_ARGS  go to ab_eval: --rules N [--bounded] [--pairs P] ...
+#                 (its --seed is the layout's number, 1 to K)
 #
 # Why layouts: on this host the same source compiled twice, its functions
 # aligned differently, has read 0.92x to 1.12x of itself. So each layout
@@ -48,7 +49,7 @@ self=0
 layouts=4
 keep=0
 files=()
-usage() { sed -n '6,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '6,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
