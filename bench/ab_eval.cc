@@ -110,6 +110,13 @@ int Run(int argc, char** argv) {
   if (rules <= 0) return Fail("--rules must be a positive number");
   if (people <= 0 || pairs <= 0 || block <= 0)
     return Fail("--people, --pairs and --block must be positive");
+#if !defined(__OPTIMIZE__)
+  // tools/ab_evaluate.sh compiles both evaluators as the build does.
+  std::fputs(
+      "ab_eval: WARNING: unoptimized build; its ratios say little about an "
+      "optimized one\n",
+      stderr);
+#endif
 
   // [0] current, [1] baseline.
   const EvaluateFn eval[2] = {
