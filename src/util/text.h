@@ -150,6 +150,26 @@ inline void NormalizeValueInto(std::string_view value, bool case_sensitive,
 }
 std::string NormalizeValue(std::string_view value, bool case_sensitive);
 
+// Storage for normalizing one value after another on a hot path (the
+// evaluator's classification). The usual value goes to `regular`, which
+// only grows: NormalizeValueInto resizes its string to each value, and
+// growing it back zero-fills. The others go to `irregular`.
+struct NormalizeBuffer {
+  std::string regular;
+  std::string irregular;
+};
+// The normalization of `value`, as NormalizeValue's, held in `*buf` until
+// the next call with it.
+inline std::string_view NormalizeValueIn(std::string_view value,
+                                         bool case_sensitive,
+                                         NormalizeBuffer* buf) {
+  if (buf->regular.size() < value.size()) buf->regular.resize(value.size());
+  if (NormalizeRegularValue(value, case_sensitive, buf->regular.data()))
+    return std::string_view(buf->regular.data(), value.size());
+  NormalizeIrregularValueInto(value, case_sensitive, &buf->irregular);
+  return buf->irregular;
+}
+
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string AsciiLowercase(std::string_view s);

@@ -40,20 +40,23 @@ std::string PlainNormalize(std::string_view v, bool case_sensitive) {
   return out;
 }
 
-// NormalizeValueInto has a fast path for values with single inner spaces
-// only, eight bytes at a time from eight bytes on, and falls back on the
-// general loop otherwise: both must agree with the plain statement, on a
-// reused buffer too. The alphabets hold every whitespace byte, the letters
-// at and around the case range's ends, and bytes >= 0x80 (UTF-8, not
-// folded); the second has no whitespace but the space, so that long values
-// take the fast path too. Lengths reach 40: whole words, an overlapping
-// last word, and pairs of spaces across a word boundary.
+// NormalizeValueInto and NormalizeValueIn take a fast path for values with
+// single inner spaces only, eight bytes at a time from eight bytes on, and
+// fall back on the general loop otherwise: both must agree with the plain
+// statement, on reused buffers too. The alphabets hold every whitespace
+// byte, the letters at and around the case range's ends, and bytes >= 0x80
+// (UTF-8, not folded); the second has no whitespace but the space, so that
+// long values take the fast path too. Lengths reach 40: whole words, an
+// overlapping last word, and pairs of spaces across a word boundary.
 TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
   const std::string alphabets[] = {"aB @Z[`{z\t\n\v\f\r\x80\xc3\x08\x0e",
                                    "aB @Z[`{z\x7f\x80\xc1\xda\xff\x08\x0e"
                                    "AZ"};
   std::mt19937 rng(20261127);
   std::string buf = "stale contents of a reused buffer";
+  // NormalizeValueIn's storage only grows: after the first long value, a
+  // shorter one leaves stale bytes past its end, which it must not return.
+  NormalizeBuffer grown;
   // The fast path takes exactly the values that keep their length and hold
   // no \t..\r byte; count each path, short and long, to know all were
   // exercised.
@@ -66,6 +69,8 @@ TEST(NormalizeValueTest, Spec2FastPathAgreesWithPlainNormalization) {
     const std::string want = PlainNormalize(v, case_sensitive);
     NormalizeValueInto(v, case_sensitive, &buf);
     ASSERT_EQ(buf, want) << "value '" << v << "' case " << case_sensitive;
+    ASSERT_EQ(NormalizeValueIn(v, case_sensitive, &grown), want)
+        << "value '" << v << "' case " << case_sensitive;
     const bool has_control_space =
         v.find_first_of("\t\n\v\f\r") != std::string::npos;
     const int long_value = v.size() >= 8;
