@@ -384,8 +384,10 @@ struct CompiledPolicy::Impl {
     uint32_t attr_expiry : 1 = 0;
   };
   std::vector<LeafOutput> leaf_output;
-  // Whether the two tables above outgrow a core's caches: the evaluator
-  // then prefetches every app's leaf before copying any (see Evaluate).
+  // Whether the DAG code, and the two tables above, outgrow a core's
+  // caches: the evaluator then prefetches each walk round's nodes, and
+  // every app's leaf before copying any (see Evaluate).
+  bool prefetch_nodes = false;
   bool prefetch_leaves = false;
   // The walks of one evaluation, by rank: rank 0 starts at every app's
   // root, rank k > 0 at its k-th layer root (the empty leaf when it has

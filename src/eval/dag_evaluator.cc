@@ -38,8 +38,7 @@ struct Scratch {
   std::vector<AttrId> why;
   std::vector<uint32_t> leaves;  // The non-empty leaves of one app.
   MergeScratch merge;
-  std::string buf;        // Storage for the usual normalized value.
-  std::string irregular;  // The others' (NormalizeIrregularValueInto).
+  NormalizeBuffer normalized;
 };
 
 Scratch& ThreadScratch() {
@@ -196,16 +195,8 @@ void ExplainMissing(const CompiledPolicy::Impl& im, const BoundPolicy& policy,
       }
       continue;
     }
-    // Normalized into s.buf's storage, which only grows (NormalizeValueInto
-    // would resize the string to each value, zero-filling it).
-    std::string_view canon;
-    if (s.buf.size() < raw.size()) s.buf.resize(raw.size());
-    if (NormalizeRegularValue(raw, a.case_sensitive, s.buf.data())) {
-      canon = std::string_view(s.buf.data(), raw.size());
-    } else {
-      NormalizeIrregularValueInto(raw, a.case_sensitive, &s.irregular);
-      canon = s.irregular;
-    }
+    std::string_view canon =
+        NormalizeValueIn(raw, a.case_sensitive, &s.normalized);
     if (!a.aliases.empty()) {
       auto it = a.aliases.find(absl::string_view(canon.data(), canon.size()));
       if (it != a.aliases.end()) canon = it->second;
@@ -333,17 +324,13 @@ size_t ListLiveWalks(const uint32_t* refs, size_t n, uint32_t* active) {
 // a huge domain at the root of many apps); walks then start at the roots.
 constexpr size_t kMaxDispatchEntries = size_t{1} << 22;
 
-// DAG code beyond this many bytes has each walk round's nodes prefetched
-// (see Evaluate): about a core's L2 here, as for the leaves below. Smaller
-// code stays cached between evaluations, and the prefetch passes would
-// only add work: at 2,000 rules (328 KB of code) they added 1,400
-// instructions to the walk's 1,600 and no time that the A/B could resolve.
-constexpr size_t kPrefetchCodeBytes = size_t{512} << 10;
-
-// Leaf tables beyond this many bytes are prefetched (Impl::prefetch_leaves):
-// about a core's L2 here. Smaller ones stay cached between evaluations, and
-// the prefetch would only add work.
-constexpr size_t kPrefetchLeafBytes = size_t{512} << 10;
+// Tables beyond this many bytes do not stay cached between evaluations
+// (about a core's L2 here), so the evaluator prefetches from them
+// (Impl::prefetch_nodes, Impl::prefetch_leaves). Smaller ones do, and the
+// prefetch passes would only add work: at 2,000 rules (328 KB of code)
+// the walk's added 1,400 instructions to its 1,600 and no time that the
+// A/B could resolve.
+constexpr size_t kUncachedBytes = size_t{512} << 10;
 
 // Output records for leaf entitlements, and which leaves need a per-person
 // expiry.
@@ -374,7 +361,7 @@ void PrepareLeafRecords(CompiledPolicy::Impl* im) {
   im->prefetch_leaves =
       im->leaf_output.size() * sizeof(CompiledPolicy::Impl::LeafOutput) +
           im->leaf_compact.size() * sizeof(CompactEntitlement) >
-      kPrefetchLeafBytes;
+      kUncachedBytes;
 }
 
 // Known literals skip RE2: their substring/regex matches are fixed.
@@ -701,6 +688,7 @@ void PrepareExplainIndex(CompiledPolicy::Impl* im) {
 void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
   // The tables every evaluation reads at random, on huge pages when big.
   MoveToHugePages(&im->code);
+  im->prefetch_nodes = im->code.size() * sizeof(uint32_t) > kUncachedBytes;
   PrepareLeafRecords(im);
   MoveToHugePages(&im->leaf_output);
   MoveToHugePages(&im->leaf_compact);
@@ -794,10 +782,8 @@ void CompiledPolicy::Evaluate(std::span<const std::string_view> slots,
   // (as those arrive) for the word its class selects: a dense node's child
   // can lie lines away from its header. (Here, not in a function: GCC
   // sees no effect in one that only prefetches, and drops the call.)
-  const bool prefetch_steps =
-      im.code.size() * sizeof(uint32_t) > kPrefetchCodeBytes;
   while (live > 0) {
-    if (prefetch_steps) {
+    if (im.prefetch_nodes) {
       for (size_t k = 0; k < live; ++k)
         __builtin_prefetch(code + refs[active[k]]);
       for (size_t k = 0; k < live; ++k) {
