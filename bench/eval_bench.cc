@@ -8,7 +8,8 @@
 //               attribute tuple to the answer.
 // Dag runs on two families of sheets: company-wide rows a fixed share of
 // the sheet (the answer grows with it) and company-wide rows bounded (the
-// answer stays the same size; BM_DagBoundedAnswer).
+// answer stays the same size; BM_DagBoundedAnswer). EvaluateMany times
+// the batch API, Decision objects included, against BM_Dag.
 // Every benchmark first checks its answers against the oracle.
 #include <benchmark/benchmark.h>
 
@@ -24,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "birthright/batch.h"
 #include "birthright/bound_policy.h"
 #include "birthright/compiled_policy.h"
 #include "birthright/reference_evaluator.h"
@@ -151,6 +153,31 @@ void BM_TupleHash(benchmark::State& state) {
     if (++i == f.slots.size()) i = 0;
   }
   Report(state, f);
+}
+
+// The batch API (EvaluateMany, one thread) over the fixture's people: what
+// a host evaluating a population pays per person, Decision objects and all
+// (docs/performance.md, fifteenth session). Its answers are checked against
+// Evaluate's first. Compare person_time with BM_Dag's time in the same run.
+void BM_EvaluateMany(benchmark::State& state) {
+  EvalFixture& f = Get(static_cast<int>(state.range(0)));
+  if (!f.error.empty()) return state.SkipWithError(f.error.c_str());
+  const std::vector<Person>& people = f.sheet.people.people;
+  const std::vector<Decision> many = EvaluateMany(*f.compiled, people, kAsOf);
+  DecisionBuffer buf;
+  for (size_t i = 0; i < people.size(); ++i) {
+    f.compiled->Evaluate(f.slots[i], kAsOf, &buf);
+    if (many[i] != f.compiled->ToDecision(people[i].id, buf))
+      return state.SkipWithError("EvaluateMany disagrees with Evaluate");
+  }
+  for (auto _ : state) {
+    std::vector<Decision> d = EvaluateMany(*f.compiled, people, kAsOf);
+    benchmark::DoNotOptimize(d.data());
+  }
+  Report(state, f);
+  state.counters["person_time"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * people.size()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_Compile(benchmark::State& state) {
@@ -282,6 +309,10 @@ BENCHMARK(BM_DagBoundedAnswerOneDagPerApp)
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_TupleHash)
     ->ArgsProduct({{100, 1000, 2000, 100000}})
+    ->ComputeStatistics("min", Min);
+BENCHMARK(BM_EvaluateMany)
+    ->Arg(2000)
+    ->Unit(benchmark::kMillisecond)
     ->ComputeStatistics("min", Min);
 BENCHMARK(BM_Compile)
     ->ArgsProduct({{100, 1000, 2000}})
