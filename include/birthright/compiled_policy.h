@@ -99,6 +99,16 @@ struct CompileStats {
   int64_t memory_bytes = 0;
 };
 
+// Where an HR attribute goes in a compiled policy's input slots
+// (CompiledPolicy::SlotOf): its attribute's slot, or -1 when no rule reads
+// it, and whether it is the termination date, which feeds the last slot
+// (the leaver check) besides.
+struct SlotTarget {
+  int32_t attribute = -1;
+  bool termination = false;
+  bool used() const { return attribute >= 0 || termination; }
+};
+
 // The answer in compact form, reusable across calls so steady-state
 // evaluation does not allocate. Indices refer to the CompiledPolicy, or,
 // for ranges marked kBufferRange, to the DecisionBuffer's pool.
@@ -141,6 +151,10 @@ class CompiledPolicy {
   // that attribute, its value must be put in the attribute's slot as well
   // (SlotsOf does both).
   int32_t FindSlot(std::string_view folded) const;
+  // Where an attribute called `name`, spelled as an HR export spells it
+  // (folded here), goes: SlotsOf's rule for one column, for callers that
+  // decide it once per column rather than once per person.
+  SlotTarget SlotOf(std::string_view name) const;
   // Slot values of `person` (views into its strings; `person` must outlive
   // the result's use).
   std::vector<std::string_view> SlotsOf(const Person& person) const;

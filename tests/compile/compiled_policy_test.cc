@@ -2,6 +2,8 @@
 // person and date, limits give ResourceExhausted, DOT and stats are sane.
 #include "birthright/compiled_policy.h"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string>
 #include <utility>
@@ -71,6 +73,78 @@ TEST(CompiledPolicyTest, Spec5BatchIsDeterministicAcrossThreadCounts) {
   EXPECT_EQ(render(2), one);
   EXPECT_EQ(render(8), one);
   EXPECT_NE(one.find("\"person\":\"E001-0\""), std::string::npos);
+}
+
+// SlotOf is SlotsOf's rule for one column: names fold as BoundPolicy
+// folds them, a termination date feeds the leaver check, and a column no
+// rule reads goes nowhere.
+TEST(CompiledPolicyTest, SlotOfFoldsNamesAndFindsTheTerminationDate) {
+  Acme acme = LoadAcme();
+  auto compiled = CompiledPolicy::Compile(acme.bound);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const CompiledPolicy& policy = **compiled;
+  const SlotTarget department = policy.SlotOf("department");
+  EXPECT_EQ(department.attribute, acme.bound->FindAttribute("department"));
+  EXPECT_GE(department.attribute, 0);
+  EXPECT_FALSE(department.termination);
+  for (const char* spelling : {"Job Title", "job_title", "JOB-TITLE"}) {
+    EXPECT_EQ(policy.SlotOf(spelling).attribute,
+              acme.bound->FindAttribute("jobtitle"))
+        << spelling;
+  }
+  for (const char* spelling : {"termination date", "Leave-Date"}) {
+    const SlotTarget t = policy.SlotOf(spelling);
+    EXPECT_TRUE(t.termination) << spelling;
+    EXPECT_TRUE(t.used()) << spelling;
+  }
+  const SlotTarget unread = policy.SlotOf("favourite colour");
+  EXPECT_EQ(unread.attribute, -1);
+  EXPECT_FALSE(unread.termination);
+  EXPECT_FALSE(unread.used());
+}
+
+// EvaluateMany decides each column's slot once per run of people with the
+// same columns. People whose columns differ in order, spelling, number or
+// repetition (the last of a repeated column wins, as in SlotsOf) get what
+// Evaluate(person) gives them, one after another on one thread.
+TEST(CompiledPolicyTest, BatchSlotsFollowEachPersonsColumns) {
+  Acme acme = LoadAcme();
+  auto compiled = CompiledPolicy::Compile(acme.bound);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  std::vector<Person> many;
+  int k = 0;
+  for (const Person& original : acme.people.people) {
+    Person p = original;
+    switch (k++ % 5) {
+      case 0:
+        break;
+      case 1:  // Reversed order.
+        std::reverse(p.attributes.begin(), p.attributes.end());
+        break;
+      case 2:  // Respelled names.
+        for (auto& [name, value] : p.attributes) {
+          for (char& c : name)
+            c = c == ' ' ? '_' : static_cast<char>(toupper(c));
+        }
+        break;
+      case 3:  // One column fewer, and an extra one no rule reads.
+        if (!p.attributes.empty()) p.attributes.pop_back();
+        p.attributes.emplace_back("favourite colour", "teal");
+        break;
+      case 4:  // A repeated department: the last one counts.
+        p.attributes.emplace_back("Department", "Finance");
+        break;
+    }
+    many.push_back(std::move(p));
+  }
+  const Date as_of = *ParseIsoDate("2026-11-26");
+  const std::vector<Decision> batch = EvaluateMany(**compiled, many, as_of);
+  ASSERT_EQ(batch.size(), many.size());
+  for (size_t i = 0; i < many.size(); ++i) {
+    EXPECT_EQ(DecisionToJson(batch[i]),
+              DecisionToJson((*compiled)->Evaluate(many[i], as_of)))
+        << many[i].id << " (variant " << i % 5 << ")";
+  }
 }
 
 // Each compile limit, set below what acme needs, fails the compile with

@@ -15,29 +15,11 @@
 #include "birthright/batch.h"
 #include "birthright/decision.h"
 #include "core.h"
-#include "util/text.h"
 
 namespace birthright::python {
 namespace {
 
 py::object DateOrNone(const std::optional<Date>& d);
-
-// Where an HR column goes in a compiled policy's input slots: its attribute
-// slot (or -1), and whether it is the termination date (the last slot).
-// SlotsOf's rules, decided once per column instead of once per cell.
-struct ColumnSlot {
-  int32_t attr = -1;
-  bool termination = false;
-  bool used() const { return attr >= 0 || termination; }
-};
-
-ColumnSlot SlotOfColumn(const CompiledPolicy& policy, const std::string& name) {
-  const std::string folded = FoldName(name);
-  ColumnSlot c;
-  c.termination = folded == "terminationdate" || folded == "leavedate";
-  c.attr = policy.policy().FindAttribute(folded);
-  return c;
-}
 
 // A DataFrame straight to the long table, column-wise (the fast path of
 // evaluate_many on a DataFrame):
@@ -60,12 +42,12 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
   }
   // 1. Convert the used columns.
   struct Col {
-    ColumnSlot slot;
+    SlotTarget slot;
     std::vector<std::string> cells;
   };
   std::vector<Col> cols;
   for (size_t k = 0; k < names.size(); ++k) {
-    const ColumnSlot slot = SlotOfColumn(policy, names[k]);
+    const SlotTarget slot = policy.SlotOf(names[k]);
     if (!slot.used()) continue;
     py::object fast = py::reinterpret_steal<py::object>(
         PySequence_Fast(columns[k].ptr(), "a column must be a sequence"));
@@ -107,7 +89,8 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
         for (const Col& col : cols) {
           const std::string_view v = col.cells[i];
           if (col.slot.termination) slots[last] = v;
-          if (col.slot.attr >= 0) slots[static_cast<size_t>(col.slot.attr)] = v;
+          if (col.slot.attribute >= 0)
+            slots[static_cast<size_t>(col.slot.attribute)] = v;
         }
         policy.Evaluate(slots, date, &buf);
         std::vector<uint32_t>& pool = merged[chunk].pool;
@@ -437,7 +420,7 @@ void RegisterEval(py::module_& m) {
         std::vector<bool> used;
         used.reserve(names.size());
         for (const std::string& name : names)
-          used.push_back(SlotOfColumn(*c.compiled, name).used());
+          used.push_back(c.compiled->SlotOf(name).used());
         return used;
       },
       py::arg("compiled"), py::arg("names"),
