@@ -392,7 +392,7 @@ absl::Status CheckFlags(uint32_t flags) {
 absl::Status CheckAttributes(const birthright::CompiledPolicy& policy,
                              const birthright::Person& person) {
   for (const auto& [name, value] : person.attributes) {
-    if (policy.FindSlot(birthright::FoldName(name)) >= 0) continue;
+    if (policy.SlotOf(name).used()) continue;
     std::string known;
     for (const birthright::BoundAttribute& a : policy.policy().attributes()) {
       known += (known.empty() ? "" : ", ") + a.name;
