@@ -107,6 +107,13 @@ struct SlotTarget {
   int32_t attribute = -1;
   bool termination = false;
   bool used() const { return attribute >= 0 || termination; }
+  // Puts `value` where this attribute goes among `slots`, which holds
+  // CompiledPolicy::slot_count() of them; a view, so `value` must outlive
+  // the slots' use.
+  void Place(std::string_view value, std::span<std::string_view> slots) const {
+    if (termination) slots.back() = value;
+    if (attribute >= 0) slots[static_cast<size_t>(attribute)] = value;
+  }
 };
 
 // The answer in compact form, reusable across calls so steady-state
@@ -146,14 +153,11 @@ class CompiledPolicy {
   // is attribute i of the BoundPolicy; the last slot is the termination
   // date. Empty = missing.
   int32_t slot_count() const;
-  // Slot of a folded attribute name, or -1. "terminationdate" and
-  // "leavedate" answer with the leaver slot (the last); when rules also read
-  // that attribute, its value must be put in the attribute's slot as well
-  // (SlotsOf does both).
-  int32_t FindSlot(std::string_view folded) const;
   // Where an attribute called `name`, spelled as an HR export spells it
   // (folded here), goes: SlotsOf's rule for one column, for callers that
-  // decide it once per column rather than once per person.
+  // decide it once per column rather than once per person. A termination
+  // date ("termination date", "leave date") feeds the last slot, and its
+  // attribute's slot too when rules read it.
   SlotTarget SlotOf(std::string_view name) const;
   // Slot values of `person` (views into its strings; `person` must outlive
   // the result's use).

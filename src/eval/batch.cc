@@ -34,9 +34,7 @@ class ColumnSlots {
         targets_[i] = policy_.SlotOf(name);
         known_[i] = true;
       }
-      if (targets_[i].termination) slots->back() = value;
-      if (targets_[i].attribute >= 0)
-        (*slots)[static_cast<size_t>(targets_[i].attribute)] = value;
+      targets_[i].Place(value, *slots);
     }
   }
 

@@ -704,26 +704,12 @@ void PrepareEvaluation(const BoundPolicy& policy, CompiledPolicy::Impl* im) {
 
 int32_t CompiledPolicy::slot_count() const { return impl_->slot_count; }
 
-namespace {
-
-// The folded names of the termination date, which feeds the leaver check.
-bool IsTerminationName(std::string_view folded) {
-  return folded == "terminationdate" || folded == "leavedate";
-}
-
-}  // namespace
-
-int32_t CompiledPolicy::FindSlot(std::string_view folded) const {
-  if (IsTerminationName(folded)) return impl_->slot_count - 1;
-  return policy_->FindAttribute(folded);
-}
-
 SlotTarget CompiledPolicy::SlotOf(std::string_view name) const {
   const std::string folded = FoldName(name);
   // A termination date feeds the leaver check and, when rules read it too,
   // its attribute slot (regression: it used to feed only one).
   SlotTarget t;
-  t.termination = IsTerminationName(folded);
+  t.termination = folded == "terminationdate" || folded == "leavedate";
   t.attribute = policy_->FindAttribute(folded);
   return t;
 }
@@ -731,11 +717,8 @@ SlotTarget CompiledPolicy::SlotOf(std::string_view name) const {
 std::vector<std::string_view> CompiledPolicy::SlotsOf(
     const Person& person) const {
   std::vector<std::string_view> slots(impl_->slot_count);
-  for (const auto& [name, value] : person.attributes) {
-    const SlotTarget t = SlotOf(name);
-    if (t.termination) slots[impl_->slot_count - 1] = value;
-    if (t.attribute >= 0) slots[t.attribute] = value;
-  }
+  for (const auto& [name, value] : person.attributes)
+    SlotOf(name).Place(value, slots);
   return slots;
 }
 

@@ -81,17 +81,11 @@ py::dict ColumnsTable(const Compiled& c, py::sequence ids,
     auto run = [&](size_t chunk) {
       std::vector<std::string_view> slots(
           static_cast<size_t>(policy.slot_count()));
-      const size_t last = slots.size() - 1;
       DecisionBuffer buf;
       std::vector<Row>& out = rows[chunk];
       const size_t end = std::min(n, (chunk + 1) * kChunk);
       for (size_t i = chunk * kChunk; i < end; ++i) {
-        for (const Col& col : cols) {
-          const std::string_view v = col.cells[i];
-          if (col.slot.termination) slots[last] = v;
-          if (col.slot.attribute >= 0)
-            slots[static_cast<size_t>(col.slot.attribute)] = v;
-        }
+        for (const Col& col : cols) col.slot.Place(col.cells[i], slots);
         policy.Evaluate(slots, date, &buf);
         std::vector<uint32_t>& pool = merged[chunk].pool;
         const uint32_t base = static_cast<uint32_t>(pool.size());
